@@ -1,0 +1,141 @@
+"""The Starlette application: ``/graphql`` (HTTP and websocket), health, and the IDE."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from aura.api import AuraSchema, build_schema
+from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
+from aura.config import Settings
+from aura.db import migrate
+from aura.db.database import resolve_dsn
+from aura.db.pool import create_pool
+from aura.db.session import Session
+from aura.resolvers.context import Context
+
+log = logging.getLogger(__name__)
+
+
+class GraphQLView(GraphQL):  # type: ignore[type-arg]
+    """Strawberry's ASGI view with Aura's context, transactions and orjson."""
+
+    def __init__(self, schema: AuraSchema, settings: Settings) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.settings = settings
+        self.state: Any = None  # the app's state, holding the pool once started
+        self.secret = signing_secret(settings)
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
+        principal, auth_error = None, None
+        try:
+            principal = principal_from_header(self.secret, authorization)
+        except InvalidToken as exc:
+            auth_error = f"invalid token: {exc}"
+        session = Session(self.state.pool, principal,
+                          statement_timeout_ms=self.settings.statement_timeout_ms,
+                          auth_error=auth_error)
+        return Context(request=request, settings=self.settings, session=session,
+                       principal=principal)
+
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        if isinstance(request, WebSocket):
+            return await super().run(request)
+        context = self._context(request, request.headers.get("authorization"))
+        try:
+            response = await super().run(request, context=context)
+        except BaseException:
+            await context.session.close(commit=False)
+            raise
+        try:
+            await context.session.close(commit=True)
+        except Exception as exc:  # noqa: BLE001 - a failed commit must not pass as success
+            log.exception("commit failed for request %s", context.request_id)
+            body = {"errors": [{"message": str(exc) if hasattr(exc, "extensions")
+                                else "Internal server error",
+                                "extensions": getattr(exc, "extensions", None)
+                                or {"code": "INTERNAL", "requestId": context.request_id}}]}
+            return Response(orjson.dumps(body), status_code=500, media_type="application/json")
+        if self.settings.debug_headers:
+            response.headers["x-aura-sql-statements"] = str(context.session.statements)
+        response.headers["x-request-id"] = context.request_id
+        return response
+
+
+async def health(request: Request) -> JSONResponse:
+    pool: asyncpg.Pool = request.app.state.pool
+    async with pool.acquire() as conn:
+        await conn.fetchval("SELECT 1")
+    return JSONResponse({"status": "ok"})
+
+
+async def prepare_database(settings: Settings, *, seed: bool) -> str:
+    """Resolve the DSN, migrate to head, and seed an empty database with the demo."""
+    import asyncio
+
+    dsn = await asyncio.to_thread(resolve_dsn, settings)
+    await migrate.upgrade(dsn)
+    if seed:
+        from aura.db.seed import seed_if_empty
+
+        await seed_if_empty(dsn)
+    return dsn
+
+
+def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> Starlette:
+    """The ASGI app. With ``dsn`` the database is taken as ready (tests, benchmarks)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database = dsn or await prepare_database(
+            settings, seed=settings.seed_demo and settings.database_url is None
+        )
+        app.state.pool = await create_pool(
+            database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+        )
+        # Objects alive after start-up (schema, modules) never become garbage: keep them
+        # out of the collector's generations so full collections stay short.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    view = GraphQLView(build_schema(settings), settings)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type"],
+        ))
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+            Route("/health", health),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    view.state = app.state
+    return app

@@ -1,0 +1,1 @@
+"""Who is asking: bearer tokens and the principal they name."""

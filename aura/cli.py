@@ -1,0 +1,145 @@
+"""``aura serve | migrate | seed | token | export-schema``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from aura.config import Settings
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from aura.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+        access_log=args.access_log,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets",
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+
+    dsn = resolve_dsn(settings)
+    if args.revision_down:
+        asyncio.run(migrate.downgrade(dsn, args.revision_down))
+    else:
+        asyncio.run(migrate.upgrade(dsn, args.revision))
+    print("database at", args.revision_down or args.revision)
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.db import migrate, seed
+    from aura.db.database import resolve_dsn
+
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+    if args.reset:
+        asyncio.run(seed.reset(dsn))
+        print("demo data reloaded")
+    elif asyncio.run(seed.seed_if_empty(dsn)):
+        print("demo data loaded")
+    else:
+        print("database already has data; use --reset to replace it")
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.auth.tokens import mint, signing_secret
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+    from aura.db.pool import connect
+
+    async def find_user(dsn: str) -> str | None:
+        conn = await connect(dsn)
+        try:
+            user_id = await conn.fetchval(
+                "SELECT id FROM users WHERE lower(email) = lower($1)", args.email)
+            if user_id is None and args.create:
+                user_id = await conn.fetchval(
+                    "INSERT INTO users (email, display_name, role) VALUES ($1, $2, $3) "
+                    "RETURNING id", args.email, args.email.split("@")[0], args.role)
+            return user_id  # type: ignore[no-any-return]
+        finally:
+            await conn.close()
+
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+    user_id = asyncio.run(find_user(dsn))
+    if user_id is None:
+        print(f"no user with email {args.email} (pass --create to make one)", file=sys.stderr)
+        return 1
+    print(mint(signing_secret(settings), user_id, email=args.email,
+               ttl_seconds=int(args.hours * 3600)))
+    return 0
+
+
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.api import printed_schema
+
+    text = printed_schema()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text)
+        print("wrote", args.output)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="aura", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the API (embedded database by default)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--access-log", action="store_true")
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade (or downgrade) the database schema")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--down", dest="revision_down", metavar="REVISION",
+                         help="downgrade to REVISION (e.g. base)")
+    migrate.set_defaults(run=_migrate)
+
+    seed = commands.add_parser("seed", help="load the demo data into an empty database")
+    seed.add_argument("--reset", action="store_true", help="delete all data first")
+    seed.set_defaults(run=_seed)
+
+    token = commands.add_parser("token", help="mint a development JWT for a user")
+    token.add_argument("--email", required=True)
+    token.add_argument("--create", action="store_true", help="create the user if missing")
+    token.add_argument("--role", default="USER",
+                       choices=["PENDING", "USER", "MANAGER", "ADMIN"])
+    token.add_argument("--hours", type=float, default=24 * 7, help="validity (default 7 days)")
+    token.set_defaults(run=_token)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", "-o", default="-")
+    export.set_defaults(run=_export_schema)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args, Settings.from_env()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Settings read once from the environment.
+
+Every knob has a safe default for development on the embedded database; production
+mode (``AURA_ENV=production``) turns off what only helps a developer (introspection,
+GraphiQL, debug headers) and insists on an explicit JWT secret.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str | None = None
+    home: Path = Path(".aura")
+    jwt_secret: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    introspection: bool = True
+    graphiql: bool = True
+    debug_headers: bool = True
+    default_page_size: int = 20
+    max_page_size: int = 100
+    statement_timeout_ms: int = 15_000
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    seed_demo: bool = True
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the embedded PostgreSQL keeps its cluster."""
+        return Path(os.environ.get("AURA_DATA_DIR") or self.home / "pgdata")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        environment = os.environ.get("AURA_ENV", "development").strip().lower()
+        production = environment == "production"
+        origins = os.environ.get("AURA_CORS_ORIGINS", "")
+        return cls(
+            environment=environment,
+            database_url=os.environ.get("DATABASE_URL") or None,
+            home=Path(os.environ.get("AURA_HOME", ".aura")),
+            jwt_secret=os.environ.get("AURA_JWT_SECRET") or None,
+            host=os.environ.get("AURA_HOST", "127.0.0.1"),
+            port=_int("AURA_PORT", 8000),
+            introspection=_flag("AURA_INTROSPECTION", not production),
+            graphiql=_flag("AURA_GRAPHIQL", not production),
+            debug_headers=_flag("AURA_DEBUG_HEADERS", not production),
+            default_page_size=_int("AURA_DEFAULT_PAGE_SIZE", 20),
+            max_page_size=_int("AURA_MAX_PAGE_SIZE", 100),
+            statement_timeout_ms=_int("AURA_STATEMENT_TIMEOUT_MS", 15_000),
+            pool_min_size=_int("AURA_POOL_MIN_SIZE", 2),
+            pool_max_size=_int("AURA_POOL_MAX_SIZE", 10),
+            seed_demo=_flag("AURA_SEED_DEMO", True),
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        )

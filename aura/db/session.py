@@ -1,0 +1,149 @@
+"""One request's conversation with the database.
+
+A request takes a pooled connection only when a resolver first needs data, opens a
+transaction, and in the same round trip hands the database its principal
+(``aura.begin_request``): from then on its SQL runs as the unprivileged ``aura_app``
+role and row-level security decides what it sees. The transaction ends with the
+request. Statements are serialised (one asyncpg connection runs one query at a time)
+and counted, which is how tests assert the number of statements per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from aura import errors
+from aura.auth.principal import Principal
+from aura.db.errors import translate
+
+log = logging.getLogger(__name__)
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class Session:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        principal: Principal | None,
+        *,
+        statement_timeout_ms: int,
+        auth_error: str | None = None,
+    ) -> None:
+        self._pool = pool
+        self.principal = principal
+        self._timeout_ms = int(statement_timeout_ms)
+        self._auth_error = auth_error
+        self._conn: Any = None
+        self._lock = asyncio.Lock()
+        self._failed = False
+        self._savepoints = itertools.count(1)
+        self.statements = 0
+
+    # -- queries ------------------------------------------------------------------------
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return await self._run("fetch", sql, args)  # type: ignore[no-any-return]
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        return await self._run("fetchrow", sql, args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._run("fetchval", sql, args)
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        return await self._run("execute", sql, args)  # type: ignore[no-any-return]
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Run a block whose failure is undone without failing the whole request."""
+        name = f"aura_sp_{next(self._savepoints)}"
+        await self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            async with self._lock:
+                if self._conn is not None and not self._conn.is_closed():
+                    await self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.statements += 1
+                    self._failed = False
+            raise
+        await self.execute(f"RELEASE SAVEPOINT {name}")
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def close(self, *, commit: bool = True) -> None:
+        """End the transaction and give the connection back to the pool."""
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                if conn.is_closed():
+                    return
+                if commit and not self._failed:
+                    await conn.execute("COMMIT")
+                else:
+                    await conn.execute("ROLLBACK")
+                self.statements += 1
+            except asyncpg.PostgresError as exc:
+                api_error = translate(exc)
+                if commit and api_error is not None:
+                    raise api_error from exc
+                raise
+            finally:
+                await self._pool.release(conn)
+
+    # -- internals ----------------------------------------------------------------------
+
+    async def _run(self, method: str, sql: str, args: Sequence[Any]) -> Any:
+        async with self._lock:
+            conn = self._conn or await self._begin()
+            if self._failed:
+                raise errors.ApiError("an earlier error in this request aborted its transaction")
+            self.statements += 1
+            try:
+                return await getattr(conn, method)(sql, *args)
+            except asyncpg.PostgresError as exc:
+                self._failed = True
+                api_error = translate(exc)
+                if api_error is None:
+                    raise
+                raise api_error from exc
+
+    async def _begin(self) -> Any:
+        if self.principal is None:
+            raise errors.Unauthenticated(
+                self._auth_error or "sign in: send 'Authorization: Bearer <token>'"
+            )
+        user_id = self.principal.user_id
+        if not _UUID.match(user_id):
+            raise errors.Unauthenticated("the token does not name a user")
+        conn = await self._pool.acquire()
+        try:
+            # Simple-query protocol: BEGIN and the principal's claims in one round trip.
+            # The user id is a validated UUID and the timeout an int, so inlining is safe.
+            await conn.execute(
+                f"BEGIN; SELECT aura.begin_request('{user_id}'::uuid, {self._timeout_ms})"
+            )
+        except asyncpg.PostgresError as exc:
+            await conn.execute("ROLLBACK")
+            await self._pool.release(conn)
+            api_error = translate(exc)
+            if api_error is None:
+                raise
+            raise api_error from exc
+        except BaseException:
+            await self._pool.release(conn)
+            raise
+        self.statements += 1
+        self._conn = conn
+        return conn

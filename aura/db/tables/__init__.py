@@ -1,0 +1,12 @@
+"""SQLAlchemy Core tables, one module per domain: the single description of columns.
+
+Alembic compares migrations against ``metadata``; the SQL builders and the entity
+mapping read column names and types from the same objects. Views are described as
+tables too (``info={"view": True}``) so the builders can select from them, but
+Alembic leaves them to the hand-written SQL in the migrations.
+"""
+
+from aura.db.tables import accounts, work
+from aura.db.tables.base import metadata
+
+__all__ = ["accounts", "metadata", "work"]

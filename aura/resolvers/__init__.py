@@ -1,0 +1,1 @@
+"""Root queries, mutations and subscriptions per domain, and the request context."""

@@ -1,0 +1,1 @@
+"""The API contract: Strawberry types, inputs and enums, one module per domain."""

@@ -1,0 +1,221 @@
+"""Connections, ordering, and the field factories that tie entity types to the loaders.
+
+Each entity's type lists its relationship fields explicitly, e.g.::
+
+    dependencies: Connection[Task] = connection_field(
+        "tasks", via="tasks.dependencies", filter=TaskFilter, order=TaskOrderBy,
+        description="Tasks that must be completed before this one.")
+
+and the factories give every such field the same arguments (filter, orderBy,
+first/after/last/before) and the same batched resolver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Any, Generic, Optional, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from aura.db.loaders import PageResult
+from aura.db.mapping import Entity, Relation, entity
+from aura.db.sql.pagination import encode_cursor, order_keys, window
+from aura.db.sql.select import PageRequest
+from aura.db.sql.values import check_id
+from aura.schema.selection import columns_for, node_fields
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Enum)
+
+# entity name → the Strawberry type that represents its rows
+TYPES: dict[str, type] = {}
+
+
+def entity_type(name: str) -> Callable[[type[T]], type[T]]:
+    """Register a Strawberry type as the representation of an entity's rows."""
+
+    def register(cls: type[T]) -> type[T]:
+        TYPES[name] = cls
+        return cls
+
+    return register
+
+
+def instantiate(cls: type[T], row: Any) -> T:
+    """An object of ``cls`` holding a row, without running ``__init__``.
+
+    Only the selected columns are present, which is all the resolvers will read.
+    """
+    obj = cls.__new__(cls)
+    obj.__dict__.update(row.items())
+    return obj
+
+
+@strawberry.enum(description="Sort direction. Nulls always sort last.")
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class OrderBy(Generic[F]):
+    field: F = strawberry.field(description="The field to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (default) or descending."
+    )
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Items precede this page (known when paging with `after` or `last`)."
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+@strawberry.type(description="An item with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(
+        description="Opaque position of this item; pass it as `after` or `before`."
+    )
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of items. Ask for `totalCount` only when you need it.")
+class Connection(Generic[T]):
+    nodes: list[T] = strawberry.field(description="The items of this page, in order.")
+    _result: strawberry.Private[PageResult]
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The items of this page with their cursors.")
+    def edges(self) -> list[Edge[T]]:
+        keys = self._result.keys
+        return [
+            Edge(cursor=encode_cursor(row, keys), node=node)
+            for row, node in zip(self._result.rows, self.nodes, strict=True)
+        ]
+
+    @strawberry.field(description="Pagination state of this page.")
+    def page_info(self) -> PageInfo:
+        rows, keys = self._result.rows, self._result.keys
+        return PageInfo(
+            has_next_page=self._result.has_next,
+            has_previous_page=self._result.has_previous,
+            start_cursor=encode_cursor(rows[0], keys) if rows else None,
+            end_cursor=encode_cursor(rows[-1], keys) if rows else None,
+        )
+
+    @strawberry.field(
+        description="Number of items matching the filter, across all pages (one more query)."
+    )
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def _connection(cls: type, result: PageResult,
+                count: Callable[[], Awaitable[int]]) -> Connection[Any]:
+    connection: Connection[Any] = Connection.__new__(Connection)
+    connection.nodes = [instantiate(cls, row) for row in result.rows]
+    connection._result = result
+    connection._count = count
+    return connection
+
+
+def _page_request(info: Info, target: Entity, filter_: Any, order_by: Any, first: int | None,
+                  after: str | None, last: int | None, before: str | None) -> PageRequest:
+    settings = info.context.settings
+    keys = order_keys(target, [(o.field.value, o.direction is OrderDirection.DESC)
+                               for o in order_by or []])
+    page_window = window(first=first, last=last, after=after, before=before, keys=keys,
+                         default_size=settings.default_page_size,
+                         max_size=settings.max_page_size)
+    fields = node_fields(info, connection=True)
+    columns = columns_for(target, fields, *(k.column for k in keys))
+    return PageRequest(target, columns, filter_, keys, page_window)
+
+
+def _split(via: str) -> tuple[Entity, Relation]:
+    parent_name, relation_name = via.split(".")
+    parent = entity(parent_name)
+    return parent, parent.relations[relation_name]
+
+
+def connection_field(target: str, *, node: Any, filter: type, order: type, description: str,
+                     via: str | None = None) -> Any:
+    """A paginated list of ``target`` rows: at the root, or along relation ``via``."""
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Any]:
+        target_entity = entity(target)
+        request = _page_request(info, target_entity, filter, order_by, first, after, last, before)
+        loaders = info.context.loaders
+        cls = TYPES[target]
+        if via is None:
+            return _connection(cls, await loaders.page(request), lambda: loaders.count(request))
+        parent, relation = _split(via)
+        key = getattr(root, relation.local)
+        if key is None:
+            return _connection(cls, PageResult((), request.keys, False, False), _zero)
+        result = await loaders.nested_page(parent, relation, request).load(key)
+        return _connection(cls, result,
+                           lambda: loaders.nested_count(parent, relation, request).load(key))
+
+    resolve.__annotations__ = {
+        "info": Info,
+        "filter": Optional[filter],  # noqa: UP045 - built at run time, not by the parser
+        "order_by": Optional[list[order]],  # noqa: UP045
+        "first": Optional[int],  # noqa: UP045
+        "after": Optional[str],  # noqa: UP045
+        "last": Optional[int],  # noqa: UP045
+        "before": Optional[str],  # noqa: UP045
+        "return": Connection[node],
+    }
+    return strawberry.field(resolver=resolve, description=description)
+
+
+async def _zero() -> int:
+    return 0
+
+
+def related_field(via: str, *, node: Any, description: str, required: bool = False) -> Any:
+    """The single row a relation points at (``task.project``)."""
+
+    async def resolve(root: Any, info: Info) -> Any:
+        parent, relation = _split(via)
+        key = getattr(root, relation.local)
+        if key is None:
+            return None
+        target = entity(relation.target)
+        columns = columns_for(target, node_fields(info, connection=False), relation.remote)
+        row = await info.context.loaders.by_key(relation.target, columns, relation.remote).load(key)
+        return None if row is None else instantiate(TYPES[relation.target], row)
+
+    resolve.__annotations__ = {"info": Info, "return": node if required else Optional[node]}  # noqa: UP045
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def by_id_field(target: str, *, node: Any, description: str) -> Any:
+    """One row by ID at the root; null when it does not exist or is not yours."""
+
+    async def resolve(root: Any, info: Info, id: strawberry.ID) -> Any:
+        target_entity = entity(target)
+        key = check_id(id)
+        columns = columns_for(target_entity, node_fields(info, connection=False))
+        loader = info.context.loaders.by_key(target, columns, target_entity.primary_key)
+        row = await loader.load(key)
+        return None if row is None else instantiate(TYPES[target], row)
+
+    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": Optional[node]}  # noqa: UP045
+    return strawberry.field(resolver=resolve, description=description)
