@@ -26,7 +26,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=args.access_log,
         loop="uvloop",
         http="httptools",
-        ws="websockets",
+        ws="websockets-sansio",
     )
     return 0
 
