@@ -31,13 +31,16 @@ CACHE_SIZE = 1024
 
 
 class AuraSchema(strawberry.Schema):
-    """Adds error codes and masking to every result."""
+    """Adds error codes and masking to every result; a result with errors rolls back."""
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
             context = kwargs.get("context_value")
             request_id = getattr(context, "request_id", "-")
+            session = getattr(context, "session", None)
+            if session is not None:
+                session.rollback_only()
             result.errors = [present(e, request_id) for e in result.errors]
         return result
 

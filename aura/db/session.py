@@ -4,18 +4,18 @@ A request takes a pooled connection only when a resolver first needs data, opens
 transaction, and in the same round trip hands the database its principal
 (``aura.begin_request``): from then on its SQL runs as the unprivileged ``aura_app``
 role and row-level security decides what it sees. The transaction ends with the
-request. Statements are serialised (one asyncpg connection runs one query at a time)
+request: COMMIT when the response carries no error, ROLLBACK otherwise, so a request
+is all or nothing (a failing mutation undoes the mutations before it in the same
+request). Statements are serialised (one asyncpg connection runs one query at a time)
 and counted, which is how tests assert the number of statements per request.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -45,7 +45,7 @@ class Session:
         self._conn: Any = None
         self._lock = asyncio.Lock()
         self._failed = False
-        self._savepoints = itertools.count(1)
+        self._doomed = False
         self.statements = 0
 
     # -- queries ------------------------------------------------------------------------
@@ -62,21 +62,9 @@ class Session:
     async def execute(self, sql: str, *args: Any) -> str:
         return await self._run("execute", sql, args)  # type: ignore[no-any-return]
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        """Run a block whose failure is undone without failing the whole request."""
-        name = f"aura_sp_{next(self._savepoints)}"
-        await self.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            async with self._lock:
-                if self._conn is not None and not self._conn.is_closed():
-                    await self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                    self.statements += 1
-                    self._failed = False
-            raise
-        await self.execute(f"RELEASE SAVEPOINT {name}")
+    def rollback_only(self) -> None:
+        """End this request with ROLLBACK whatever happens next (an error was reported)."""
+        self._doomed = True
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -89,7 +77,7 @@ class Session:
             try:
                 if conn.is_closed():
                     return
-                if commit and not self._failed:
+                if commit and not self._failed and not self._doomed:
                     await conn.execute("COMMIT")
                 else:
                     await conn.execute("ROLLBACK")

@@ -1,19 +1,14 @@
 """Generic create / update / delete over mapped tables, for the domains' mutations.
 
-Each mutation runs inside the request's transaction. When a request holds several
-mutation fields, each runs in its own savepoint, so one failing mutation undoes its
-own changes and leaves the others; a lone mutation needs no savepoint because its
-failure rolls back the whole request.
+Each mutation runs inside the request's transaction, which commits only if the whole
+response is free of errors: a request with several mutations applies all or none.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import strawberry
-from graphql import FieldNode
 from strawberry.types import Info
 
 from aura import errors
@@ -22,16 +17,6 @@ from aura.db.sql import crud
 from aura.db.sql.values import check_id, plain
 from aura.inflection import camel, human
 from aura.schema.relay import TYPES, instantiate
-
-
-@asynccontextmanager
-async def mutation_scope(info: Info) -> AsyncIterator[None]:
-    selections = info.operation.selection_set.selections
-    if len(selections) == 1 and isinstance(selections[0], FieldNode):
-        yield
-        return
-    async with info.context.session.savepoint():
-        yield
 
 
 def values_from(target: Entity, data: Any, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -76,16 +61,13 @@ async def delete(info: Info, entity_name: str, id_: str) -> str:
 
 async def create_object(info: Info, entity_name: str, data: Any, **extra: Any) -> Any:
     values = {**values_from(entity(entity_name), data), **extra}
-    async with mutation_scope(info):
-        return as_object(entity_name, await insert(info, entity_name, values))
+    return as_object(entity_name, await insert(info, entity_name, values))
 
 
 async def update_object(info: Info, entity_name: str, id_: str, data: Any) -> Any:
     values = values_from(entity(entity_name), data)
-    async with mutation_scope(info):
-        return as_object(entity_name, await update(info, entity_name, id_, values))
+    return as_object(entity_name, await update(info, entity_name, id_, values))
 
 
 async def delete_object(info: Info, entity_name: str, id_: str) -> str:
-    async with mutation_scope(info):
-        return await delete(info, entity_name, id_)
+    return await delete(info, entity_name, id_)

@@ -23,6 +23,11 @@ def _code_for_request_error(error: GraphQLError) -> str:
 def present(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as the client may see it."""
     original = error.original_error
+    if error.path is None and error.message.startswith("Variable '$"):
+        # Variable coercion failed (a scalar or enum refused the value): the message
+        # names the variable and the value, nothing internal.
+        return GraphQLError(error.message, error.nodes, error.source, error.positions,
+                            None, None, {"code": "BAD_USER_INPUT"})
     if isinstance(original, ApiError):
         # Resolvers raise ApiErrors; graphql-core wraps them with the path.
         return GraphQLError(original.message, error.nodes, error.source, error.positions,

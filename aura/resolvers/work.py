@@ -185,14 +185,13 @@ class WorkMutation:
         values["user_id"] = principal.user_id if principal else None
         dependency_ids = input.dependency_ids or []
         dependencies = [check_id(d, "dependencyIds") for d in dependency_ids]
-        async with crud.mutation_scope(info):
-            row = await crud.insert(info, "tasks", values)
-            if dependencies:
-                await info.context.session.execute(
-                    "INSERT INTO task_dependencies (task_id, depends_on_id) "
-                    "SELECT $1::uuid, unnest($2::uuid[])",
-                    row["id"], dependencies,
-                )
+        row = await crud.insert(info, "tasks", values)
+        if dependencies:
+            await info.context.session.execute(
+                "INSERT INTO task_dependencies (task_id, depends_on_id) "
+                "SELECT $1::uuid, unnest($2::uuid[])",
+                row["id"], dependencies,
+            )
         return crud.as_object("tasks", row)
 
     @strawberry.mutation(description="Change a task. Status changes follow TaskStatus's rules.")
@@ -213,12 +212,11 @@ class WorkMutation:
                                   depends_on_id: strawberry.ID) -> Task:
         task_key = check_id(task_id, "taskId")
         depends_on = check_id(depends_on_id, "dependsOnId")
-        async with crud.mutation_scope(info):
-            await info.context.session.execute(
-                "INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ($1::uuid, $2::uuid)",
-                task_key, depends_on,
-            )
-            row = await crud.update(info, "tasks", task_key, {})
+        await info.context.session.execute(
+            "INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ($1::uuid, $2::uuid)",
+            task_key, depends_on,
+        )
+        row = await crud.update(info, "tasks", task_key, {})
         return crud.as_object("tasks", row)
 
     @strawberry.mutation(description="Remove a dependency between two tasks.")
@@ -226,15 +224,14 @@ class WorkMutation:
                                      depends_on_id: strawberry.ID) -> Task:
         task_key = check_id(task_id, "taskId")
         depends_on = check_id(depends_on_id, "dependsOnId")
-        async with crud.mutation_scope(info):
-            removed = await info.context.session.fetchval(
-                "DELETE FROM task_dependencies WHERE task_id = $1::uuid "
-                "AND depends_on_id = $2::uuid RETURNING task_id",
-                task_key, depends_on,
-            )
-            if removed is None:
-                raise errors.NotFound("these tasks have no such dependency")
-            row = await crud.update(info, "tasks", task_key, {})
+        removed = await info.context.session.fetchval(
+            "DELETE FROM task_dependencies WHERE task_id = $1::uuid "
+            "AND depends_on_id = $2::uuid RETURNING task_id",
+            task_key, depends_on,
+        )
+        if removed is None:
+            raise errors.NotFound("these tasks have no such dependency")
+        row = await crud.update(info, "tasks", task_key, {})
         return crud.as_object("tasks", row)
 
     @strawberry.mutation(
@@ -247,10 +244,9 @@ class WorkMutation:
     )
     async def claim_task(self, info: Info, id: strawberry.ID, agent_id: str) -> Task:
         key, agent = check_id(id), _agent(agent_id)
-        async with crud.mutation_scope(info):
-            row = await info.context.session.fetchrow(_CLAIM, key, agent)
-            if row is None:
-                await _refuse_claim(info, key, agent)
+        row = await info.context.session.fetchrow(_CLAIM, key, agent)
+        if row is None:
+            await _refuse_claim(info, key, agent)
         return crud.as_object("tasks", row)
 
     @strawberry.mutation(
@@ -261,10 +257,9 @@ class WorkMutation:
     )
     async def release_task(self, info: Info, id: strawberry.ID, agent_id: str) -> Task:
         key, agent = check_id(id), _agent(agent_id)
-        async with crud.mutation_scope(info):
-            row = await info.context.session.fetchrow(_RELEASE, key, agent)
-            if row is None:
-                await _refuse_claim(info, key, agent)
+        row = await info.context.session.fetchrow(_RELEASE, key, agent)
+        if row is None:
+            await _refuse_claim(info, key, agent)
         return crud.as_object("tasks", row)
 
     # -- comments ---------------------------------------------------------------------

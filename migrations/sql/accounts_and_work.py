@@ -122,6 +122,11 @@ BEGIN
     END IF;
     i := i + 3;
   END LOOP;
+  IF NEW.project_id IS NULL THEN
+    RAISE EXCEPTION '% is required', array_to_string(
+      ARRAY(SELECT TG_ARGV[k] FROM generate_series(2, TG_NARGS - 1, 3) k), ' or ')
+      USING ERRCODE = 'AU400';
+  END IF;
   RETURN NEW;
 END $$;
 
