@@ -12,15 +12,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from aura.db.migrate import sqlalchemy_url
+from aura.db.migrate import include_object, sqlalchemy_url
 from aura.db.tables import metadata
 
 config = context.config
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    # Views are created by SQL in the migrations, not by autogenerate.
-    return not (type_ == "table" and obj.info.get("view"))
 
 
 def run_with(connection: Connection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from alembic import command
@@ -16,6 +17,12 @@ def sqlalchemy_url(dsn: str) -> str:
     """Turn a libpq DSN into a SQLAlchemy asyncpg URL."""
     parts = urlsplit(dsn)
     return urlunsplit(("postgresql+asyncpg", *parts[1:]))
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """Views are created by SQL in the migrations, not by autogenerate."""
+    return not (type_ == "table" and obj.info.get("view"))
 
 
 def alembic_config(dsn: str) -> Config:
