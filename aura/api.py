@@ -44,8 +44,9 @@ class AuraSchema(strawberry.Schema):
             result.errors = [present(e, request_id) for e in result.errors]
         return result
 
-    def process_errors(self, errors: list[GraphQLError],
-                       execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Client errors are the client's business; unexpected ones are logged by
         # ``present`` with the request id the client sees.
         return None

@@ -70,12 +70,17 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
         conn = await connect(dsn)
         try:
             user_id = await conn.fetchval(
-                "SELECT id FROM users WHERE lower(email) = lower($1)", args.email)
+                "SELECT id FROM users WHERE lower(email) = lower($1)", args.email
+            )
             if user_id is None and args.create:
                 user_id = await conn.fetchval(
                     "INSERT INTO users (email, display_name, role) VALUES ($1, $2, $3) "
-                    "RETURNING id", args.email, args.email.split("@")[0], args.role)
-            return user_id  # type: ignore[no-any-return]
+                    "RETURNING id",
+                    args.email,
+                    args.email.split("@")[0],
+                    args.role,
+                )
+            return user_id
         finally:
             await conn.close()
 
@@ -85,8 +90,11 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     if user_id is None:
         print(f"no user with email {args.email} (pass --create to make one)", file=sys.stderr)
         return 1
-    print(mint(signing_secret(settings), user_id, email=args.email,
-               ttl_seconds=int(args.hours * 3600)))
+    print(
+        mint(
+            signing_secret(settings), user_id, email=args.email, ttl_seconds=int(args.hours * 3600)
+        )
+    )
     return 0
 
 
@@ -114,8 +122,9 @@ def parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="upgrade (or downgrade) the database schema")
     migrate.add_argument("revision", nargs="?", default="head")
-    migrate.add_argument("--down", dest="revision_down", metavar="REVISION",
-                         help="downgrade to REVISION (e.g. base)")
+    migrate.add_argument(
+        "--down", dest="revision_down", metavar="REVISION", help="downgrade to REVISION (e.g. base)"
+    )
     migrate.set_defaults(run=_migrate)
 
     seed = commands.add_parser("seed", help="load the demo data into an empty database")
@@ -125,8 +134,7 @@ def parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="mint a development JWT for a user")
     token.add_argument("--email", required=True)
     token.add_argument("--create", action="store_true", help="create the user if missing")
-    token.add_argument("--role", default="USER",
-                       choices=["PENDING", "USER", "MANAGER", "ADMIN"])
+    token.add_argument("--role", default="USER", choices=["PENDING", "USER", "MANAGER", "ADMIN"])
     token.add_argument("--hours", type=float, default=24 * 7, help="validity (default 7 days)")
     token.set_defaults(run=_token)
 

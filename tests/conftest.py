@@ -89,8 +89,9 @@ async def db(database: str) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path, jwt_secret=JWT_SECRET, pool_min_size=1, pool_max_size=25,
-                    seed_demo=False)
+    return Settings(
+        home=tmp_path, jwt_secret=JWT_SECRET, pool_min_size=1, pool_max_size=25, seed_demo=False
+    )
 
 
 def _free_port() -> int:
@@ -110,8 +111,9 @@ async def server(database: str, settings: Settings) -> AsyncIterator[Server]:
     """Aura served over real HTTP on an ephemeral port."""
     app = create_app(settings, dsn=database)
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on", ws="websockets-sansio")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio"
+    )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
     while not uv.started:
@@ -168,15 +170,21 @@ class Client:
     user: User | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None,
-                  *, as_user: User | None = None, headers: dict[str, str] | None = None) -> Response:
+    async def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_user: User | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         who = as_user or self.user
         sent = {"content-type": "application/json", **self.extra_headers, **(headers or {})}
         if who is not None:
             sent["authorization"] = f"Bearer {who.token}"
-        response = await self.http.post("/graphql", json={"query": query,
-                                                           "variables": variables or {}},
-                                        headers=sent)
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
         return Response(response.status_code, response.json(), response.headers)
 
     def as_(self, user: User | None) -> Client:
@@ -192,7 +200,10 @@ async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
 async def make_user(db: asyncpg.Connection, email: str, role: str = "USER") -> User:
     user_id = await db.fetchval(
         "INSERT INTO users (email, display_name, role) VALUES ($1, $2, $3) RETURNING id",
-        email, email.split("@")[0].title(), role)
+        email,
+        email.split("@")[0].title(),
+        role,
+    )
     return User(user_id, email, role, mint(JWT_SECRET, user_id, email=email))
 
 

@@ -18,8 +18,9 @@ async def project(client: Client, name: str = "apollo", **fields: Any) -> dict[s
     return response.ok()["createProject"]  # type: ignore[no-any-return]
 
 
-async def task(client: Client, project_id: str, title: str = "a task",
-               **fields: Any) -> dict[str, Any]:
+async def task(
+    client: Client, project_id: str, title: str = "a task", **fields: Any
+) -> dict[str, Any]:
     response = await client.gql(
         f"mutation($input: CreateTaskInput!) {{ createTask(input: $input) {{ {TASK} }} }}",
         {"input": {"projectId": project_id, "title": title, **fields}},

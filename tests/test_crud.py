@@ -21,8 +21,9 @@ async def _given_project_tree(client: Client) -> dict[str, Any]:
 
 async def test_project_lifecycle(client: Client, db: asyncpg.Connection, people: People) -> None:
     # when
-    created = await factories.project(client, "apollo", description="to the moon",
-                                      rules={"gates": ["review"]})
+    created = await factories.project(
+        client, "apollo", description="to the moon", rules={"gates": ["review"]}
+    )
     # then: owned by the caller, stored as sent
     assert created["ownerId"] == people.alice.id
     row = await db.fetchrow("SELECT * FROM projects WHERE id = $1", created["id"])
@@ -44,8 +45,9 @@ async def test_project_lifecycle(client: Client, db: asyncpg.Connection, people:
     assert await db.fetchval("SELECT status FROM projects WHERE id = $1", created["id"]) == "PAUSED"
 
     # when
-    deleted = await client.gql("mutation($id: ID!) { deleteProject(id: $id) }",
-                               {"id": created["id"]})
+    deleted = await client.gql(
+        "mutation($id: ID!) { deleteProject(id: $id) }", {"id": created["id"]}
+    )
     # then
     assert deleted.ok() == {"deleteProject": created["id"]}
     assert await db.fetchval("SELECT count(*) FROM projects") == 0
@@ -59,9 +61,13 @@ async def test_project_lifecycle(client: Client, db: asyncpg.Connection, people:
         ("task", {"title": "Renamed", "priority": "HIGH"}, {"title": "Renamed"}),
     ],
 )
-async def test_update_and_delete_children(client: Client, db: asyncpg.Connection, entity: str,
-                                          update_input: dict[str, Any],
-                                          expected: dict[str, Any]) -> None:
+async def test_update_and_delete_children(
+    client: Client,
+    db: asyncpg.Connection,
+    entity: str,
+    update_input: dict[str, Any],
+    expected: dict[str, Any],
+) -> None:
     tree = await _given_project_tree(client)
     target = tree[entity]
     type_name = entity.capitalize()
@@ -74,8 +80,9 @@ async def test_update_and_delete_children(client: Client, db: asyncpg.Connection
     table = {"epic": "epics", "issue": "issues", "task": "tasks"}[entity]
     assert await db.fetchval(f"SELECT title FROM {table} WHERE id = $1", target["id"]) == "Renamed"
 
-    response = await client.gql(f"mutation($id: ID!) {{ delete{type_name}(id: $id) }}",
-                                {"id": target["id"]})
+    response = await client.gql(
+        f"mutation($id: ID!) {{ delete{type_name}(id: $id) }}", {"id": target["id"]}
+    )
     assert response.ok() == {f"delete{type_name}": target["id"]}
     assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE id = $1", target["id"]) == 0
 
@@ -83,17 +90,23 @@ async def test_update_and_delete_children(client: Client, db: asyncpg.Connection
 async def test_read_every_entity_by_id_and_in_lists(client: Client) -> None:
     tree = await _given_project_tree(client)
     comment = await factories.comment(client, taskId=tree["task"]["id"])
-    for field, row in [("project", tree["project"]), ("epic", tree["epic"]),
-                       ("issue", tree["issue"]), ("task", tree["task"]), ("comment", comment)]:
-        response = await client.gql(f"query($id: ID!) {{ {field}(id: $id) {{ id }} }}",
-                                    {"id": row["id"]})
+    for field, row in [
+        ("project", tree["project"]),
+        ("epic", tree["epic"]),
+        ("issue", tree["issue"]),
+        ("task", tree["task"]),
+        ("comment", comment),
+    ]:
+        response = await client.gql(
+            f"query($id: ID!) {{ {field}(id: $id) {{ id }} }}", {"id": row["id"]}
+        )
         assert response.ok() == {field: {"id": row["id"]}}
         listing = await client.gql(f"{{ {field}s {{ totalCount nodes {{ id }} }} }}")
         assert listing.ok() == {f"{field}s": {"totalCount": 1, "nodes": [{"id": row["id"]}]}}
 
 
 async def test_unknown_id_reads_as_null(client: Client) -> None:
-    response = await client.gql("{ task(id: \"00000000-0000-0000-0000-000000000000\") { id } }")
+    response = await client.gql('{ task(id: "00000000-0000-0000-0000-000000000000") { id } }')
     assert response.ok() == {"task": None}
 
 
@@ -111,12 +124,16 @@ async def test_comment_derives_project_and_author(client: Client, people: People
     assert comment["projectId"] == tree["project"]["id"]
     assert comment["author"] == "Alice"
     response = await client.gql(
-        "mutation($id: ID!) { updateComment(id: $id, input: {content: \"edited\"}) "
-        "{ content user { email } } }", {"id": comment["id"]})
-    assert response.ok() == {"updateComment": {"content": "edited",
-                                               "user": {"email": people.alice.email}}}
-    response = await client.gql("mutation($id: ID!) { deleteComment(id: $id) }",
-                                {"id": comment["id"]})
+        'mutation($id: ID!) { updateComment(id: $id, input: {content: "edited"}) '
+        "{ content user { email } } }",
+        {"id": comment["id"]},
+    )
+    assert response.ok() == {
+        "updateComment": {"content": "edited", "user": {"email": people.alice.email}}
+    }
+    response = await client.gql(
+        "mutation($id: ID!) { deleteComment(id: $id) }", {"id": comment["id"]}
+    )
     assert response.ok() == {"deleteComment": comment["id"]}
 
 
@@ -124,34 +141,43 @@ async def test_create_task_with_dependencies(client: Client, db: asyncpg.Connect
     project = await factories.project(client)
     first = await factories.task(client, project["id"], "first")
     second = await factories.task(client, project["id"], "second")
-    third = await factories.task(client, project["id"], "third",
-                                 dependencyIds=[first["id"], second["id"]])
-    deps = await db.fetch("SELECT depends_on_id FROM task_dependencies WHERE task_id = $1",
-                          third["id"])
+    third = await factories.task(
+        client, project["id"], "third", dependencyIds=[first["id"], second["id"]]
+    )
+    deps = await db.fetch(
+        "SELECT depends_on_id FROM task_dependencies WHERE task_id = $1", third["id"]
+    )
     assert {r["depends_on_id"] for r in deps} == {first["id"], second["id"]}
 
     removed = await client.gql(
         "mutation($t: ID!, $d: ID!) { removeTaskDependency(taskId: $t, dependsOnId: $d) "
-        "{ dependencies { nodes { id } } } }", {"t": third["id"], "d": first["id"]})
+        "{ dependencies { nodes { id } } } }",
+        {"t": third["id"], "d": first["id"]},
+    )
     assert removed.ok()["removeTaskDependency"]["dependencies"]["nodes"] == [{"id": second["id"]}]
 
     added = await client.gql(
         "mutation($t: ID!, $d: ID!) { addTaskDependency(taskId: $t, dependsOnId: $d) "
-        "{ dependencies { totalCount } } }", {"t": third["id"], "d": first["id"]})
+        "{ dependencies { totalCount } } }",
+        {"t": third["id"], "d": first["id"]},
+    )
     assert added.ok()["addTaskDependency"]["dependencies"]["totalCount"] == 2
 
 
-async def test_users_admin_manages_users(client: Client, people: People,
-                                         db: asyncpg.Connection) -> None:
+async def test_users_admin_manages_users(
+    client: Client, people: People, db: asyncpg.Connection
+) -> None:
     admin = client.as_(people.admin)
     created = await admin.gql(
-        "mutation { createUser(input: {email: \"carol@example.com\", role: USER}) { id role } }")
+        'mutation { createUser(input: {email: "carol@example.com", role: USER}) { id role } }'
+    )
     user_id = created.ok()["createUser"]["id"]
     assert await db.fetchval("SELECT role FROM users WHERE id = $1", user_id) == "USER"
 
     promoted = await admin.gql(
         "mutation($id: ID!) { updateUser(id: $id, input: {role: MANAGER}) { role } }",
-        {"id": user_id})
+        {"id": user_id},
+    )
     assert promoted.ok() == {"updateUser": {"role": "MANAGER"}}
 
     deleted = await admin.gql("mutation($id: ID!) { deleteUser(id: $id) }", {"id": user_id})
@@ -163,34 +189,58 @@ async def test_me_and_own_profile(client: Client, people: People) -> None:
     me = await client.gql("{ me { email role displayName } }")
     assert me.ok() == {"me": {"email": people.alice.email, "role": "USER", "displayName": "Alice"}}
     renamed = await client.gql(
-        "mutation($id: ID!) { updateUser(id: $id, input: {displayName: \"Al\"}) { displayName } }",
-        {"id": people.alice.id})
+        'mutation($id: ID!) { updateUser(id: $id, input: {displayName: "Al"}) { displayName } }',
+        {"id": people.alice.id},
+    )
     assert renamed.ok() == {"updateUser": {"displayName": "Al"}}
 
 
 async def test_views_active_tasks_and_progress(client: Client) -> None:
     project = await factories.project(client)
     dependency = await factories.task(client, project["id"], "dep", status="IN_PROGRESS")
-    task = await factories.task(client, project["id"], "main",
-                                acceptanceCriteria=["a", "b", "c"],
-                                dependencyIds=[dependency["id"]])
+    task = await factories.task(
+        client,
+        project["id"],
+        "main",
+        acceptanceCriteria=["a", "b", "c"],
+        dependencyIds=[dependency["id"]],
+    )
     await factories.comment(client, taskId=task["id"])
-    await client.gql("mutation($id: ID!) { claimTask(id: $id, agentId: \"w1\") { id } }",
-                     {"id": dependency["id"]})
+    await client.gql(
+        'mutation($id: ID!) { claimTask(id: $id, agentId: "w1") { id } }', {"id": dependency["id"]}
+    )
 
     active = await client.gql(
-        "{ activeTasks { nodes { title projectName isActivelyLocked lockedBy task { id } } } }")
+        "{ activeTasks { nodes { title projectName isActivelyLocked lockedBy task { id } } } }"
+    )
     assert active.ok()["activeTasks"]["nodes"] == [
-        {"title": "dep", "projectName": "apollo", "isActivelyLocked": True, "lockedBy": "w1",
-         "task": {"id": dependency["id"]}}
+        {
+            "title": "dep",
+            "projectName": "apollo",
+            "isActivelyLocked": True,
+            "lockedBy": "w1",
+            "task": {"id": dependency["id"]},
+        }
     ]
     progress = await client.gql(
         "query($p: ID!) { taskProgress(filter: {projectId: {eq: $p}}, "
         "orderBy: [{field: TITLE}]) { nodes { title totalCriteria dependencyCount "
-        "completedDependencyCount commentCount } } }", {"p": project["id"]})
+        "completedDependencyCount commentCount } } }",
+        {"p": project["id"]},
+    )
     assert progress.ok()["taskProgress"]["nodes"] == [
-        {"title": "dep", "totalCriteria": 0, "dependencyCount": 0,
-         "completedDependencyCount": 0, "commentCount": 0},
-        {"title": "main", "totalCriteria": 3, "dependencyCount": 1,
-         "completedDependencyCount": 0, "commentCount": 1},
+        {
+            "title": "dep",
+            "totalCriteria": 0,
+            "dependencyCount": 0,
+            "completedDependencyCount": 0,
+            "commentCount": 0,
+        },
+        {
+            "title": "main",
+            "totalCriteria": 3,
+            "dependencyCount": 1,
+            "completedDependencyCount": 0,
+            "commentCount": 1,
+        },
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 
 from aura.auth.tokens import verify
-from aura.db.seed import MVP_TASKS, SUPERVISED, USERS, seed
 from aura.cli import main
+from aura.db.seed import MVP_TASKS, SUPERVISED, USERS, seed
 
 
 async def test_demo_seed_loads_the_samples(db: asyncpg.Connection) -> None:
@@ -14,16 +14,20 @@ async def test_demo_seed_loads_the_samples(db: asyncpg.Connection) -> None:
     assert await db.fetchval("SELECT count(*) FROM users") == len(USERS)
     names = {r[0] for r in await db.fetch("SELECT name FROM projects")}
     assert names == {name for name, *_ in SUPERVISED} | {"aura-mvp"}
-    statuses = dict(await db.fetch(
-        "SELECT t.key, t.status FROM tasks t JOIN projects p ON p.id = t.project_id "
-        "WHERE p.name = 'aura-mvp'"))
+    statuses = dict(
+        await db.fetch(
+            "SELECT t.key, t.status FROM tasks t JOIN projects p ON p.id = t.project_id "
+            "WHERE p.name = 'aura-mvp'"
+        )
+    )
     assert statuses == {key: status for key, _t, _ty, status, *_ in MVP_TASKS}
     roles = {r[0] for r in await db.fetch("SELECT role FROM users")}
     assert roles == {"ADMIN", "USER", "MANAGER", "PENDING"}
 
 
-def test_token_command_mints_a_verifiable_token(database: str, tmp_path, capsys,
-                                                monkeypatch) -> None:
+def test_token_command_mints_a_verifiable_token(
+    database: str, tmp_path, capsys, monkeypatch
+) -> None:
     monkeypatch.setenv("DATABASE_URL", database)
     monkeypatch.setenv("AURA_HOME", str(tmp_path))
     monkeypatch.delenv("AURA_JWT_SECRET", raising=False)

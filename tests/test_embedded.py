@@ -34,8 +34,9 @@ def test_second_user_shares_and_last_user_stops(tmp_path: Path) -> None:
         "import sys; from pathlib import Path; from aura.db.embedded import EmbeddedPostgres; "
         f"s = EmbeddedPostgres(Path({str(data_dir)!r})); print(s.start()); s.stop()"
     )
-    other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           check=True, timeout=60)
+    other = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
     assert other.stdout.strip() == dsn
     assert _running(data_dir)
     first.stop()

@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from aura.db import migrate
-from aura.db.migrate import include_object
 from aura.db.database import with_database
+from aura.db.migrate import include_object
 from aura.db.tables import metadata
-
 
 
 @pytest.fixture
@@ -38,9 +37,12 @@ async def _objects(dsn: str) -> dict[str, set[str]]:
         views = await conn.fetch("SELECT viewname FROM pg_views WHERE schemaname = 'public'")
         policies = await conn.fetch("SELECT policyname FROM pg_policies")
         schemas = await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname = 'aura'")
-        return {"tables": {r[0] for r in tables} - {"alembic_version"},
-                "views": {r[0] for r in views}, "policies": {r[0] for r in policies},
-                "schemas": {r[0] for r in schemas}}
+        return {
+            "tables": {r[0] for r in tables} - {"alembic_version"},
+            "views": {r[0] for r in views},
+            "policies": {r[0] for r in policies},
+            "schemas": {r[0] for r in schemas},
+        }
     finally:
         await conn.close()
 
@@ -53,8 +55,12 @@ async def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     assert upgraded["policies"]
 
     await migrate.downgrade(empty_database, "base")
-    assert await _objects(empty_database) == {"tables": set(), "views": set(), "policies": set(),
-                                              "schemas": set()}
+    assert await _objects(empty_database) == {
+        "tables": set(),
+        "views": set(),
+        "policies": set(),
+        "schemas": set(),
+    }
 
     await migrate.upgrade(empty_database)
     assert await _objects(empty_database) == upgraded
@@ -64,8 +70,11 @@ async def test_migrations_match_the_table_definitions(empty_database: str) -> No
     await migrate.upgrade(empty_database)
     engine = create_async_engine(migrate.sqlalchemy_url(empty_database), poolclass=NullPool)
     async with engine.connect() as connection:
-        diff = await connection.run_sync(lambda sync: compare_metadata(
-            MigrationContext.configure(sync, opts={"include_object": include_object}), metadata))
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"include_object": include_object}), metadata
+            )
+        )
     await engine.dispose()
     assert diff == []
 
@@ -74,8 +83,11 @@ async def test_every_table_has_row_level_security(db: asyncpg.Connection) -> Non
     unprotected = await db.fetch(
         "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relrowsecurity "
-        "AND relname <> 'alembic_version'")
+        "AND relname <> 'alembic_version'"
+    )
     assert [r[0] for r in unprotected] == []
-    views = await db.fetch("SELECT relname, reloptions FROM pg_class WHERE relkind = 'v' "
-                           "AND relnamespace = 'public'::regnamespace")
+    views = await db.fetch(
+        "SELECT relname, reloptions FROM pg_class WHERE relkind = 'v' "
+        "AND relnamespace = 'public'::regnamespace"
+    )
     assert all("security_invoker=true" in (r["reloptions"] or []) for r in views)

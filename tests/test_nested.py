@@ -48,13 +48,15 @@ async def _given_projects(db: asyncpg.Connection, owner: str, count: int) -> Non
         INSERT INTO comments (task_id, author, content, user_id)
         SELECT t.id, 'agent', 'note ' || c, $1::uuid FROM t, generate_series(1, 2) c
         """,
-        owner, count,
+        owner,
+        count,
     )
 
 
 @pytest.mark.parametrize("count", [5, 50])
-async def test_statements_do_not_grow_with_parents(client: Client, db: asyncpg.Connection,
-                                                   people: People, count: int) -> None:
+async def test_statements_do_not_grow_with_parents(
+    client: Client, db: asyncpg.Connection, people: People, count: int
+) -> None:
     await _given_projects(db, people.alice.id, count)
     response = await client.gql(NESTED)
     projects = response.ok()["projects"]["nodes"]
@@ -66,8 +68,9 @@ async def test_statements_do_not_grow_with_parents(client: Client, db: asyncpg.C
     assert response.statements == 10
 
 
-async def test_relationships_both_ways(client: Client, db: asyncpg.Connection,
-                                       people: People) -> None:
+async def test_relationships_both_ways(
+    client: Client, db: asyncpg.Connection, people: People
+) -> None:
     await _given_projects(db, people.alice.id, 1)
     response = await client.gql(NESTED)
     project = response.ok()["projects"]["nodes"][0]
@@ -78,12 +81,13 @@ async def test_relationships_both_ways(client: Client, db: asyncpg.Connection,
     assert tasks["task-1"]["dependencies"]["nodes"] == []
     assert tasks["task-1"]["project"] == {"name": "project-1"}
     assert sorted(c["content"] for c in tasks["task-1"]["comments"]["nodes"]) == [
-        "note 1", "note 2"]
+        "note 1",
+        "note 2",
+    ]
     assert tasks["task-1"]["comments"]["nodes"][0]["user"] == {"email": people.alice.email}
 
 
-async def test_user_projects_and_epic_issue_comment_paths(client: Client,
-                                                          people: People) -> None:
+async def test_user_projects_and_epic_issue_comment_paths(client: Client, people: People) -> None:
     project = await factories.project(client, "apollo")
     epic = await factories.epic(client, project["id"])
     issue = await factories.issue(client, project["id"], epicId=epic["id"])
@@ -94,7 +98,8 @@ async def test_user_projects_and_epic_issue_comment_paths(client: Client,
         "{ me { projects { nodes { name epics { nodes { key issues { nodes { number "
         "epic { key } comments { nodes { content issue { number } } } tasks { nodes { id "
         "epic { key } issue { number } } } } } tasks { nodes { id } } project { name } } } "
-        "issues { totalCount } } } } }")
+        "issues { totalCount } } } } }"
+    )
     me = response.ok()["me"]
     project_data = me["projects"]["nodes"][0]
     epic_data = project_data["epics"]["nodes"][0]
@@ -103,10 +108,10 @@ async def test_user_projects_and_epic_issue_comment_paths(client: Client,
     assert epic_data["project"] == {"name": "apollo"}
     assert epic_data["tasks"]["nodes"] == [{"id": task["id"]}]
     assert issue_data["epic"] == {"key": epic["key"]}
-    assert issue_data["comments"]["nodes"] == [{"content": "on the issue",
-                                                "issue": {"number": 1}}]
-    assert issue_data["tasks"]["nodes"] == [{"id": task["id"], "epic": {"key": epic["key"]},
-                                             "issue": {"number": 1}}]
+    assert issue_data["comments"]["nodes"] == [{"content": "on the issue", "issue": {"number": 1}}]
+    assert issue_data["tasks"]["nodes"] == [
+        {"id": task["id"], "epic": {"key": epic["key"]}, "issue": {"number": 1}}
+    ]
 
 
 async def test_fragments_and_aliases_select_the_right_columns(client: Client) -> None:
@@ -118,10 +123,13 @@ async def test_fragments_and_aliases_select_the_right_columns(client: Client) ->
         query { all: projects { edges { cursor node { ...P } } }
                 again: projects { nodes { name } } }
         fragment P on Project { description tasks { nodes { ...TaskBits } } }
-        """)
+        """
+    )
     data = response.ok()
     assert data["all"]["edges"][0]["node"] == {
-        "description": "moon", "tasks": {"nodes": [{"key": "k1", "title": "first"}]}}
+        "description": "moon",
+        "tasks": {"nodes": [{"key": "k1", "title": "first"}]},
+    }
     assert data["again"]["nodes"] == [{"name": "apollo"}]
 
 

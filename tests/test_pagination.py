@@ -34,8 +34,9 @@ async def _page(client: Client, **variables: Any) -> dict[str, Any]:
     return response.ok()["tasks"]  # type: ignore[no-any-return]
 
 
-async def _walk(client: Client, order: list[dict[str, str]], size: int,
-                backward: bool = False) -> list[str]:
+async def _walk(
+    client: Client, order: list[dict[str, str]], size: int, backward: bool = False
+) -> list[str]:
     titles: list[str] = []
     cursor = None
     while True:
@@ -65,8 +66,9 @@ ORDERS = [
 
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("size", [1, 3, 4])
-async def test_pages_cover_the_whole_ordering(client: Client, project_with_tasks: Any,
-                                              order: list[dict[str, str]], size: int) -> None:
+async def test_pages_cover_the_whole_ordering(
+    client: Client, project_with_tasks: Any, order: list[dict[str, str]], size: int
+) -> None:
     everything = [n["title"] for n in (await _page(client, first=100, order=order))["nodes"]]
     assert len(everything) == 10
     assert await _walk(client, order, size) == everything
@@ -75,23 +77,35 @@ async def test_pages_cover_the_whole_ordering(client: Client, project_with_tasks
 
 async def test_nulls_sort_last_both_ways(client: Client, project_with_tasks: Any) -> None:
     for direction in ("ASC", "DESC"):
-        page = await _page(client, first=100,
-                           order=[{"field": "ESTIMATED_MINUTES", "direction": direction},
-                                  {"field": "TITLE"}])
+        page = await _page(
+            client,
+            first=100,
+            order=[{"field": "ESTIMATED_MINUTES", "direction": direction}, {"field": "TITLE"}],
+        )
         assert [n["title"] for n in page["nodes"]][-2:] == ["t02", "t05"]
 
 
 async def test_ascending_and_descending_orders(client: Client, project_with_tasks: Any) -> None:
-    up = await _page(client, first=100, order=[{"field": "ESTIMATED_MINUTES"},
-                                                {"field": "TITLE"}])
+    up = await _page(client, first=100, order=[{"field": "ESTIMATED_MINUTES"}, {"field": "TITLE"}])
     assert [n["title"] for n in up["nodes"]] == [
-        "t01", "t04", "t09", "t03", "t07", "t00", "t08", "t06", "t02", "t05"]
+        "t01",
+        "t04",
+        "t09",
+        "t03",
+        "t07",
+        "t00",
+        "t08",
+        "t06",
+        "t02",
+        "t05",
+    ]
     down = await _page(client, first=100, order=[{"field": "TITLE", "direction": "DESC"}])
     assert [n["title"] for n in down["nodes"]][:3] == ["t09", "t08", "t07"]
 
 
-async def test_cursors_are_stable_when_rows_are_inserted(client: Client,
-                                                         project_with_tasks: Any) -> None:
+async def test_cursors_are_stable_when_rows_are_inserted(
+    client: Client, project_with_tasks: Any
+) -> None:
     order = [{"field": "TITLE"}]
     first = await _page(client, first=3, order=order)
     assert [n["title"] for n in first["nodes"]] == ["t00", "t01", "t02"]
@@ -103,8 +117,7 @@ async def test_cursors_are_stable_when_rows_are_inserted(client: Client,
     assert second["pageInfo"]["hasPreviousPage"] is True
 
 
-async def test_edges_carry_cursors_usable_as_after(client: Client,
-                                                   project_with_tasks: Any) -> None:
+async def test_edges_carry_cursors_usable_as_after(client: Client, project_with_tasks: Any) -> None:
     page = await _page(client, first=4, order=[{"field": "TITLE"}])
     edge = page["edges"][1]
     assert edge["node"]["title"] == "t01"
@@ -112,14 +125,19 @@ async def test_edges_carry_cursors_usable_as_after(client: Client,
     assert [n["title"] for n in following["nodes"]] == ["t02", "t03"]
 
 
-async def test_default_page_size_and_empty_pages(client: Client, project_with_tasks: Any,
-                                                 db: asyncpg.Connection) -> None:
+async def test_default_page_size_and_empty_pages(
+    client: Client, project_with_tasks: Any, db: asyncpg.Connection
+) -> None:
     everything = await _page(client)
     assert len(everything["nodes"]) == 10
     empty = await _page(client, first=0)
     assert empty["nodes"] == []
-    assert empty["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False,
-                                 "startCursor": None, "endCursor": None}
+    assert empty["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": None,
+        "endCursor": None,
+    }
 
 
 async def test_nested_pagination_per_parent(client: Client) -> None:
@@ -130,17 +148,22 @@ async def test_nested_pagination_per_parent(client: Client) -> None:
     response = await client.gql(
         "{ projects(orderBy: [{field: NAME}]) { nodes { name tasks(first: 2, orderBy: "
         "[{field: TITLE, direction: DESC}]) { totalCount nodes { title } "
-        "pageInfo { hasNextPage endCursor } } } } }")
+        "pageInfo { hasNextPage endCursor } } } } }"
+    )
     projects = response.ok()["projects"]["nodes"]
     assert [[t["title"] for t in p["tasks"]["nodes"]] for p in projects] == [
-        ["one-4", "one-3"], ["two-4", "two-3"]]
+        ["one-4", "one-3"],
+        ["two-4", "two-3"],
+    ]
     assert all(p["tasks"]["totalCount"] == 5 for p in projects)
     assert all(p["tasks"]["pageInfo"]["hasNextPage"] for p in projects)
     cursor = projects[0]["tasks"]["pageInfo"]["endCursor"]
     following = await client.gql(
-        "query($after: String) { projects(filter: {name: {eq: \"one\"}}) { nodes { "
+        'query($after: String) { projects(filter: {name: {eq: "one"}}) { nodes { '
         "tasks(first: 10, after: $after, orderBy: [{field: TITLE, direction: DESC}]) "
-        "{ nodes { title } pageInfo { hasNextPage } } } } }", {"after": cursor})
+        "{ nodes { title } pageInfo { hasNextPage } } } } }",
+        {"after": cursor},
+    )
     tasks = following.ok()["projects"]["nodes"][0]["tasks"]
     assert [t["title"] for t in tasks["nodes"]] == ["one-2", "one-1", "one-0"]
     assert tasks["pageInfo"]["hasNextPage"] is False

@@ -15,7 +15,12 @@ def test_schema_graphql_is_current() -> None:
 
 def test_public_types_are_documented() -> None:
     text = printed_schema()
-    for type_name in ("type Task ", "type Project ", "type User ", "input TaskFilter ",
-                      "type TaskConnection "):
+    for type_name in (
+        "type Task ",
+        "type Project ",
+        "type User ",
+        "input TaskFilter ",
+        "type TaskConnection ",
+    ):
         block_start = text.index(type_name)
         assert text[:block_start].rstrip().endswith('"""'), f"{type_name} has no description"

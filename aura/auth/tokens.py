@@ -47,8 +47,9 @@ def signing_secret(settings: Settings) -> str:
     return secret
 
 
-def mint(secret: str, user_id: str, *, email: str | None = None,
-         ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
+def mint(
+    secret: str, user_id: str, *, email: str | None = None, ttl_seconds: int = DEFAULT_TTL_SECONDS
+) -> str:
     now = int(time.time())
     claims = {"sub": user_id, "iss": ISSUER, "iat": now, "exp": now + ttl_seconds}
     if email:
@@ -59,7 +60,10 @@ def mint(secret: str, user_id: str, *, email: str | None = None,
 def verify(secret: str, token: str) -> Principal:
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
             options={"require": ["sub", "exp", "iat"]},
         )
         user_id = str(uuid.UUID(str(claims["sub"])))

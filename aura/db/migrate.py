@@ -19,8 +19,9 @@ def sqlalchemy_url(dsn: str) -> str:
     return urlunsplit(("postgresql+asyncpg", *parts[1:]))
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
-                   compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Views are created by SQL in the migrations, not by autogenerate."""
     return not (type_ == "table" and obj.info.get("view"))
 

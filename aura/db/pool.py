@@ -20,9 +20,7 @@ async def init_connection(conn: asyncpg.Connection) -> None:
             name, encoder=_dump_json, decoder=orjson.loads, schema="pg_catalog", format="text"
         )
     # IDs travel as text end to end: GraphQL IDs are strings and str is cheaper than UUID.
-    await conn.set_type_codec(
-        "uuid", encoder=str, decoder=str, schema="pg_catalog", format="text"
-    )
+    await conn.set_type_codec("uuid", encoder=str, decoder=str, schema="pg_catalog", format="text")
     if await conn.fetchval("SELECT to_regtype('vector') IS NOT NULL"):
         await register_vector(conn)
 

@@ -31,8 +31,15 @@ SUPERVISED = [
 # seed 000's sample tasks: (key, title, type, status, priority, depends on, locked by)
 MVP_TASKS = [
     ("task-001", "DP AI chat interface", "FEATURE", "PLANNING", "HIGH", ["task-004"], None),
-    ("task-002", "Row-level security policies", "INFRA", "IN_PROGRESS", "CRITICAL", [],
-     "developer-agent"),
+    (
+        "task-002",
+        "Row-level security policies",
+        "INFRA",
+        "IN_PROGRESS",
+        "CRITICAL",
+        [],
+        "developer-agent",
+    ),
     ("task-003", "Fix TypeScript build errors", "BUGFIX", "COMPLETED", "MEDIUM", [], None),
     ("task-004", "Write setup documentation", "DOCS", "COMPLETED", "LOW", [], None),
     ("task-005", "Cheshire Cat integration", "FEATURE", "PENDING", "MEDIUM", ["task-002"], None),
@@ -53,52 +60,107 @@ async def _insert(conn: asyncpg.Connection, table: str, **values: Any) -> Any:
     )
 
 
-async def _supervised_project(conn: asyncpg.Connection, owner: str, name: str,
-                              description: str, path: str) -> None:
-    project = await _insert(conn, "projects", owner_id=owner, name=name, description=description,
-                            path=path, rules={"requiresApproval": name != "odin"},
-                            metadata={"source": "supervisor"})
-    epic = await _insert(conn, "epics", project_id=project, key="epic-001",
-                         title=f"{name}: first release", status="IN_PROGRESS", priority="HIGH",
-                         estimated_hours=40.0, complexity="medium")
+async def _supervised_project(
+    conn: asyncpg.Connection, owner: str, name: str, description: str, path: str
+) -> None:
+    project = await _insert(
+        conn,
+        "projects",
+        owner_id=owner,
+        name=name,
+        description=description,
+        path=path,
+        rules={"requiresApproval": name != "odin"},
+        metadata={"source": "supervisor"},
+    )
+    epic = await _insert(
+        conn,
+        "epics",
+        project_id=project,
+        key="epic-001",
+        title=f"{name}: first release",
+        status="IN_PROGRESS",
+        priority="HIGH",
+        estimated_hours=40.0,
+        complexity="medium",
+    )
     issues = []
     for number, (title, labels) in enumerate(
         [("Set up continuous integration", ["infra"]), ("Health endpoint", ["api", "ops"])],
         start=1,
     ):
-        issues.append(await _insert(conn, "issues", project_id=project, epic_id=epic,
-                                    number=number, title=title, labels=labels,
-                                    assignee="supervisor"))
+        issues.append(
+            await _insert(
+                conn,
+                "issues",
+                project_id=project,
+                epic_id=epic,
+                number=number,
+                title=title,
+                labels=labels,
+                assignee="supervisor",
+            )
+        )
     statuses = ["COMPLETED", "IN_PROGRESS", "PENDING"]
     previous = None
     for index, status in enumerate(statuses):
         task = await _insert(
-            conn, "tasks", project_id=project, user_id=owner, epic_id=epic,
-            issue_id=issues[index % 2], key=f"task-{index + 1:03d}",
-            title=f"{name}: step {index + 1}", status=status, priority="MEDIUM",
-            order_index=index, estimated_minutes=30 * (index + 1),
+            conn,
+            "tasks",
+            project_id=project,
+            user_id=owner,
+            epic_id=epic,
+            issue_id=issues[index % 2],
+            key=f"task-{index + 1:03d}",
+            title=f"{name}: step {index + 1}",
+            status=status,
+            priority="MEDIUM",
+            order_index=index,
+            estimated_minutes=30 * (index + 1),
             acceptance_criteria=[f"Step {index + 1} verified"],
         )
         if previous is not None:
             await conn.execute(
                 "INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ($1, $2)",
-                task, previous)
-        await _insert(conn, "comments", task_id=task, author="supervisor", user_id=owner,
-                      content=f"Progress note on step {index + 1}.")
+                task,
+                previous,
+            )
+        await _insert(
+            conn,
+            "comments",
+            task_id=task,
+            author="supervisor",
+            user_id=owner,
+            content=f"Progress note on step {index + 1}.",
+        )
         previous = task
-    await _insert(conn, "comments", issue_id=issues[0], author="ci-bot",
-                  content="Pipeline green on main.")
+    await _insert(
+        conn, "comments", issue_id=issues[0], author="ci-bot", content="Pipeline green on main."
+    )
 
 
 async def _mvp_project(conn: asyncpg.Connection, owner: str) -> None:
-    project = await _insert(conn, "projects", owner_id=owner, name="aura-mvp",
-                            description="Aura MVP orchestration engine (seed 000)",
-                            metadata={"source": "mvp"})
+    project = await _insert(
+        conn,
+        "projects",
+        owner_id=owner,
+        name="aura-mvp",
+        description="Aura MVP orchestration engine (seed 000)",
+        metadata={"source": "mvp"},
+    )
     ids: dict[str, Any] = {}
     for key, title, type_, status, priority, _deps, locked_by in MVP_TASKS:
         ids[key] = await _insert(
-            conn, "tasks", project_id=project, user_id=owner, key=key, title=title, type=type_,
-            status=status, priority=priority, version="1.0.0",
+            conn,
+            "tasks",
+            project_id=project,
+            user_id=owner,
+            key=key,
+            title=title,
+            type=type_,
+            status=status,
+            priority=priority,
+            version="1.0.0",
             acceptance_criteria=MVP_CRITERIA.get(key, []),
             context={"repository": "aura/mvp", "branch": "main"},
             constraints={"requiresApproval": True, "testCoverageMin": 80},
@@ -109,17 +171,24 @@ async def _mvp_project(conn: asyncpg.Connection, owner: str) -> None:
         for dependency in dict((t[0], t[5]) for t in MVP_TASKS)[key]:
             await conn.execute(
                 "INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ($1, $2)",
-                ids[key], ids[dependency])
-    await _insert(conn, "comments", task_id=ids["task-002"], author="architect-agent",
-                  user_id=owner, content="Policies drafted for projects and tasks.")
+                ids[key],
+                ids[dependency],
+            )
+    await _insert(
+        conn,
+        "comments",
+        task_id=ids["task-002"],
+        author="architect-agent",
+        user_id=owner,
+        content="Policies drafted for projects and tasks.",
+    )
 
 
 async def seed(conn: asyncpg.Connection) -> None:
     async with conn.transaction():
         users = {}
         for email, name, role in USERS:
-            users[email] = await _insert(conn, "users", email=email, display_name=name,
-                                         role=role)
+            users[email] = await _insert(conn, "users", email=email, display_name=name, role=role)
         for name, owner, description, path in SUPERVISED:
             await _supervised_project(conn, users[owner], name, description, path)
         await _mvp_project(conn, users["ada@aura.dev"])

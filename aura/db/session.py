@@ -51,7 +51,7 @@ class Session:
     # -- queries ------------------------------------------------------------------------
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        return await self._run("fetch", sql, args)  # type: ignore[no-any-return]
+        return await self._run("fetch", sql, args)
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         return await self._run("fetchrow", sql, args)
@@ -60,7 +60,7 @@ class Session:
         return await self._run("fetchval", sql, args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        return await self._run("execute", sql, args)  # type: ignore[no-any-return]
+        return await self._run("execute", sql, args)
 
     def rollback_only(self) -> None:
         """End this request with ROLLBACK whatever happens next (an error was reported)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from aura.db.mapping import entity
+from aura.resolvers import crud
 from aura.schema.accounts import (
     CreateUserInput,
     UpdateUserInput,
@@ -14,15 +16,20 @@ from aura.schema.accounts import (
 )
 from aura.schema.relay import by_id_field, connection_field, instantiate
 from aura.schema.selection import columns_for, node_fields
-from aura.db.mapping import entity
-from aura.resolvers import crud
 
 
 @strawberry.type
 class AccountsQuery:
-    user = by_id_field("users", node=User, description="A user by ID (yourself, or anyone for admins).")
-    users = connection_field("users", node=User, filter=UserFilter, order=UserOrderBy,
-                             description="Users you can see: yourself, or everyone for admins.")
+    user = by_id_field(
+        "users", node=User, description="A user by ID (yourself, or anyone for admins)."
+    )
+    users = connection_field(
+        "users",
+        node=User,
+        filter=UserFilter,
+        order=UserOrderBy,
+        description="Users you can see: yourself, or everyone for admins.",
+    )
 
     @strawberry.field(description="The signed-in user.")
     async def me(self, info: Info) -> User:
@@ -39,13 +46,13 @@ class AccountsQuery:
 class AccountsMutation:
     @strawberry.mutation(description="Create a user (administrators only).")
     async def create_user(self, info: Info, input: CreateUserInput) -> User:
-        return await crud.create_object(info, "users", input)  # type: ignore[no-any-return]
+        return await crud.create_object(info, "users", input)
 
     @strawberry.mutation(
         description="Change a user: yourself (not your role), or anyone for administrators."
     )
     async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> User:
-        return await crud.update_object(info, "users", id, input)  # type: ignore[no-any-return]
+        return await crud.update_object(info, "users", id, input)
 
     @strawberry.mutation(
         description="Delete a user and everything they own (administrators only). Returns its ID."

@@ -20,8 +20,9 @@ class Context:
 
     __slots__ = ("loaders", "principal", "request", "request_id", "session", "settings")
 
-    def __init__(self, *, request: Any, settings: Settings, session: Session,
-                 principal: Principal | None) -> None:
+    def __init__(
+        self, *, request: Any, settings: Settings, session: Session, principal: Principal | None
+    ) -> None:
         self.request = request
         self.settings = settings
         self.session = session

@@ -26,20 +26,45 @@ def present(error: GraphQLError, request_id: str) -> GraphQLError:
     if error.path is None and error.message.startswith("Variable '$"):
         # Variable coercion failed (a scalar or enum refused the value): the message
         # names the variable and the value, nothing internal.
-        return GraphQLError(error.message, error.nodes, error.source, error.positions,
-                            None, None, {"code": "BAD_USER_INPUT"})
+        return GraphQLError(
+            error.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            None,
+            None,
+            {"code": "BAD_USER_INPUT"},
+        )
     if isinstance(original, ApiError):
         # Resolvers raise ApiErrors; graphql-core wraps them with the path.
-        return GraphQLError(original.message, error.nodes, error.source, error.positions,
-                            error.path, None, original.extensions)
+        return GraphQLError(
+            original.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            None,
+            original.extensions,
+        )
     if original is None:
         if error.extensions and "code" in error.extensions:
             return error
-        return GraphQLError(error.message, error.nodes, error.source, error.positions,
-                            error.path, None,
-                            {**(error.extensions or {}), "code": _code_for_request_error(error)})
+        return GraphQLError(
+            error.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            None,
+            {**(error.extensions or {}), "code": _code_for_request_error(error)},
+        )
     log.error("internal error in request %s at %s", request_id, error.path, exc_info=original)
     return GraphQLError(
-        "Internal server error", error.nodes, error.source, error.positions, error.path, None,
+        "Internal server error",
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        None,
         {"code": "INTERNAL", "requestId": request_id},
     )

@@ -86,8 +86,9 @@ async def _refuse_claim(info: Info, key: str, agent: str) -> Any:
     if state is None:
         raise errors.NotFound(f"no task with id {key}")
     if state["locked_by"] not in (None, agent) and state["fresh"]:
-        raise errors.Conflict(f"task is locked by {state['locked_by']}",
-                              lockedBy=state["locked_by"])
+        raise errors.Conflict(
+            f"task is locked by {state['locked_by']}", lockedBy=state["locked_by"]
+        )
     if state["status"] in ("COMPLETED", "CANCELLED"):
         raise errors.BadUserInput(f"a {state['status']} task cannot be claimed")
     if state["waiting"]:
@@ -98,28 +99,56 @@ async def _refuse_claim(info: Info, key: str, agent: str) -> Any:
 @strawberry.type
 class WorkQuery:
     project = by_id_field("projects", node=Project, description="A project by ID.")
-    projects = connection_field("projects", node=Project, filter=ProjectFilter,
-                                order=ProjectOrderBy,
-                                description="Your projects (all projects for admins).")
+    projects = connection_field(
+        "projects",
+        node=Project,
+        filter=ProjectFilter,
+        order=ProjectOrderBy,
+        description="Your projects (all projects for admins).",
+    )
     epic = by_id_field("epics", node=Epic, description="An epic by ID.")
-    epics = connection_field("epics", node=Epic, filter=EpicFilter, order=EpicOrderBy,
-                             description="Epics of your projects.")
+    epics = connection_field(
+        "epics",
+        node=Epic,
+        filter=EpicFilter,
+        order=EpicOrderBy,
+        description="Epics of your projects.",
+    )
     issue = by_id_field("issues", node=Issue, description="An issue by ID.")
-    issues = connection_field("issues", node=Issue, filter=IssueFilter, order=IssueOrderBy,
-                              description="Issues of your projects.")
+    issues = connection_field(
+        "issues",
+        node=Issue,
+        filter=IssueFilter,
+        order=IssueOrderBy,
+        description="Issues of your projects.",
+    )
     task = by_id_field("tasks", node=Task, description="A task by ID.")
-    tasks = connection_field("tasks", node=Task, filter=TaskFilter, order=TaskOrderBy,
-                             description="Tasks of your projects.")
+    tasks = connection_field(
+        "tasks",
+        node=Task,
+        filter=TaskFilter,
+        order=TaskOrderBy,
+        description="Tasks of your projects.",
+    )
     comment = by_id_field("comments", node=Comment, description="A comment by ID.")
-    comments = connection_field("comments", node=Comment, filter=CommentFilter,
-                                order=CommentOrderBy,
-                                description="Comments on your issues and tasks.")
+    comments = connection_field(
+        "comments",
+        node=Comment,
+        filter=CommentFilter,
+        order=CommentOrderBy,
+        description="Comments on your issues and tasks.",
+    )
     active_tasks = connection_field(
-        "active_tasks", node=ActiveTask, filter=ActiveTaskFilter, order=ActiveTaskOrderBy,
+        "active_tasks",
+        node=ActiveTask,
+        filter=ActiveTaskFilter,
+        order=ActiveTaskOrderBy,
         description="Tasks in progress or blocked, with lock state; oldest lock first.",
     )
     task_progress = connection_field(
-        "task_progress", node=TaskProgress, filter=TaskProgressFilter,
+        "task_progress",
+        node=TaskProgress,
+        filter=TaskProgressFilter,
         order=TaskProgressOrderBy,
         description="Per-task progress: acceptance criteria, dependencies done, comments.",
     )
@@ -134,12 +163,13 @@ class WorkMutation:
         owner: dict[str, Any] = {}
         if input.owner_id is strawberry.UNSET or input.owner_id is None:
             owner["owner_id"] = info.context.principal.user_id if info.context.principal else None
-        return await crud.create_object(info, "projects", input, **owner)  # type: ignore[no-any-return]
+        return await crud.create_object(info, "projects", input, **owner)
 
     @strawberry.mutation(description="Change a project.")
-    async def update_project(self, info: Info, id: strawberry.ID,
-                             input: UpdateProjectInput) -> Project:
-        return await crud.update_object(info, "projects", id, input)  # type: ignore[no-any-return]
+    async def update_project(
+        self, info: Info, id: strawberry.ID, input: UpdateProjectInput
+    ) -> Project:
+        return await crud.update_object(info, "projects", id, input)
 
     @strawberry.mutation(
         description="Delete a project with its epics, issues, tasks and comments. Returns its ID."
@@ -151,11 +181,11 @@ class WorkMutation:
 
     @strawberry.mutation(description="Create an epic.")
     async def create_epic(self, info: Info, input: CreateEpicInput) -> Epic:
-        return await crud.create_object(info, "epics", input)  # type: ignore[no-any-return]
+        return await crud.create_object(info, "epics", input)
 
     @strawberry.mutation(description="Change an epic.")
     async def update_epic(self, info: Info, id: strawberry.ID, input: UpdateEpicInput) -> Epic:
-        return await crud.update_object(info, "epics", id, input)  # type: ignore[no-any-return]
+        return await crud.update_object(info, "epics", id, input)
 
     @strawberry.mutation(description="Delete an epic; its issues and tasks stay, unlinked.")
     async def delete_epic(self, info: Info, id: strawberry.ID) -> strawberry.ID:
@@ -165,11 +195,11 @@ class WorkMutation:
 
     @strawberry.mutation(description="Create an issue; it is numbered when no number is given.")
     async def create_issue(self, info: Info, input: CreateIssueInput) -> Issue:
-        return await crud.create_object(info, "issues", input)  # type: ignore[no-any-return]
+        return await crud.create_object(info, "issues", input)
 
     @strawberry.mutation(description="Change an issue.")
     async def update_issue(self, info: Info, id: strawberry.ID, input: UpdateIssueInput) -> Issue:
-        return await crud.update_object(info, "issues", id, input)  # type: ignore[no-any-return]
+        return await crud.update_object(info, "issues", id, input)
 
     @strawberry.mutation(description="Delete an issue with its comments; its tasks stay.")
     async def delete_issue(self, info: Info, id: strawberry.ID) -> strawberry.ID:
@@ -190,13 +220,14 @@ class WorkMutation:
             await info.context.session.execute(
                 "INSERT INTO task_dependencies (task_id, depends_on_id) "
                 "SELECT $1::uuid, unnest($2::uuid[])",
-                row["id"], dependencies,
+                row["id"],
+                dependencies,
             )
         return crud.as_object("tasks", row)
 
     @strawberry.mutation(description="Change a task. Status changes follow TaskStatus's rules.")
     async def update_task(self, info: Info, id: strawberry.ID, input: UpdateTaskInput) -> Task:
-        return await crud.update_object(info, "tasks", id, input)  # type: ignore[no-any-return]
+        return await crud.update_object(info, "tasks", id, input)
 
     @strawberry.mutation(description="Delete a task with its comments and dependency links.")
     async def delete_task(self, info: Info, id: strawberry.ID) -> strawberry.ID:
@@ -208,26 +239,30 @@ class WorkMutation:
             "create a cycle."
         )
     )
-    async def add_task_dependency(self, info: Info, task_id: strawberry.ID,
-                                  depends_on_id: strawberry.ID) -> Task:
+    async def add_task_dependency(
+        self, info: Info, task_id: strawberry.ID, depends_on_id: strawberry.ID
+    ) -> Task:
         task_key = check_id(task_id, "taskId")
         depends_on = check_id(depends_on_id, "dependsOnId")
         await info.context.session.execute(
             "INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ($1::uuid, $2::uuid)",
-            task_key, depends_on,
+            task_key,
+            depends_on,
         )
         row = await crud.update(info, "tasks", task_key, {})
         return crud.as_object("tasks", row)
 
     @strawberry.mutation(description="Remove a dependency between two tasks.")
-    async def remove_task_dependency(self, info: Info, task_id: strawberry.ID,
-                                     depends_on_id: strawberry.ID) -> Task:
+    async def remove_task_dependency(
+        self, info: Info, task_id: strawberry.ID, depends_on_id: strawberry.ID
+    ) -> Task:
         task_key = check_id(task_id, "taskId")
         depends_on = check_id(depends_on_id, "dependsOnId")
         removed = await info.context.session.fetchval(
             "DELETE FROM task_dependencies WHERE task_id = $1::uuid "
             "AND depends_on_id = $2::uuid RETURNING task_id",
-            task_key, depends_on,
+            task_key,
+            depends_on,
         )
         if removed is None:
             raise errors.NotFound("these tasks have no such dependency")
@@ -273,12 +308,13 @@ class WorkMutation:
             extra["author"] = await info.context.session.fetchval(
                 "SELECT coalesce(display_name, email) FROM users WHERE id = aura.current_user_id()"
             )
-        return await crud.create_object(info, "comments", input, **extra)  # type: ignore[no-any-return]
+        return await crud.create_object(info, "comments", input, **extra)
 
     @strawberry.mutation(description="Change a comment.")
-    async def update_comment(self, info: Info, id: strawberry.ID,
-                             input: UpdateCommentInput) -> Comment:
-        return await crud.update_object(info, "comments", id, input)  # type: ignore[no-any-return]
+    async def update_comment(
+        self, info: Info, id: strawberry.ID, input: UpdateCommentInput
+    ) -> Comment:
+        return await crud.update_object(info, "comments", id, input)
 
     @strawberry.mutation(description="Delete a comment. Returns its ID.")
     async def delete_comment(self, info: Info, id: strawberry.ID) -> strawberry.ID:

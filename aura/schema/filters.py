@@ -93,7 +93,7 @@ class StringListFilter:
 @strawberry.input(description="Conditions on a JSON object.")
 class JSONFilter:
     contains: JSON | None = strawberry.field(
-        default=None, description="Contains this JSON (PostgreSQL @>), e.g. {\"labels\": [\"ui\"]}."
+        default=None, description='Contains this JSON (PostgreSQL @>), e.g. {"labels": ["ui"]}.'
     )
     contained_by: JSON | None = strawberry.field(
         default=None, description="Is contained in this JSON (PostgreSQL <@)."

@@ -116,8 +116,9 @@ class Connection(Generic[T]):
         return await self._count()
 
 
-def _connection(cls: type, result: PageResult,
-                count: Callable[[], Awaitable[int]]) -> Connection[Any]:
+def _connection(
+    cls: type, result: PageResult, count: Callable[[], Awaitable[int]]
+) -> Connection[Any]:
     connection: Connection[Any] = Connection.__new__(Connection)
     connection.nodes = [instantiate(cls, row) for row in result.rows]
     connection._result = result
@@ -125,14 +126,29 @@ def _connection(cls: type, result: PageResult,
     return connection
 
 
-def _page_request(info: Info, target: Entity, filter_: Any, order_by: Any, first: int | None,
-                  after: str | None, last: int | None, before: str | None) -> PageRequest:
+def _page_request(
+    info: Info,
+    target: Entity,
+    filter_: Any,
+    order_by: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> PageRequest:
     settings = info.context.settings
-    keys = order_keys(target, [(o.field.value, o.direction is OrderDirection.DESC)
-                               for o in order_by or []])
-    page_window = window(first=first, last=last, after=after, before=before, keys=keys,
-                         default_size=settings.default_page_size,
-                         max_size=settings.max_page_size)
+    keys = order_keys(
+        target, [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
+    )
+    page_window = window(
+        first=first,
+        last=last,
+        after=after,
+        before=before,
+        keys=keys,
+        default_size=settings.default_page_size,
+        max_size=settings.max_page_size,
+    )
     fields = node_fields(info, connection=True)
     columns = columns_for(target, fields, *(k.column for k in keys))
     return PageRequest(target, columns, filter_, keys, page_window)
@@ -144,8 +160,9 @@ def _split(via: str) -> tuple[Entity, Relation]:
     return parent, parent.relations[relation_name]
 
 
-def connection_field(target: str, *, node: Any, filter: type, order: type, description: str,
-                     via: str | None = None) -> Any:
+def connection_field(
+    target: str, *, node: Any, filter: type, order: type, description: str, via: str | None = None
+) -> Any:
     """A paginated list of ``target`` rows: at the root, or along relation ``via``."""
 
     async def resolve(
@@ -169,13 +186,14 @@ def connection_field(target: str, *, node: Any, filter: type, order: type, descr
         if key is None:
             return _connection(cls, PageResult((), request.keys, False, False), _zero)
         result = await loaders.nested_page(parent, relation, request).load(key)
-        return _connection(cls, result,
-                           lambda: loaders.nested_count(parent, relation, request).load(key))
+        return _connection(
+            cls, result, lambda: loaders.nested_count(parent, relation, request).load(key)
+        )
 
     resolve.__annotations__ = {
         "info": Info,
         "filter": Optional[filter],  # noqa: UP045 - built at run time, not by the parser
-        "order_by": Optional[list[order]],  # noqa: UP045
+        "order_by": Optional[list[order]],  # type: ignore[valid-type]  # noqa: UP045
         "first": Optional[int],  # noqa: UP045
         "after": Optional[str],  # noqa: UP045
         "last": Optional[int],  # noqa: UP045
@@ -193,7 +211,7 @@ def related_field(via: str, *, node: Any, description: str, required: bool = Fal
     """The single row a relation points at (``task.project``)."""
 
     async def resolve(root: Any, info: Info) -> Any:
-        parent, relation = _split(via)
+        _, relation = _split(via)
         key = getattr(root, relation.local)
         if key is None:
             return None

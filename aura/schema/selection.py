@@ -14,7 +14,9 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 from aura.db.mapping import Entity
 
 
-def _fields(selection_set: SelectionSetNode | None, fragments: dict[str, Any]) -> Iterator[FieldNode]:
+def _fields(
+    selection_set: SelectionSetNode | None, fragments: dict[str, Any]
+) -> Iterator[FieldNode]:
     if selection_set is None:
         return
     for selection in selection_set.selections:
@@ -29,8 +31,9 @@ def _fields(selection_set: SelectionSetNode | None, fragments: dict[str, Any]) -
 
 
 def _children(nodes: Iterable[FieldNode], name: str, fragments: dict[str, Any]) -> list[FieldNode]:
-    return [f for node in nodes for f in _fields(node.selection_set, fragments)
-            if f.name.value == name]
+    return [
+        f for node in nodes for f in _fields(node.selection_set, fragments) if f.name.value == name
+    ]
 
 
 def node_fields(info: Any, *, connection: bool) -> set[str]:

@@ -48,21 +48,31 @@ TaskStatus = strawberry.enum(
 
 
 def _project(via: str) -> object:
-    return related_field(via, node=lazy("Project", _HERE), required=True,
-                         description="The project this belongs to.")
+    return related_field(
+        via, node=lazy("Project", _HERE), required=True, description="The project this belongs to."
+    )
 
 
 def _tasks(via: str, description: str) -> object:
-    return connection_field("tasks", via=via, node=lazy("Task", _HERE),
-                            filter=lazy("TaskFilter", _HERE), order=lazy("TaskOrderBy", _HERE),
-                            description=description)
+    return connection_field(
+        "tasks",
+        via=via,
+        node=lazy("Task", _HERE),
+        filter=lazy("TaskFilter", _HERE),
+        order=lazy("TaskOrderBy", _HERE),
+        description=description,
+    )
 
 
 def _comments(via: str) -> object:
-    return connection_field("comments", via=via, node=lazy("Comment", _HERE),
-                            filter=lazy("CommentFilter", _HERE),
-                            order=lazy("CommentOrderBy", _HERE),
-                            description="Discussion, oldest first unless ordered otherwise.")
+    return connection_field(
+        "comments",
+        via=via,
+        node=lazy("Comment", _HERE),
+        filter=lazy("CommentFilter", _HERE),
+        order=lazy("CommentOrderBy", _HERE),
+        description="Discussion, oldest first unless ordered otherwise.",
+    )
 
 
 # -- projects -------------------------------------------------------------------------
@@ -88,15 +98,28 @@ class Project:
     created_at: datetime
     updated_at: datetime
 
-    owner = related_field("projects.owner", node=lazy("User", _ACCOUNTS), required=True,
-                          description="The user who owns the project.")
-    epics = connection_field("epics", via="projects.epics", node=lazy("Epic", _HERE),
-                             filter=lazy("EpicFilter", _HERE), order=lazy("EpicOrderBy", _HERE),
-                             description="Epics of the project.")
-    issues = connection_field("issues", via="projects.issues", node=lazy("Issue", _HERE),
-                              filter=lazy("IssueFilter", _HERE),
-                              order=lazy("IssueOrderBy", _HERE),
-                              description="Issues of the project.")
+    owner = related_field(
+        "projects.owner",
+        node=lazy("User", _ACCOUNTS),
+        required=True,
+        description="The user who owns the project.",
+    )
+    epics = connection_field(
+        "epics",
+        via="projects.epics",
+        node=lazy("Epic", _HERE),
+        filter=lazy("EpicFilter", _HERE),
+        order=lazy("EpicOrderBy", _HERE),
+        description="Epics of the project.",
+    )
+    issues = connection_field(
+        "issues",
+        via="projects.issues",
+        node=lazy("Issue", _HERE),
+        filter=lazy("IssueFilter", _HERE),
+        order=lazy("IssueOrderBy", _HERE),
+        description="Issues of the project.",
+    )
     tasks = _tasks("projects.tasks", "Tasks of the project.")
 
 
@@ -182,10 +205,14 @@ class Epic:
     completed_at: datetime | None
 
     project = _project("epics.project")
-    issues = connection_field("issues", via="epics.issues", node=lazy("Issue", _HERE),
-                              filter=lazy("IssueFilter", _HERE),
-                              order=lazy("IssueOrderBy", _HERE),
-                              description="Issues filed under this epic.")
+    issues = connection_field(
+        "issues",
+        via="epics.issues",
+        node=lazy("Issue", _HERE),
+        filter=lazy("IssueFilter", _HERE),
+        order=lazy("IssueOrderBy", _HERE),
+        description="Issues filed under this epic.",
+    )
     tasks = _tasks("epics.tasks", "Tasks of this epic.")
 
 
@@ -278,8 +305,11 @@ class Issue:
     closed_at: datetime | None
 
     project = _project("issues.project")
-    epic = related_field("issues.epic", node=lazy("Epic", _HERE),
-                         description="The epic this issue belongs to, if any.")
+    epic = related_field(
+        "issues.epic",
+        node=lazy("Epic", _HERE),
+        description="The epic this issue belongs to, if any.",
+    )
     tasks = _tasks("issues.tasks", "Tasks created for this issue.")
     comments = _comments("issues.comments")
 
@@ -389,12 +419,19 @@ class Task:
     completed_at: datetime | None = strawberry.field(description="Set when the task completes.")
 
     project = _project("tasks.project")
-    epic = related_field("tasks.epic", node=lazy("Epic", _HERE),
-                         description="The epic this task belongs to, if any.")
-    issue = related_field("tasks.issue", node=lazy("Issue", _HERE),
-                          description="The issue this task implements, if any.")
-    creator = related_field("tasks.creator", node=lazy("User", _ACCOUNTS),
-                            description="The user who created the task, if known.")
+    epic = related_field(
+        "tasks.epic", node=lazy("Epic", _HERE), description="The epic this task belongs to, if any."
+    )
+    issue = related_field(
+        "tasks.issue",
+        node=lazy("Issue", _HERE),
+        description="The issue this task implements, if any.",
+    )
+    creator = related_field(
+        "tasks.creator",
+        node=lazy("User", _ACCOUNTS),
+        description="The user who created the task, if known.",
+    )
     dependencies = _tasks("tasks.dependencies", "Tasks that must be completed before this one.")
     dependents = _tasks("tasks.dependents", "Tasks that wait for this one.")
     comments = _comments("tasks.comments")
@@ -516,12 +553,17 @@ class Comment:
     updated_at: datetime
 
     project = _project("comments.project")
-    task = related_field("comments.task", node=lazy("Task", _HERE),
-                         description="The task commented on, if any.")
-    issue = related_field("comments.issue", node=lazy("Issue", _HERE),
-                          description="The issue commented on, if any.")
-    user = related_field("comments.user", node=lazy("User", _ACCOUNTS),
-                         description="The user who wrote the comment, if known.")
+    task = related_field(
+        "comments.task", node=lazy("Task", _HERE), description="The task commented on, if any."
+    )
+    issue = related_field(
+        "comments.issue", node=lazy("Issue", _HERE), description="The issue commented on, if any."
+    )
+    user = related_field(
+        "comments.user",
+        node=lazy("User", _ACCOUNTS),
+        description="The user who wrote the comment, if known.",
+    )
 
 
 @strawberry.input(description="Conditions on comments; all given fields must match.")
@@ -592,8 +634,9 @@ class ActiveTask:
     created_at: datetime
     updated_at: datetime
 
-    task = related_field("active_tasks.task", node=lazy("Task", _HERE), required=True,
-                         description="The full task.")
+    task = related_field(
+        "active_tasks.task", node=lazy("Task", _HERE), required=True, description="The full task."
+    )
     project = _project("active_tasks.project")
 
 
@@ -639,8 +682,9 @@ class TaskProgress:
     created_at: datetime
     updated_at: datetime
 
-    task = related_field("task_progress.task", node=lazy("Task", _HERE), required=True,
-                         description="The full task.")
+    task = related_field(
+        "task_progress.task", node=lazy("Task", _HERE), required=True, description="The full task."
+    )
     project = _project("task_progress.project")
 
 
@@ -671,11 +715,35 @@ class TaskProgressOrderBy(OrderBy[TaskProgressOrderField]):
 
 
 __all__ = [
-    "ActiveTask", "ActiveTaskFilter", "ActiveTaskOrderBy", "Comment", "CommentFilter",
-    "CommentOrderBy", "CreateCommentInput", "CreateEpicInput", "CreateIssueInput",
-    "CreateProjectInput", "CreateTaskInput", "Epic", "EpicFilter", "EpicOrderBy", "Issue",
-    "IssueFilter", "IssueOrderBy", "Project", "ProjectFilter", "ProjectOrderBy", "Task",
-    "TaskFilter", "TaskOrderBy", "TaskProgress", "TaskProgressFilter", "TaskProgressOrderBy",
-    "UpdateCommentInput", "UpdateEpicInput", "UpdateIssueInput", "UpdateProjectInput",
+    "ActiveTask",
+    "ActiveTaskFilter",
+    "ActiveTaskOrderBy",
+    "Comment",
+    "CommentFilter",
+    "CommentOrderBy",
+    "CreateCommentInput",
+    "CreateEpicInput",
+    "CreateIssueInput",
+    "CreateProjectInput",
+    "CreateTaskInput",
+    "Epic",
+    "EpicFilter",
+    "EpicOrderBy",
+    "Issue",
+    "IssueFilter",
+    "IssueOrderBy",
+    "Project",
+    "ProjectFilter",
+    "ProjectOrderBy",
+    "Task",
+    "TaskFilter",
+    "TaskOrderBy",
+    "TaskProgress",
+    "TaskProgressFilter",
+    "TaskProgressOrderBy",
+    "UpdateCommentInput",
+    "UpdateEpicInput",
+    "UpdateIssueInput",
+    "UpdateProjectInput",
     "UpdateTaskInput",
 ]

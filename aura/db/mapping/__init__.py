@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 from aura.inflection import camel
 
-_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
+_DIALECT = postgresql.dialect()
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,14 @@ register(
             one("issue", "issues", local="issue_id"),
             one("creator", "users", local="user_id"),
             many("comments", "comments", remote="task_id"),
-            many_through("dependencies", "tasks", Through(_dependencies, "task_id",
-                                                          "depends_on_id")),
-            many_through("dependents", "tasks", Through(_dependencies, "depends_on_id",
-                                                        "task_id")),
+            many_through(
+                "dependencies", "tasks", Through(_dependencies, "task_id", "depends_on_id")
+            ),
+            many_through("dependents", "tasks", Through(_dependencies, "depends_on_id", "task_id")),
         ),
-        read_only=frozenset({"id", "created_at", "updated_at", "completed_at", "locked_at",
-                             "locked_by", "user_id"}),
+        read_only=frozenset(
+            {"id", "created_at", "updated_at", "completed_at", "locked_at", "locked_by", "user_id"}
+        ),
     ),
     Entity(
         "comments",

@@ -24,17 +24,21 @@ def update(entity: Entity, key: str, values: dict[str, Any]) -> tuple[str, list[
     assignments = ", ".join(
         f"{c} = {params.add(v, entity.sql_types[c])}" for c, v in values.items()
     )
-    return (f"UPDATE {entity.table.name} SET {assignments} "
-            f"WHERE {pk} = $1::{entity.sql_types[pk]} RETURNING *", params.values)
+    return (
+        f"UPDATE {entity.table.name} SET {assignments} "
+        f"WHERE {pk} = $1::{entity.sql_types[pk]} RETURNING *",
+        params.values,
+    )
 
 
 def delete(entity: Entity, key: str) -> tuple[str, list[Any]]:
     pk = entity.primary_key
-    return (f"DELETE FROM {entity.table.name} WHERE {pk} = $1::{entity.sql_types[pk]} "
-            f"RETURNING {pk}", [key])
+    return (
+        f"DELETE FROM {entity.table.name} WHERE {pk} = $1::{entity.sql_types[pk]} RETURNING {pk}",
+        [key],
+    )
 
 
 def select_one(entity: Entity, key: str) -> tuple[str, list[Any]]:
     pk = entity.primary_key
-    return (f"SELECT * FROM {entity.table.name} WHERE {pk} = $1::{entity.sql_types[pk]}",
-            [key])
+    return (f"SELECT * FROM {entity.table.name} WHERE {pk} = $1::{entity.sql_types[pk]}", [key])

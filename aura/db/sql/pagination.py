@@ -121,8 +121,15 @@ def window(
     )
 
 
-def _beyond(entity: Entity, alias: str, key: OrderKey, value: str | None, params: Params,
-            *, towards_end: bool) -> str:
+def _beyond(
+    entity: Entity,
+    alias: str,
+    key: OrderKey,
+    value: str | None,
+    params: Params,
+    *,
+    towards_end: bool,
+) -> str:
     """Rows strictly past ``value`` on one key, towards the end or the start of the order."""
     ref = f"{alias}.{key.column}"
     if value is None:
@@ -142,13 +149,21 @@ def _equal(entity: Entity, alias: str, key: OrderKey, value: str | None, params:
     return f"{ref} = {params.add(value, 'text')}::{entity.sql_types[key.column]}"
 
 
-def boundary(entity: Entity, alias: str, keys: tuple[OrderKey, ...], values: list[str | None],
-             params: Params, *, after: bool) -> str:
+def boundary(
+    entity: Entity,
+    alias: str,
+    keys: tuple[OrderKey, ...],
+    values: list[str | None],
+    params: Params,
+    *,
+    after: bool,
+) -> str:
     """Rows after (or before) the row whose key values are ``values``."""
     branches = []
     for i, key in enumerate(keys):
-        terms = [_equal(entity, alias, k, v, params) for k, v in zip(keys[:i], values[:i],
-                                                                      strict=True)]
+        terms = [
+            _equal(entity, alias, k, v, params) for k, v in zip(keys[:i], values[:i], strict=True)
+        ]
         terms.append(_beyond(entity, alias, key, values[i], params, towards_end=after))
         branches.append(" AND ".join(terms))
     return "(" + " OR ".join(f"({b})" for b in branches) + ")"

@@ -40,11 +40,15 @@ def _conditions(request: PageRequest, params: Params, *, cursors: bool) -> list[
     if condition:
         conditions.append(condition)
     if cursors and request.window.after is not None:
-        conditions.append(boundary(request.entity, ALIAS, request.keys, request.window.after,
-                                   params, after=True))
+        conditions.append(
+            boundary(request.entity, ALIAS, request.keys, request.window.after, params, after=True)
+        )
     if cursors and request.window.before is not None:
-        conditions.append(boundary(request.entity, ALIAS, request.keys, request.window.before,
-                                   params, after=False))
+        conditions.append(
+            boundary(
+                request.entity, ALIAS, request.keys, request.window.before, params, after=False
+            )
+        )
     return conditions
 
 
@@ -54,8 +58,10 @@ def _from(entity: Entity, relation: Relation | None) -> str:
     if relation is None or relation.through is None:
         return f"{table} {ALIAS}"
     through = relation.through
-    return (f"{through.table.name} j JOIN {table} {ALIAS} "
-            f"ON {ALIAS}.{relation.remote} = j.{through.target}")
+    return (
+        f"{through.table.name} j JOIN {table} {ALIAS} "
+        f"ON {ALIAS}.{relation.remote} = j.{through.target}"
+    )
 
 
 def _parent_ref(relation: Relation) -> str:
@@ -107,12 +113,16 @@ def nested_count(request: PageRequest, relation: Relation, key_type: str) -> tup
     parent = _parent_ref(relation)
     conditions = [f"{parent} = ANY($1::{key_type}[])"]
     conditions += _conditions(request, params, cursors=False)
-    sql = (f"SELECT {parent} AS {PARENT}, count(*) FROM {_from(request.entity, relation)}"
-           f"{_where(conditions)} GROUP BY 1")
+    sql = (
+        f"SELECT {parent} AS {PARENT}, count(*) FROM {_from(request.entity, relation)}"
+        f"{_where(conditions)} GROUP BY 1"
+    )
     return sql, params.values
 
 
 def by_keys(entity: Entity, columns: tuple[str, ...], key: str) -> str:
     """Rows whose ``key`` is in parameter $1 (an array)."""
-    return (f"SELECT {column_list(columns)} FROM {entity.table.name} {ALIAS} "
-            f"WHERE {ALIAS}.{key} = ANY($1::{entity.sql_types[key]}[])")
+    return (
+        f"SELECT {column_list(columns)} FROM {entity.table.name} {ALIAS} "
+        f"WHERE {ALIAS}.{key} = ANY($1::{entity.sql_types[key]}[])"
+    )

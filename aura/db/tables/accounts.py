@@ -16,5 +16,7 @@ users = sa.Table(
     *timestamps(),
     enum_check("role", UserRole),
     sa.CheckConstraint("email ~ '^[^@\\s]+@[^@\\s]+$'", name="email_format"),
-    sa.Index("uq_users_email_lower", sa.text("lower(email)"), unique=True, info={"columns": ["email"]}),
+    sa.Index(
+        "uq_users_email_lower", sa.text("lower(email)"), unique=True, info={"columns": ["email"]}
+    ),
 )

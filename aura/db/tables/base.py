@@ -44,8 +44,9 @@ def text_array(name: str) -> sa.Column:
     return sa.Column(name, TEXT_ARRAY, nullable=False, server_default=sa.text("'{}'::text[]"))
 
 
-def enum_column(name: str, enum: type[Enum], *, default: Enum | None = None,
-                nullable: bool = False) -> sa.Column:
+def enum_column(
+    name: str, enum: type[Enum], *, default: Enum | None = None, nullable: bool = False
+) -> sa.Column:
     server_default = sa.text(f"'{default.value}'") if default is not None else None
     return sa.Column(name, sa.Text, nullable=nullable, server_default=server_default)
 

@@ -126,8 +126,9 @@ tasks = sa.Table(
     enum_check("status", TaskStatus),
     enum_check("priority", Priority),
     sa.CheckConstraint("length(btrim(title)) > 0", name="title_not_blank"),
-    sa.CheckConstraint("estimated_minutes IS NULL OR estimated_minutes >= 0",
-                       name="estimate_positive"),
+    sa.CheckConstraint(
+        "estimated_minutes IS NULL OR estimated_minutes >= 0", name="estimate_positive"
+    ),
     sa.CheckConstraint("actual_minutes IS NULL OR actual_minutes >= 0", name="actual_positive"),
     sa.CheckConstraint("(locked_at IS NULL) = (locked_by IS NULL)", name="lock_complete"),
     sa.UniqueConstraint("project_id", "key"),
@@ -146,8 +147,9 @@ task_dependencies = sa.Table(
     fk("task_id", "tasks.id", ondelete="CASCADE", nullable=False),
     fk("depends_on_id", "tasks.id", ondelete="CASCADE", nullable=False),
     sa.Column("project_id", UUID, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-              server_default=sa.text("now()")),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.PrimaryKeyConstraint("task_id", "depends_on_id"),
     sa.CheckConstraint("task_id <> depends_on_id", name="not_self"),
     sa.Index(None, "depends_on_id"),
