@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,8 +16,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from aura.api import AuraSchema, build_schema
 from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
@@ -26,13 +27,34 @@ from aura.db import migrate
 from aura.db.database import resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
+from aura.ide import ide_page, ide_routes
 from aura.resolvers.context import Context
 
 log = logging.getLogger(__name__)
 
 
-class GraphQLView(GraphQL):  # type: ignore[type-arg]
-    """Strawberry's ASGI view with Aura's context, transactions and orjson."""
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Websocket messages as text frames: browser clients (GraphiQL) ignore binary ones,
+    and ``encode_json`` produces bytes for the HTTP responses."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class GraphQLView(GraphQL):
+    """Strawberry's ASGI view with Aura's context, transactions and orjson.
+
+    Follows GraphQL over HTTP (checked by tests/test_http_compliance.py): a client that
+    accepts ``application/graphql-response+json`` gets that media type, and a request
+    error (the document does not parse or validate, or the variables do not coerce)
+    comes back as 400 without a ``data`` entry. ``application/json`` clients keep the
+    legacy behaviour: always 200 with ``data``.
+    """
+
+    GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
     def __init__(self, schema: AuraSchema, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
@@ -40,8 +62,56 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         self.state: Any = None  # the app's state, holding the pool once started
         self.secret = signing_secret(settings)
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    websocket_adapter_class = TextFrameWebSocketAdapter
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return ide_page()
+
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    @classmethod
+    def response_media_type(cls, request: Request) -> str:
+        """The media type of the answer, negotiated from the Accept header(s).
+
+        ``application/graphql-response+json`` when the client accepts it at least as much
+        as ``application/json``; ``application/json`` otherwise, also for ``*/*``, a
+        missing Accept, or one naming neither (legacy clients keep working).
+        """
+        quality = {cls.GRAPHQL_RESPONSE_JSON: 0.0, "application/json": 0.0}
+        for item in ",".join(request.headers.getlist("accept")).split(","):
+            media, *params = (part.strip() for part in item.split(";"))
+            media = media.lower()
+            if media not in quality:
+                continue
+            q = 1.0
+            for param in params:
+                name, _, value = param.partition("=")
+                if name.strip().lower() == "q":
+                    try:
+                        q = float(value)
+                    except ValueError:
+                        q = 0.0
+            quality[media] = max(quality[media], q)
+        preferred = quality[cls.GRAPHQL_RESPONSE_JSON]
+        if preferred > 0 and preferred >= quality["application/json"]:
+            return cls.GRAPHQL_RESPONSE_JSON
+        return "application/json"
+
+    async def process_result(self, request: Request, result: Any) -> Any:
+        response = await super().process_result(request, result)
+        errors = getattr(result, "errors", None)
+        if (
+            errors
+            and getattr(result, "data", None) is None
+            and all(error.path is None for error in errors)
+            and self.response_media_type(request) == self.GRAPHQL_RESPONSE_JSON
+        ):
+            # A request error: execution never started (field errors always have a path),
+            # so the response has no data entry and, for this media type, status 400.
+            response.pop("data", None)
+            request.state.aura_request_error = True
+        return response
 
     def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
         principal, auth_error = None, None
@@ -66,13 +136,22 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             raise
         try:
             await context.session.close(commit=True)
-        except Exception as exc:  # noqa: BLE001 - a failed commit must not pass as success
+        except Exception as exc:  # a failed commit must not pass as success
             log.exception("commit failed for request %s", context.request_id)
             body = {"errors": [{"message": str(exc) if hasattr(exc, "extensions")
                                 else "Internal server error",
                                 "extensions": getattr(exc, "extensions", None)
                                 or {"code": "INTERNAL", "requestId": context.request_id}}]}
-            return Response(orjson.dumps(body), status_code=500, media_type="application/json")
+            return Response(
+                orjson.dumps(body), status_code=500, media_type=self.response_media_type(request)
+            )
+        if response.media_type == "application/json":
+            # A GraphQL response (not the IDE's page, not a stream): match the Accept header.
+            media_type = self.response_media_type(request)
+            if media_type != "application/json":
+                response.headers["content-type"] = media_type
+            if getattr(request.state, "aura_request_error", False):
+                response.status_code = 400
         if self.settings.debug_headers:
             response.headers["x-aura-sql-statements"] = str(context.session.statements)
         response.headers["x-request-id"] = context.request_id
@@ -133,6 +212,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route("/health", health),
+            *(ide_routes() if settings.graphiql else []),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -251,3 +251,12 @@ async def test_internal_errors_are_masked(
     error = response.errors[0]
     assert error["message"] == "Internal server error"
     assert error["extensions"]["requestId"] == response.headers["x-request-id"]
+
+
+async def test_document_errors_have_their_own_codes(client: Client) -> None:
+    unused = await client.gql("query($id: ID) { tasks { totalCount } }")
+    assert unused.codes == ["GRAPHQL_VALIDATION_FAILED"]
+    missing = await client.gql("query($id: ID!) { task(id: $id) { id } }")
+    assert missing.codes == ["BAD_USER_INPUT"]
+    broken = await client.gql("{ tasks { ")
+    assert broken.codes == ["GRAPHQL_PARSE_FAILED"]

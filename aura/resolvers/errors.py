@@ -11,11 +11,26 @@ from aura.errors import ApiError
 log = logging.getLogger("aura.errors")
 
 
+# graphql-core's wording when a variable's value cannot be coerced to its type; other
+# messages about variables ("is never used", "is not defined") are validation errors.
+_COERCION = (
+    "has invalid value",
+    "has invalid default value",
+    "got invalid value",
+    "was not provided",
+    "must not be null",
+)
+
+
+def _is_coercion_failure(message: str) -> bool:
+    return message.startswith("Variable '$") and any(p in message for p in _COERCION)
+
+
 def _code_for_request_error(error: GraphQLError) -> str:
     message = error.message
     if message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if message.startswith("Variable '$") or "got invalid value" in message:
+    if _is_coercion_failure(message):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
 
@@ -23,7 +38,7 @@ def _code_for_request_error(error: GraphQLError) -> str:
 def present(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as the client may see it."""
     original = error.original_error
-    if error.path is None and error.message.startswith("Variable '$"):
+    if error.path is None and _is_coercion_failure(error.message):
         # Variable coercion failed (a scalar or enum refused the value): the message
         # names the variable and the value, nothing internal.
         return GraphQLError(

@@ -1,0 +1,53 @@
+"""Aura as the benchmark runs it: one uvicorn process, production settings.
+
+    python -m bench.aura_server --dsn DSN --port PORT --secret SECRET [--pool-size N]
+
+The database is taken as ready (migrated and loaded by the harness). Debug headers,
+GraphiQL, introspection and the demo seed are off, as in production; the event loop
+is uvloop and the HTTP parser httptools, as ``aura serve`` would pick them.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from aura.app import create_app
+from aura.config import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dsn", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--pool-size", type=int, default=16)
+    args = parser.parse_args()
+    settings = Settings(
+        environment="production",
+        jwt_secret=args.secret,
+        introspection=False,
+        graphiql=False,
+        debug_headers=False,
+        seed_demo=False,
+        max_page_size=100,
+        pool_min_size=args.pool_size,
+        pool_max_size=args.pool_size,
+    )
+    app = create_app(settings, dsn=args.dsn)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+
+
+if __name__ == "__main__":
+    main()
