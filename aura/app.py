@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -24,7 +25,7 @@ from aura.api import AuraSchema, build_schema
 from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
 from aura.config import Settings
 from aura.db import migrate
-from aura.db.database import resolve_dsn
+from aura.db.database import embedded_server, resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
 from aura.ide import ide_page, ide_routes
@@ -119,11 +120,15 @@ class GraphQLView(GraphQL):
             principal = principal_from_header(self.secret, authorization)
         except InvalidToken as exc:
             auth_error = f"invalid token: {exc}"
-        session = Session(self.state.pool, principal,
-                          statement_timeout_ms=self.settings.statement_timeout_ms,
-                          auth_error=auth_error)
-        return Context(request=request, settings=self.settings, session=session,
-                       principal=principal)
+        session = Session(
+            self.state.pool,
+            principal,
+            statement_timeout_ms=self.settings.statement_timeout_ms,
+            auth_error=auth_error,
+        )
+        return Context(
+            request=request, settings=self.settings, session=session, principal=principal
+        )
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if isinstance(request, WebSocket):
@@ -138,10 +143,17 @@ class GraphQLView(GraphQL):
             await context.session.close(commit=True)
         except Exception as exc:  # a failed commit must not pass as success
             log.exception("commit failed for request %s", context.request_id)
-            body = {"errors": [{"message": str(exc) if hasattr(exc, "extensions")
-                                else "Internal server error",
-                                "extensions": getattr(exc, "extensions", None)
-                                or {"code": "INTERNAL", "requestId": context.request_id}}]}
+            body = {
+                "errors": [
+                    {
+                        "message": str(exc)
+                        if hasattr(exc, "extensions")
+                        else "Internal server error",
+                        "extensions": getattr(exc, "extensions", None)
+                        or {"code": "INTERNAL", "requestId": context.request_id},
+                    }
+                ]
+            }
             return Response(
                 orjson.dumps(body), status_code=500, media_type=self.response_media_type(request)
             )
@@ -167,8 +179,6 @@ async def health(request: Request) -> JSONResponse:
 
 async def prepare_database(settings: Settings, *, seed: bool) -> str:
     """Resolve the DSN, migrate to head, and seed an empty database with the demo."""
-    import asyncio
-
     dsn = await asyncio.to_thread(resolve_dsn, settings)
     await migrate.upgrade(dsn)
     if seed:
@@ -198,15 +208,22 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
             yield
         finally:
             await app.state.pool.close()
+            if dsn is None and settings.database_url is None:
+                # uvicorn re-raises SIGTERM after shutdown, so atexit handlers never run:
+                # the embedded server is released here, where it was acquired.
+                await asyncio.to_thread(embedded_server(settings).stop)
 
     view = GraphQLView(build_schema(settings), settings)
     middleware = []
     if settings.cors_origins:
-        middleware.append(Middleware(
-            CORSMiddleware, allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type"],
-        ))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type"],
+            )
+        )
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),

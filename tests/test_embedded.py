@@ -56,3 +56,67 @@ def test_a_killed_user_does_not_keep_the_server_alive(tmp_path: Path) -> None:
     survivor.stop(remove=True)
     assert not _running(data_dir)
     assert not data_dir.exists()
+
+
+def _serve(home: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "AURA_HOME": str(home),
+        "AURA_PORT": str(port),
+        "AURA_JWT_SECRET": "x" * 40,
+    }
+    env.pop("DATABASE_URL", None)
+    with open(home / f"serve-{port}.log", "w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "aura.cli", "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"serve exited with {process.returncode}"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not become healthy")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_two_serves_share_the_cluster_and_the_last_one_stops_it(tmp_path: Path) -> None:
+    import signal
+
+    ports = [_free_port(), _free_port()]
+    first = _serve(tmp_path, ports[0])
+    try:
+        _wait_healthy(ports[0], first)
+        second = _serve(tmp_path, ports[1])
+        try:
+            _wait_healthy(ports[1], second)
+            first.send_signal(signal.SIGTERM)
+            first.wait(timeout=30)
+            assert _running(tmp_path / "pgdata")  # still serving the second
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+        assert not _running(tmp_path / "pgdata")
+    finally:
+        for process in (first,):
+            if process.poll() is None:
+                process.kill()

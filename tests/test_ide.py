@@ -98,3 +98,10 @@ def test_endpoint_cannot_break_out_of_the_script() -> None:
     assert page.count("</script>") == page.count("<script")
     assert "alert(1)" in page
     assert "alert(1)</script>" not in page
+
+
+async def test_assets_are_compressed_for_browsers(http: httpx.AsyncClient) -> None:
+    response = await http.get("/ide/static/graphiql.min.js", headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert int(response.headers.get("content-length", "0")) < 1_500_000
