@@ -285,3 +285,17 @@ async def test_anonymous_and_bad_tokens_get_unauthenticated(
 async def test_introspection_is_open_without_a_token(client: Client) -> None:
     response = await client.as_(None).gql("{ __schema { queryType { name } } __typename }")
     assert response.ok() == {"__schema": {"queryType": {"name": "Query"}}, "__typename": "Query"}
+
+
+async def test_introspection_can_be_turned_off(http: Any, people: People) -> None:
+    import dataclasses
+
+    from aura.api import build_schema
+    from aura.config import Settings
+
+    schema = build_schema(dataclasses.replace(Settings(), introspection=False))
+    result = await schema.execute("{ __schema { queryType { name } } }")
+    assert result.errors
+    assert result.errors[0].extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
+    plain = await schema.execute("{ __typename }")
+    assert plain.errors is None
