@@ -38,6 +38,7 @@ from aura.config import Settings
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.errors import present
 from aura.resolvers.work import WorkMutation, WorkQuery
+from aura.schema.relay import LeanExecutor, accelerate
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,14 @@ class AuraSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> AuraSchema:
-    return AuraSchema(query=Query, mutation=Mutation, introspection=settings.introspection)
+    schema = AuraSchema(
+        query=Query,
+        mutation=Mutation,
+        introspection=settings.introspection,
+        execution_context_class=LeanExecutor,
+    )
+    accelerate(schema)
+    return schema
 
 
 def printed_schema() -> str:

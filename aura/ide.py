@@ -12,8 +12,8 @@ import html
 import json
 from pathlib import Path
 
-from starlette.responses import HTMLResponse
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 

@@ -53,6 +53,8 @@ class Loaders:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        # Per-request plans of resolvers that every parent at a level shares.
+        self.memo: dict[Hashable, Any] = {}
 
     def _get(
         self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]
@@ -74,9 +76,26 @@ class Loaders:
 
     # -- per parent ---------------------------------------------------------------------
 
+    def _planned(
+        self, kind: str, relation: Relation, request: PageRequest
+    ) -> DataLoader[Any, Any] | None:
+        # Siblings pass the very same PageRequest object: skip rebuilding the SQL.
+        # The request is kept with the loader so a recycled id() can never match.
+        cached = self.memo.get((kind, relation.name, id(request)))
+        return cached[1] if cached is not None and cached[0] is request else None
+
+    def _plan(
+        self, kind: str, relation: Relation, request: PageRequest, loader: DataLoader[Any, Any]
+    ) -> DataLoader[Any, Any]:
+        self.memo[(kind, relation.name, id(request))] = (request, loader)
+        return loader
+
     def nested_page(
         self, parent: Entity, relation: Relation, request: PageRequest
     ) -> DataLoader[Any, PageResult]:
+        planned = self._planned("page", relation, request)
+        if planned is not None:
+            return planned
         key_type = parent.sql_types[relation.local]
         sql, params = select.nested_page(request, relation, key_type)
 
@@ -87,11 +106,16 @@ class Loaders:
                 grouped[row[PARENT]].append(row)
             return [_page_result(request, grouped.get(k, [])) for k in keys]
 
-        return self._get(_statement_key("page", sql, params[1:]), batch)
+        return self._plan(
+            "page", relation, request, self._get(_statement_key("page", sql, params[1:]), batch)
+        )
 
     def nested_count(
         self, parent: Entity, relation: Relation, request: PageRequest
     ) -> DataLoader[Any, int]:
+        planned = self._planned("count", relation, request)
+        if planned is not None:
+            return planned
         key_type = parent.sql_types[relation.local]
         sql, params = select.nested_count(request, relation, key_type)
 
@@ -100,7 +124,9 @@ class Loaders:
             counts = {row[PARENT]: row["count"] for row in rows}
             return [int(counts.get(k, 0)) for k in keys]
 
-        return self._get(_statement_key("count", sql, params[1:]), batch)
+        return self._plan(
+            "count", relation, request, self._get(_statement_key("count", sql, params[1:]), batch)
+        )
 
     def by_key(
         self, target: str, columns: tuple[str, ...], key: str

@@ -17,7 +17,11 @@ from enum import Enum
 from typing import Any, Generic, Optional, TypeVar
 
 import strawberry
+from graphql import GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
+from strawberry.types.arguments import convert_arguments
 
 from aura.db.loaders import PageResult
 from aura.db.mapping import Entity, Relation, entity
@@ -160,23 +164,16 @@ def _split(via: str) -> tuple[Entity, Relation]:
     return parent, parent.relations[relation_name]
 
 
-def connection_field(
-    target: str, *, node: Any, filter: type, order: type, description: str, via: str | None = None
-) -> Any:
-    """A paginated list of ``target`` rows: at the root, or along relation ``via``."""
+# Metadata key marking fields whose graphql-core resolver ``accelerate`` replaces.
+_FAST = "aura.fast_resolver"
 
-    async def resolve(
-        root: Any,
-        info: Info,
-        filter: Any = None,
-        order_by: Any = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Any]:
-        target_entity = entity(target)
-        request = _page_request(info, target_entity, filter, order_by, first, after, last, before)
+_PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before")
+
+
+def _connection_loader(target: str, via: str | None) -> Callable[..., Awaitable[Any]]:
+    """Resolve one connection from a page request (the same for every parent)."""
+
+    async def load(root: Any, info: Any, request: PageRequest) -> Connection[Any]:
         loaders = info.context.loaders
         cls = TYPES[target]
         if via is None:
@@ -190,6 +187,34 @@ def connection_field(
             cls, result, lambda: loaders.nested_count(parent, relation, request).load(key)
         )
 
+    return load
+
+
+def _request_from(info: Any, target: str, args: dict[str, Any]) -> PageRequest:
+    return _page_request(info, entity(target), *(args.get(a) for a in _PAGE_ARGS))
+
+
+def connection_field(
+    target: str, *, node: Any, filter: type, order: type, description: str, via: str | None = None
+) -> Any:
+    """A paginated list of ``target`` rows: at the root, or along relation ``via``."""
+    load = _connection_loader(target, via)
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Any]:
+        args = dict(
+            filter=filter, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await load(root, info, _request_from(info, target, args))
+
     resolve.__annotations__ = {
         "info": Info,
         "filter": Optional[filter],  # noqa: UP045 - built at run time, not by the parser
@@ -200,28 +225,43 @@ def connection_field(
         "before": Optional[str],  # noqa: UP045
         "return": Connection[node],
     }
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        metadata={_FAST: ("connection", target, via, load)},
+    )
 
 
 async def _zero() -> int:
     return 0
 
 
-def related_field(via: str, *, node: Any, description: str, required: bool = False) -> Any:
-    """The single row a relation points at (``task.project``)."""
-
-    async def resolve(root: Any, info: Info) -> Any:
+def _related_loader(via: str) -> Callable[..., Awaitable[Any]]:
+    async def load(root: Any, info: Any, columns: tuple[str, ...] | None = None) -> Any:
         _, relation = _split(via)
         key = getattr(root, relation.local)
         if key is None:
             return None
-        target = entity(relation.target)
-        columns = columns_for(target, node_fields(info, connection=False), relation.remote)
+        if columns is None:
+            target = entity(relation.target)
+            columns = columns_for(target, node_fields(info, connection=False), relation.remote)
         row = await info.context.loaders.by_key(relation.target, columns, relation.remote).load(key)
         return None if row is None else instantiate(TYPES[relation.target], row)
 
+    return load
+
+
+def related_field(via: str, *, node: Any, description: str, required: bool = False) -> Any:
+    """The single row a relation points at (``task.project``)."""
+    load = _related_loader(via)
+
+    async def resolve(root: Any, info: Info) -> Any:
+        return await load(root, info)
+
     resolve.__annotations__ = {"info": Info, "return": node if required else Optional[node]}  # noqa: UP045
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(
+        resolver=resolve, description=description, metadata={_FAST: ("related", via, load)}
+    )
 
 
 def by_id_field(target: str, *, node: Any, description: str) -> Any:
@@ -237,3 +277,119 @@ def by_id_field(target: str, *, node: Any, description: str) -> Any:
 
     resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": Optional[node]}  # noqa: UP045
     return strawberry.field(resolver=resolve, description=description)
+
+
+# -- fast resolvers -------------------------------------------------------------------
+#
+# graphql-core calls a resolver for every field of every object. Strawberry's wrappers
+# (building an Info, converting arguments into input objects) are the right default,
+# but on a 550-object result they dominate: plain fields need only an attribute read,
+# and a relationship field asks the same question for every parent. ``accelerate``
+# installs lean graphql-core resolvers for exactly those fields; everything else keeps
+# Strawberry's.
+
+
+def _getter(name: str, return_type: Any) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Any:
+        return getattr(source, name)
+
+    leaf = get_nullable_type(return_type)
+    if is_leaf_type(leaf):
+        # Read by ``LeanExecutor``: such a field needs no ResolveInfo at all.
+        resolve.aura_leaf = (name, leaf.serialize)  # type: ignore[attr-defined]
+    return resolve
+
+
+class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor with a shortcut for plain scalar and enum fields.
+
+    Building a ResolveInfo, checking arguments and dispatching on the return type cost
+    more than reading the attribute itself; on a result of hundreds of objects that is
+    most of the execution. Nulls and values that fail to serialize take the ordinary
+    path, so errors and null propagation are graphql-core's own.
+    """
+
+    def execute_field(
+        self,
+        parent_type: Any,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        field_def = parent_type.fields.get(field_details_list[0].node.name.value)
+        leaf = getattr(getattr(field_def, "resolve", None), "aura_leaf", None)
+        if leaf is not None:
+            value = getattr(source, leaf[0], None)
+            if value is not None:
+                try:
+                    serialized = leaf[1](value)
+                except Exception:
+                    serialized = None
+                if serialized is not None and serialized is not Undefined:
+                    return serialized
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+
+def _fast_connection(
+    schema: Any, field: Any, target: str, via: str | None, load: Callable[..., Awaitable[Any]]
+) -> Callable[..., Any]:
+    arguments = field.arguments
+
+    def resolve(source: Any, info: Any, **raw: Any) -> Awaitable[Any]:
+        # Every parent at one level shares the field node and the arguments: convert
+        # and plan once per request, then only the parent key differs.
+        memo = info.context.loaders.memo
+        key = ("connection", via, id(info.field_nodes[0]))
+        request = memo.get(key)
+        if request is None:
+            args = convert_arguments(
+                raw,
+                arguments,
+                scalar_registry=schema.schema_converter.scalar_registry,
+                config=schema.config,
+            )
+            request = memo[key] = _request_from(info, target, args)
+        return load(source, info, request)
+
+    return resolve
+
+
+def _fast_related(via: str, load: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Awaitable[Any]:
+        memo = info.context.loaders.memo
+        key = ("related", via, id(info.field_nodes[0]))
+        columns = memo.get(key)
+        if columns is None:
+            _, relation = _split(via)
+            target = entity(relation.target)
+            columns = memo[key] = columns_for(
+                target, node_fields(info, connection=False), relation.remote
+            )
+        return load(source, info, columns)
+
+    return resolve
+
+
+def accelerate(schema: Any) -> None:
+    """Install lean resolvers on a built schema (see the comment above)."""
+    name_converter = schema.config.name_converter
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        definition = (graphql_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if definition is None or graphql_type.name.startswith("__"):
+            continue
+        for field in definition.fields:
+            graphql_field = graphql_type.fields.get(name_converter.get_graphql_name(field))
+            if graphql_field is None or field.extensions or field.permission_classes:
+                continue
+            fast = (field.metadata or {}).get(_FAST)
+            if field.base_resolver is None:
+                graphql_field.resolve = _getter(field.python_name, graphql_field.type)
+            elif fast and fast[0] == "connection":
+                graphql_field.resolve = _fast_connection(schema, field, *fast[1:])
+            elif fast and fast[0] == "related":
+                graphql_field.resolve = _fast_related(*fast[1:])
