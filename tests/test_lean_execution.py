@@ -27,7 +27,21 @@ query($after: String) {
 }"""
 
 
-async def _run(schema: AuraSchema, dsn: str, user: str) -> tuple[Any, Any]:
+NESTED_ERRORS = """
+query($size: Int) {
+  tasks(orderBy: [{field: TITLE}]) { nodes { title
+    comments(after: "garbage") { nodes { id } }
+    dependencies(first: $size) { totalCount } } }
+}"""
+
+
+async def _run(
+    schema: AuraSchema,
+    dsn: str,
+    user: str,
+    query: str = QUERY,
+    variables: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
         settings = Settings()
@@ -66,3 +80,24 @@ async def test_accelerated_and_plain_schemas_agree(
     data, errors = lean
     assert data["projects"]["nodes"][0]["tasks"]["totalCount"] == 5
     assert [e[2]["code"] for e in errors] == ["BAD_USER_INPUT"]
+
+
+async def test_errors_in_nested_connections_are_reported_per_parent(
+    client: Client, people: People, database: str
+) -> None:
+    project = await factories.project(client, "apollo")
+    for title in ("a", "b"):
+        await factories.task(client, project["id"], title)
+    plain_schema = AuraSchema(query=Query, mutation=Mutation)
+    for variables in ({"size": 2}, {"size": 500}):
+        lean = await _run(
+            build_schema(Settings()), database, people.alice.id, NESTED_ERRORS, variables
+        )
+        plain = await _run(plain_schema, database, people.alice.id, NESTED_ERRORS, variables)
+        assert lean == plain
+        data, errors = lean
+        # connections are non-null, so the error nulls its way up to the root
+        assert data is None
+        codes = {e[2]["code"] for e in errors}
+        assert codes == {"BAD_USER_INPUT"}
+        assert {tuple(e[1][-1:]) for e in errors} >= {("comments",)}

@@ -18,6 +18,8 @@ from typing import Any, Generic, Optional, TypeVar
 
 import strawberry
 from graphql import GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type
+from graphql.execution.executor import to_nodes
+from graphql.execution.values import get_argument_values
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
@@ -328,9 +330,57 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                     serialized = None
                 if serialized is not None and serialized is not Undefined:
                     return serialized
+        if getattr(getattr(field_def, "resolve", None), "aura_shared_args", False):
+            shared = self._execute_with_shared_arguments(
+                field_def, parent_type, source, field_details_list, path, position_context
+            )
+            if shared is not Undefined:
+                return shared
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _execute_with_shared_arguments(
+        self,
+        field_def: Any,
+        parent_type: Any,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's execute_field for a relationship field, with its arguments
+        coerced once per field node instead of once per parent (420 times in a
+        20 x 20 x 5 query). Anything unusual returns Undefined: the caller then takes
+        graphql-core's own path, which also reports argument errors."""
+        details = field_details_list[0]
+        cache = self.__dict__.setdefault("_aura_arguments", {})
+        key = (id(field_def), id(details.node))
+        args = cache.get(key)
+        if args is None:
+            try:
+                args = cache[key] = get_argument_values(
+                    field_def,
+                    details.node,
+                    self.variable_values,
+                    details.fragment_variable_values,
+                    self.hide_suggestions,
+                )
+            except Exception:
+                return Undefined
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        try:
+            result = field_def.resolve(source, info, **args)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    field_def.type, field_details_list, info, path, result, position_context
+                )
+            return self.complete_value(
+                field_def.type, field_details_list, info, path, result, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
+            return None
 
 
 def _fast_connection(
@@ -391,5 +441,6 @@ def accelerate(schema: Any) -> None:
                 graphql_field.resolve = _getter(field.python_name, graphql_field.type)
             elif fast and fast[0] == "connection":
                 graphql_field.resolve = _fast_connection(schema, field, *fast[1:])
+                graphql_field.resolve.aura_shared_args = True
             elif fast and fast[0] == "related":
                 graphql_field.resolve = _fast_related(*fast[1:])
