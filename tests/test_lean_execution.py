@@ -49,7 +49,9 @@ async def _run(
         context = Context(
             request=None, settings=settings, session=session, principal=session.principal
         )
-        result = await schema.execute(QUERY, variable_values={"after": None}, context_value=context)
+        result = await schema.execute(
+            query, variable_values=variables or {"after": None}, context_value=context
+        )
         await session.close()
         return result.data, [(e.message, e.path, e.extensions) for e in result.errors or []]
     finally:
