@@ -17,13 +17,7 @@ from enum import Enum
 from typing import Any, Generic, Optional, TypeVar
 
 import strawberry
-from graphql import GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type
-from graphql.execution.executor import to_nodes
-from graphql.execution.values import get_argument_values
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
-from strawberry.types.arguments import convert_arguments
 
 from aura.db.loaders import PageResult
 from aura.db.mapping import Entity, Relation, entity
@@ -160,14 +154,14 @@ def _page_request(
     return PageRequest(target, columns, filter_, keys, page_window)
 
 
-def _split(via: str) -> tuple[Entity, Relation]:
+def split_relation(via: str) -> tuple[Entity, Relation]:
     parent_name, relation_name = via.split(".")
     parent = entity(parent_name)
     return parent, parent.relations[relation_name]
 
 
 # Metadata key marking fields whose graphql-core resolver ``accelerate`` replaces.
-_FAST = "aura.fast_resolver"
+FAST_RESOLVER = "aura.fast_resolver"
 
 _PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before")
 
@@ -180,7 +174,7 @@ def _connection_loader(target: str, via: str | None) -> Callable[..., Awaitable[
         cls = TYPES[target]
         if via is None:
             return _connection(cls, await loaders.page(request), lambda: loaders.count(request))
-        parent, relation = _split(via)
+        parent, relation = split_relation(via)
         key = getattr(root, relation.local)
         if key is None:
             return _connection(cls, PageResult((), request.keys, False, False), _zero)
@@ -192,7 +186,7 @@ def _connection_loader(target: str, via: str | None) -> Callable[..., Awaitable[
     return load
 
 
-def _request_from(info: Any, target: str, args: dict[str, Any]) -> PageRequest:
+def request_from(info: Any, target: str, args: dict[str, Any]) -> PageRequest:
     return _page_request(info, entity(target), *(args.get(a) for a in _PAGE_ARGS))
 
 
@@ -215,7 +209,7 @@ def connection_field(
         args = dict(
             filter=filter, order_by=order_by, first=first, after=after, last=last, before=before
         )
-        return await load(root, info, _request_from(info, target, args))
+        return await load(root, info, request_from(info, target, args))
 
     resolve.__annotations__ = {
         "info": Info,
@@ -230,7 +224,7 @@ def connection_field(
     return strawberry.field(
         resolver=resolve,
         description=description,
-        metadata={_FAST: ("connection", target, via, load)},
+        metadata={FAST_RESOLVER: ("connection", target, via, load)},
     )
 
 
@@ -240,7 +234,7 @@ async def _zero() -> int:
 
 def _related_loader(via: str) -> Callable[..., Awaitable[Any]]:
     async def load(root: Any, info: Any, columns: tuple[str, ...] | None = None) -> Any:
-        _, relation = _split(via)
+        _, relation = split_relation(via)
         key = getattr(root, relation.local)
         if key is None:
             return None
@@ -262,7 +256,7 @@ def related_field(via: str, *, node: Any, description: str, required: bool = Fal
 
     resolve.__annotations__ = {"info": Info, "return": node if required else Optional[node]}  # noqa: UP045
     return strawberry.field(
-        resolver=resolve, description=description, metadata={_FAST: ("related", via, load)}
+        resolver=resolve, description=description, metadata={FAST_RESOLVER: ("related", via, load)}
     )
 
 
@@ -279,168 +273,3 @@ def by_id_field(target: str, *, node: Any, description: str) -> Any:
 
     resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": Optional[node]}  # noqa: UP045
     return strawberry.field(resolver=resolve, description=description)
-
-
-# -- fast resolvers -------------------------------------------------------------------
-#
-# graphql-core calls a resolver for every field of every object. Strawberry's wrappers
-# (building an Info, converting arguments into input objects) are the right default,
-# but on a 550-object result they dominate: plain fields need only an attribute read,
-# and a relationship field asks the same question for every parent. ``accelerate``
-# installs lean graphql-core resolvers for exactly those fields; everything else keeps
-# Strawberry's.
-
-
-def _getter(name: str, return_type: Any) -> Callable[..., Any]:
-    def resolve(source: Any, info: Any) -> Any:
-        return getattr(source, name)
-
-    leaf = get_nullable_type(return_type)
-    if is_leaf_type(leaf):
-        # Read by ``LeanExecutor``: such a field needs no ResolveInfo at all.
-        resolve.aura_leaf = (name, leaf.serialize)  # type: ignore[attr-defined]
-    return resolve
-
-
-class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor with a shortcut for plain scalar and enum fields.
-
-    Building a ResolveInfo, checking arguments and dispatching on the return type cost
-    more than reading the attribute itself; on a result of hundreds of objects that is
-    most of the execution. Nulls and values that fail to serialize take the ordinary
-    path, so errors and null propagation are graphql-core's own.
-    """
-
-    def execute_field(
-        self,
-        parent_type: Any,
-        source: Any,
-        field_details_list: Any,
-        path: Any,
-        position_context: Any,
-    ) -> Any:
-        field_def = parent_type.fields.get(field_details_list[0].node.name.value)
-        leaf = getattr(getattr(field_def, "resolve", None), "aura_leaf", None)
-        if leaf is not None:
-            value = getattr(source, leaf[0], None)
-            if value is not None:
-                try:
-                    serialized = leaf[1](value)
-                except Exception:
-                    serialized = None
-                if serialized is not None and serialized is not Undefined:
-                    return serialized
-        if getattr(getattr(field_def, "resolve", None), "aura_shared_args", False):
-            shared = self._execute_with_shared_arguments(
-                field_def, parent_type, source, field_details_list, path, position_context
-            )
-            if shared is not Undefined:
-                return shared
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
-
-    def _execute_with_shared_arguments(
-        self,
-        field_def: Any,
-        parent_type: Any,
-        source: Any,
-        field_details_list: Any,
-        path: Any,
-        position_context: Any,
-    ) -> Any:
-        """graphql-core's execute_field for a relationship field, with its arguments
-        coerced once per field node instead of once per parent (420 times in a
-        20 x 20 x 5 query). Anything unusual returns Undefined: the caller then takes
-        graphql-core's own path, which also reports argument errors."""
-        details = field_details_list[0]
-        cache = self.__dict__.setdefault("_aura_arguments", {})
-        key = (id(field_def), id(details.node))
-        args = cache.get(key)
-        if args is None:
-            try:
-                args = cache[key] = get_argument_values(
-                    field_def,
-                    details.node,
-                    self.variable_values,
-                    details.fragment_variable_values,
-                    self.hide_suggestions,
-                )
-            except Exception:
-                return Undefined
-        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
-        try:
-            result = field_def.resolve(source, info, **args)
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(
-                    field_def.type, field_details_list, info, path, result, position_context
-                )
-            return self.complete_value(
-                field_def.type, field_details_list, info, path, result, position_context
-            )
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
-            return None
-
-
-def _fast_connection(
-    schema: Any, field: Any, target: str, via: str | None, load: Callable[..., Awaitable[Any]]
-) -> Callable[..., Any]:
-    arguments = field.arguments
-
-    def resolve(source: Any, info: Any, **raw: Any) -> Awaitable[Any]:
-        # Every parent at one level shares the field node and the arguments: convert
-        # and plan once per request, then only the parent key differs.
-        memo = info.context.loaders.memo
-        key = ("connection", via, id(info.field_nodes[0]))
-        request = memo.get(key)
-        if request is None:
-            args = convert_arguments(
-                raw,
-                arguments,
-                scalar_registry=schema.schema_converter.scalar_registry,
-                config=schema.config,
-            )
-            request = memo[key] = _request_from(info, target, args)
-        return load(source, info, request)
-
-    return resolve
-
-
-def _fast_related(via: str, load: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
-    def resolve(source: Any, info: Any) -> Awaitable[Any]:
-        memo = info.context.loaders.memo
-        key = ("related", via, id(info.field_nodes[0]))
-        columns = memo.get(key)
-        if columns is None:
-            _, relation = _split(via)
-            target = entity(relation.target)
-            columns = memo[key] = columns_for(
-                target, node_fields(info, connection=False), relation.remote
-            )
-        return load(source, info, columns)
-
-    return resolve
-
-
-def accelerate(schema: Any) -> None:
-    """Install lean resolvers on a built schema (see the comment above)."""
-    name_converter = schema.config.name_converter
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType):
-            continue
-        definition = (graphql_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if definition is None or graphql_type.name.startswith("__"):
-            continue
-        for field in definition.fields:
-            graphql_field = graphql_type.fields.get(name_converter.get_graphql_name(field))
-            if graphql_field is None or field.extensions or field.permission_classes:
-                continue
-            fast = (field.metadata or {}).get(_FAST)
-            if field.base_resolver is None:
-                graphql_field.resolve = _getter(field.python_name, graphql_field.type)
-            elif fast and fast[0] == "connection":
-                graphql_field.resolve = _fast_connection(schema, field, *fast[1:])
-                graphql_field.resolve.aura_shared_args = True
-            elif fast and fast[0] == "related":
-                graphql_field.resolve = _fast_related(*fast[1:])
