@@ -38,7 +38,7 @@ from aura.config import Settings
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.errors import present
 from aura.resolvers.work import WorkMutation, WorkQuery
-from aura.schema.relay import LeanExecutor, accelerate
+from aura.schema.fast import LeanExecutor, accelerate
 
 log = logging.getLogger(__name__)
 
