@@ -86,6 +86,12 @@ def parser() -> argparse.ArgumentParser:
     )
     md.add_argument("--no-markdown", action="store_true", help="do not write BENCHMARKS.md")
     p.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="a remark to keep with the results and in BENCHMARKS.md (repeatable)",
+    )
+    p.add_argument(
         "--report",
         type=Path,
         metavar="RESULTS.jsonl",
@@ -112,11 +118,12 @@ def _rewrite(results: Path, target: Path) -> int:
         print(f"{results}: not a complete results file", file=sys.stderr)
         return 2
     summaries = [r for r in records if r["kind"] == "summary"]
+    runs = [r for r in records if r["kind"] == "run"]
     try:
         shown = str(results.resolve().relative_to(ROOT))
     except ValueError:
         shown = str(results)
-    target.write_text(report.markdown(end, summaries, shown))
+    target.write_text(report.markdown(end, summaries, runs, shown))
     print(report.table(summaries))
     print(f"summary written to {target}")
     return 0
@@ -143,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         install=not args.no_install,
         output_dir=args.output_dir,
+        notes=args.note,
     )
     full = not (args.quick or args.no_peer) and config.queries == list(workloads.NAMES)
     if args.markdown:

@@ -64,32 +64,41 @@ def _command_version(argv: list[str]) -> str | None:
     return text[0].strip() if text else None
 
 
-def git_revision() -> str | None:
-    """The commit measured, with ``+dirty`` when the work tree has changes."""
+def _wrk_version() -> str | None:
+    text = _command_version(["wrk", "-v"])  # "wrk debian/4.1.0-3+b2 [epoll] Copyright …"
+    return " ".join(text.split()[:2]) if text else None
+
+
+def git_revision() -> tuple[str | None, list[str]]:
+    """The commit measured, with ``+dirty`` when Aura's code has uncommitted changes
+    (and which files: other work in progress may be part of what was measured)."""
     head = _command_version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
     if head is None:
-        return None
+        return None, []
     status = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "aura"],
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "aura", "migrations"],
         capture_output=True,
         text=True,
         check=False,
     )
-    return head + ("+dirty" if status.stdout.strip() else "")
+    dirty = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    return head + ("+dirty" if dirty else ""), dirty
 
 
 def versions(*, postgres: str | None, postgraphile: str | None) -> dict[str, Any]:
+    revision, dirty = git_revision()
     return {
         "python": platform.python_version(),
         "postgresql": postgres,
         "node": _command_version(["node", "--version"]),
         "postgraphile": postgraphile,
         "aura": _package("aura"),
-        "aura_revision": git_revision(),
+        "aura_revision": revision,
+        "aura_uncommitted": dirty,
         "strawberry": _package("strawberry-graphql"),
         "uvicorn": _package("uvicorn"),
         "asyncpg": _package("asyncpg"),
-        "wrk": _command_version(["wrk", "-v"]),
+        "wrk": _wrk_version(),
     }
 
 

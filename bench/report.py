@@ -127,11 +127,11 @@ def verdicts(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         found.append(
             {
                 "target": f"{query} ratio ≥ {target:.2f}{X}",
-                "measured": f"{ratio:.2f}{X}",
+                "measured": f"{ratio:.3f}{X}",
                 "met": ratio >= target,
                 "shortfall": None
                 if ratio >= target
-                else f"{target - ratio:.2f}{X} short ({ratio / target:.0%} of the target)",
+                else f"{target - ratio:.3f}{X} short ({ratio / target:.1%} of the target)",
             }
         )
     aura_q1 = by_key.get(("Q1", "aura"))
@@ -157,7 +157,32 @@ def _markdown_table(header: list[str], rows: list[list[str]], right_from: int = 
     return "\n".join(lines)
 
 
-def markdown(meta: dict[str, Any], summaries: list[dict[str, Any]], results_file: str) -> str:
+def latency_bound(q1: dict[str, Any], config: dict[str, Any]) -> str:
+    """Why p99 is where it is: a closed loop of C connections and Little's law."""
+    connections = config["connections"]
+    mean_ms = connections / q1["rps"] * 1000 if q1["rps"] else float("nan")
+    needed = connections / Q1_P99_LIMIT_MS * 1000
+    text = (
+        f"With {connections} connections always busy, mean latency is {connections} / "
+        f"throughput (Little's law): {q1['rps']:.0f} req/s means {mean_ms:.1f} ms on "
+        f"average, and a p99 under {Q1_P99_LIMIT_MS:.0f} ms needs well over {needed:.0f} "
+        "req/s"
+    )
+    cpu = q1.get("cpu_ms_per_req_server")
+    if cpu:
+        text += (
+            f"; Aura's single process spends {cpu:.2f} ms of CPU per request, "
+            f"so it cannot serve more than {1000 / cpu:.0f} req/s on one core"
+        )
+    return text + "."
+
+
+def markdown(
+    meta: dict[str, Any],
+    summaries: list[dict[str, Any]],
+    runs: list[dict[str, Any]],
+    results_file: str,
+) -> str:
     """BENCHMARKS.md for one run."""
     m, v, c = meta["machine"], meta["versions"], meta["config"]
     load = meta["load_average"]
@@ -174,7 +199,12 @@ def markdown(meta: dict[str, Any], summaries: list[dict[str, Any]], results_file
         "## Run",
         "",
         f"- Command: `{meta['command']}`",
-        f"- Date: {meta['started_at']} (UTC), revision {v.get('aura_revision') or '?'}",
+        f"- Date: {meta['started_at']} (UTC), revision {v.get('aura_revision') or '?'}"
+        + (
+            f" (uncommitted changes measured: {', '.join(v['aura_uncommitted'])})"
+            if v.get("aura_uncommitted")
+            else ""
+        ),
         f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, "
         f"{m['os']}, Linux {m['kernel']}",
         f"- Versions: Python {v['python']}, {v['postgresql']}, Node {v.get('node') or '—'}, "
@@ -208,8 +238,10 @@ def markdown(meta: dict[str, Any], summaries: list[dict[str, Any]], results_file
         "",
         "`ratio` is Aura's throughput divided by PostGraphile's in this run (higher is "
         "better for Aura). CPU is user + system time of the server process and of all the "
-        "cluster's PostgreSQL processes, divided by the requests served; SQL statements "
-        "are counted by pg_stat_statements (BEGIN and COMMIT included).",
+        "cluster's PostgreSQL processes, divided by the requests the database committed "
+        "(one transaction per request on both servers); SQL statements are counted by "
+        "pg_stat_statements (BEGIN and COMMIT included). p50 and p99 are wrk's, at "
+        f"{c['connections']} connections.",
         "",
         "## Targets",
         "",
@@ -233,11 +265,11 @@ def markdown(meta: dict[str, Any], summaries: list[dict[str, Any]], results_file
                 query,
                 f"{REFERENCE[query]:.2f}{X}",
                 f"{target:.2f}{X}",
-                f"{ratio:.2f}{X}",
+                f"{ratio:.3f}{X}",
                 "met" if met else "**not met**",
-                f"+{ratio - target:.2f}{X} ({ratio / target:.0%} of target)"
+                f"+{ratio - target:.3f}{X} ({ratio / target:.1%} of target)"
                 if met
-                else f"short by {target - ratio:.2f}{X} ({ratio / target:.0%} of target)",
+                else f"short by {target - ratio:.3f}{X} ({ratio / target:.1%} of target)",
             ]
         )
     out.append(
@@ -254,27 +286,46 @@ def markdown(meta: dict[str, Any], summaries: list[dict[str, Any]], results_file
         out += [
             "",
             f"Q1 p99 latency at {c['connections']} connections: {p99:.2f} ms, "
-            f"target under {Q1_P99_LIMIT_MS:.0f} ms: {verdict}.",
+            f"target under {Q1_P99_LIMIT_MS:.0f} ms: {verdict}. {latency_bound(q1, c)}",
         ]
-    notes = meta.get("notes") or []
-    if notes:
-        out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+        q1_runs = [r for r in runs if r["query"] == "Q1" and r["server"] == "aura"]
+        if len(q1_runs) > 1:
+            out[-1] += (
+                " Per run: "
+                + ", ".join(
+                    f"{r['latency_ms']['p99']:.2f} ms at {r['rps']:.0f} req/s with "
+                    f"{r['other_cpu_cores']:.2f} cores used by other processes"
+                    for r in q1_runs
+                )
+                + "."
+            )
     out += [
         "",
         "## Per run",
         "",
-        "Requests per second of each measured run, in the order they ran:",
+        "Each measured run in the order they ran (A B A B per query). *Others* is the CPU "
+        "that processes outside the benchmark used during the run, in cores: above ~0.2 the "
+        "machine was shared and absolute figures are low; the ratios stay comparable "
+        "because the servers alternate.",
         "",
         _markdown_table(
-            ["query", "server", "runs (req/s)"],
+            ["query", "server", "round", "req/s", "p50 ms", "p99 ms", "others (cores)"],
             [
-                [s["query"], s["server"], ", ".join(f"{x:.0f}" for x in s["rps_runs"])]
-                for s in summaries
+                [
+                    r["query"],
+                    r["server"],
+                    str(r["round"]),
+                    f"{r['rps']:.0f}",
+                    f"{r['latency_ms']['p50']:.2f}",
+                    f"{r['latency_ms']['p99']:.2f}",
+                    f"{r['other_cpu_cores']:.2f}",
+                ]
+                for r in runs
             ],
-            right_from=3,
         ),
-        "",
-        "Reproduce with `make bench` (or `python -m bench`); see bench/README.md.",
-        "",
     ]
+    notes = meta.get("notes") or []
+    if notes:
+        out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    out += ["", "Reproduce with `make bench` (or `python -m bench`); see bench/README.md.", ""]
     return "\n".join(out)

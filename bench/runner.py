@@ -47,6 +47,7 @@ class Config:
     install: bool = True
     output_dir: Path = BENCH / "results"
     markdown: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _say(message: str) -> None:
@@ -186,7 +187,7 @@ def run(config: Config, command: str) -> Path:
     """Run the benchmark; returns the results file."""
     started_at = datetime.now(UTC)
     load_before = environment.load_average()
-    notes: list[str] = []
+    notes: list[str] = list(config.notes)
     wrk_path = servers.ensure_wrk(install=config.install)
     peer_version = None
     if config.peer:
@@ -313,6 +314,13 @@ def run(config: Config, command: str) -> Path:
                 meta["other_cpu_cores"] = (
                     sum(r["other_cpu_cores"] for r in runs) / len(runs) if runs else 0.0
                 )
+                failed = sum(sum(r["errors"].values()) for r in runs)
+                if failed:
+                    notes.append(
+                        f"{failed} requests failed during the measured runs "
+                        "(connect/read/write errors, non-2xx answers or timeouts; "
+                        "see the results file)"
+                    )
                 meta["notes"] = notes
                 meta["verdicts"] = report.verdicts(summaries)
                 for summary in summaries:
@@ -338,6 +346,9 @@ def run(config: Config, command: str) -> Path:
     for verdict in meta["verdicts"]:
         state = "met" if verdict["met"] else f"NOT MET ({verdict['shortfall']})"
         _say(f"target {verdict['target']}: {verdict['measured']} — {state}")
+    q1 = next((s for s in summaries if s["query"] == "Q1" and s["server"] == "aura"), None)
+    if q1 is not None:
+        _say(report.latency_bound(q1, meta["config"]))
     load_after = meta["load_average"]["after"]
     _say(
         f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; other "
@@ -345,7 +356,7 @@ def run(config: Config, command: str) -> Path:
     )
     _say(f"results: {os.path.relpath(final)}")
     if config.markdown is not None:
-        config.markdown.write_text(report.markdown(meta, summaries, _relative(final)))
+        config.markdown.write_text(report.markdown(meta, summaries, runs, _relative(final)))
         _say(f"summary written to {os.path.relpath(config.markdown)}")
     return final
 
