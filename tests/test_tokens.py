@@ -30,10 +30,10 @@ def test_expired_token_is_refused_even_after_a_cached_success(monkeypatch) -> No
     [
         mint("another-secret-of-sufficient-length!", USER),
         jwt.encode({"sub": USER, "iss": "aura", "iat": 1}, SECRET, algorithm="HS256"),
-        jwt.encode({"sub": "not-a-uuid", "iss": "aura", "iat": 1, "exp": 2**40}, SECRET,
-                   algorithm="HS256"),
-        jwt.encode({"sub": USER, "iss": "evil", "iat": 1, "exp": 2**40}, SECRET,
-                   algorithm="HS256"),
+        jwt.encode(
+            {"sub": "not-a-uuid", "iss": "aura", "iat": 1, "exp": 2**40}, SECRET, algorithm="HS256"
+        ),
+        jwt.encode({"sub": USER, "iss": "evil", "iat": 1, "exp": 2**40}, SECRET, algorithm="HS256"),
         "garbage",
     ],
 )
