@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import orjson
+from graphql import GraphQLFormattedError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -20,6 +21,16 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as LegacyErrorMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from aura.api import AuraSchema, build_schema
 from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
@@ -29,7 +40,17 @@ from aura.db.database import embedded_server, resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
 from aura.ide import ide_page, ide_routes
+from aura.limits import (
+    RATE_LIMITED,
+    TOO_MANY_OPERATIONS,
+    BodySizeLimit,
+    RateLimiter,
+    error_body,
+    limit_error,
+    retry_after,
+)
 from aura.resolvers.context import Context
+from aura.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +66,47 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+def _too_many_operations(limit: int) -> GraphQLFormattedError:
+    return limit_error(
+        TOO_MANY_OPERATIONS,
+        f"this connection already runs {limit} operations, the limit per connection",
+    ).formatted
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    """graphql-transport-ws: the operations limit refuses with an error code."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        if (
+            limit is not None
+            and self.connection_acknowledged
+            and message["id"] not in self.operations
+            and len(self.operations) >= limit
+        ):
+            await self.send_message(
+                ErrorMessage(id=message["id"], type="error", payload=[_too_many_operations(limit)])
+            )
+            return
+        await super().handle_subscribe(message)
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+    """The legacy graphql-ws protocol: the operations limit refuses with an error code."""
+
+    async def handle_start(self, message: StartMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        running = len(self.tasks) - (message["id"] in self.tasks)
+        if limit is not None and self.connection_acknowledged and running >= limit:
+            await self.send_message(
+                LegacyErrorMessage(
+                    type="error", id=message["id"], payload=_too_many_operations(limit)
+                )
+            )
+            return
+        await super().handle_start(message)
+
+
 class GraphQLView(GraphQL):
     """Strawberry's ASGI view with Aura's context, transactions and orjson.
 
@@ -58,12 +120,23 @@ class GraphQLView(GraphQL):
     GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
     def __init__(self, schema: AuraSchema, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # In-flight operations per websocket (Strawberry counts queries too).
+            max_subscriptions_per_connection=settings.ws_max_operations or None,
+            # Pages on other origins may not open a websocket unless listed here;
+            # clients that send no Origin (not browsers) and the server's own pages may.
+            allowed_origins=settings.ws_origins,
+        )
         self.settings = settings
         self.state: Any = None  # the app's state, holding the pool once started
         self.secret = signing_secret(settings)
+        self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
 
     websocket_adapter_class = TextFrameWebSocketAdapter
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return ide_page()
@@ -114,6 +187,38 @@ class GraphQLView(GraphQL):
             request.state.aura_request_error = True
         return response
 
+    def _rate_limited(self, request: Request) -> Response | None:
+        """HTTP 429 ``RATE_LIMITED`` when this principal (or address) is over its rate.
+
+        Keyed by the user a valid token names, else by the client's address.
+        """
+        if not self.settings.rate_limit_per_minute:
+            return None
+        try:
+            principal = principal_from_header(self.secret, request.headers.get("authorization"))
+        except InvalidToken:
+            principal = None
+        if principal is not None:
+            key = f"user:{principal.user_id}"
+        else:
+            key = f"addr:{request.client.host if request.client else '-'}"
+        wait = self.rate_limiter.acquire(key)
+        if not wait:
+            return None
+        request_id = uuid.uuid4().hex[:16]
+        limit = self.settings.rate_limit_per_minute
+        body = error_body(
+            RATE_LIMITED,
+            f"rate limit of {limit} requests per minute reached, retry in {retry_after(wait)} s",
+            requestId=request_id,
+        )
+        headers = {"retry-after": retry_after(wait), "x-request-id": request_id}
+        if self.settings.debug_headers:
+            headers["x-aura-sql-statements"] = "0"
+        return Response(
+            body, status_code=429, media_type=self.response_media_type(request), headers=headers
+        )
+
     def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
         principal, auth_error = None, None
         try:
@@ -133,6 +238,9 @@ class GraphQLView(GraphQL):
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if isinstance(request, WebSocket):
             return await super().run(request)
+        refused = self._rate_limited(request)
+        if refused is not None:
+            return refused
         context = self._context(request, request.headers.get("authorization"))
         try:
             response = await super().run(request, context=context)
@@ -200,10 +308,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
-        # Objects alive after start-up (schema, modules) never become garbage: keep them
-        # out of the collector's generations so full collections stay short.
-        gc.collect()
-        gc.freeze()
+        tune_garbage_collector()
         try:
             yield
         finally:
@@ -224,6 +329,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 allow_headers=["authorization", "content-type"],
             )
         )
+    # Inside CORS, so that a browser can read the refusal.
+    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),

@@ -24,6 +24,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _origins(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    return tuple(o.strip() for o in raw.split(",") if o.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -42,6 +47,16 @@ class Settings:
     pool_max_size: int = 10
     seed_demo: bool = True
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Limits (aura/limits.py); 0 turns one off.
+    max_depth: int = 15
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 2_000_000
+    max_body_bytes: int = 1 << 20
+    rate_limit_per_minute: int = 600
+    ws_max_operations: int = 100
+    # Origins (besides the server's own) whose pages may open a websocket.
+    ws_origins: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def production(self) -> bool:
@@ -56,7 +71,8 @@ class Settings:
     def from_env(cls) -> Settings:
         environment = os.environ.get("AURA_ENV", "development").strip().lower()
         production = environment == "production"
-        origins = os.environ.get("AURA_CORS_ORIGINS", "")
+        origins = _origins("AURA_CORS_ORIGINS")
+        ws_origins = _origins("AURA_WS_ORIGINS") if "AURA_WS_ORIGINS" in os.environ else origins
         return cls(
             environment=environment,
             database_url=os.environ.get("DATABASE_URL") or None,
@@ -73,5 +89,13 @@ class Settings:
             pool_min_size=_int("AURA_POOL_MIN_SIZE", 2),
             pool_max_size=_int("AURA_POOL_MAX_SIZE", 10),
             seed_demo=_flag("AURA_SEED_DEMO", True),
-            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            cors_origins=origins,
+            max_depth=_int("AURA_MAX_DEPTH", 15),
+            max_aliases=_int("AURA_MAX_ALIASES", 30),
+            max_tokens=_int("AURA_MAX_TOKENS", 2000),
+            max_cost=_int("AURA_MAX_COST", 2_000_000),
+            max_body_bytes=_int("AURA_MAX_BODY_BYTES", 1 << 20),
+            rate_limit_per_minute=_int("AURA_RATE_LIMIT_PER_MINUTE", 600),
+            ws_max_operations=_int("AURA_WS_MAX_OPERATIONS", 100),
+            ws_origins=ws_origins,
         )

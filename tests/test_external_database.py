@@ -9,11 +9,13 @@ import uuid
 import asyncpg
 import httpx
 import uvicorn
+from alembic.script import ScriptDirectory
 
 from aura.app import create_app
 from aura.auth.tokens import mint
 from aura.config import Settings
 from aura.db.database import with_database
+from aura.db.migrate import alembic_config
 from tests.conftest import JWT_SECRET, _free_port
 
 
@@ -36,7 +38,8 @@ async def test_serve_migrates_an_external_database(pg_server: str, settings: Set
         try:
             conn = await asyncpg.connect(dsn)
             try:
-                assert await conn.fetchval("SELECT version_num FROM alembic_version") == "0001"
+                head = ScriptDirectory.from_config(alembic_config(dsn)).get_current_head()
+                assert await conn.fetchval("SELECT version_num FROM alembic_version") == head
                 assert await conn.fetchval("SELECT count(*) FROM users") == 0
                 user = await conn.fetchval(
                     "INSERT INTO users (email, role) VALUES ('ext@example.com', 'USER') "

@@ -1,0 +1,599 @@
+"""Limits that keep one request from hurting the server: checked before any SQL runs.
+
+A GraphQL document is refused, each time with its own ``extensions.code`` and a message
+naming the limit and what was measured, when it has
+
+- more lexical tokens (or comments) than ``max_tokens``: ``TOO_MANY_TOKENS``; the parser
+  stops counting there, so a huge document costs no more than the limit;
+- selections nested deeper than ``max_depth``: ``QUERY_TOO_DEEP``;
+- more aliases in one operation than ``max_aliases``: ``TOO_MANY_ALIASES``;
+- an estimated cost above ``max_cost``: ``QUERY_TOO_COSTLY``.
+
+Depth and aliases count through fragment spreads and inline fragments, as if every
+fragment were written out where it is used (each fragment is measured once, so a
+document whose fragments spread each other many times is measured in linear time). They
+are checked right after parsing and before graphql-core's validation, whose
+overlapping-fields rule is the costly one on documents full of aliases. Introspection
+fields are counted like any other, with no exemption: GraphiQL's introspection query
+(graphql-js's and graphql-core's ``getIntrospectionQuery``, whose ``TypeRef`` fragment
+nests ``ofType`` nine times) has depth 15, which is why the default ``max_depth`` is 15.
+
+**Cost** estimates how many values a response can hold. Every field costs 1 plus the
+cost of its selections. A connection field (its type's name ends in ``Connection``)
+returns up to *page size* items, so the selections of its list fields (``nodes``,
+``edges``) count once per item, while ``totalCount`` and ``pageInfo`` count once::
+
+    cost(field)      = 1 + cost(selections)
+    cost(connection) = 1 + cost(per-page fields) + page size x cost(per-item fields)
+
+The page size is the field's ``first`` or ``last`` argument (the larger if both are
+given); with neither, ``default_page_size``. Values are clamped to
+``0..max_page_size``: the pagination check refuses a larger one (``BAD_USER_INPUT``)
+before that field loads anything, so the estimate still bounds what a request can load.
+A page size given as a variable is taken from the request's variables (or the
+variable's default): cost is computed per (document, operation, values of the page-size
+variables) and cached on that key, so a document without page-size variables is
+measured once. A variable whose value is not an integer counts as ``max_page_size``
+(its coercion fails later anyway). The only other lists are introspection's
+(``__schema { types { fields ... } }``); each counts as many items as it holds in this
+schema on average (``list_sizes``). A field selected twice under the same name counts
+twice, although graphql-core runs it once: the estimate errs on the high side.
+
+Measured on this schema: tests/test_nested.py's ``NESTED`` query (100 projects, 10 tasks
+each, 5 comments each) costs 64,602; GraphiQL's introspection query about 37,000; the
+deepest test query (four nested connections at the default page size of 20) 1,346,903,
+which is why the default ``max_cost`` is 2,000,000 (five nested default pages cost at
+least 20^5 = 3.2 million).
+
+Other limits live outside the document: the request body size (``BodySizeLimit``, an
+ASGI middleware, HTTP 413 ``REQUEST_TOO_LARGE``) and a per-principal rate limit
+(``RateLimiter``, a token bucket, HTTP 429 ``RATE_LIMITED``). A limit of 0 turns it off.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    IntValueNode,
+    NullValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_abstract_type,
+    is_enum_type,
+    is_input_object_type,
+    is_interface_type,
+    is_list_type,
+    is_object_type,
+    parse,
+)
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+RATE_LIMITED = "RATE_LIMITED"
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
+
+PAGE_ARGUMENTS = ("first", "last")
+DRAIN_BYTES = 64 * 1024  # dropped after a streamed body went over the limit
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The document limits; 0 turns one off."""
+
+    max_depth: int = 15
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 2_000_000
+    default_page_size: int = 20
+    max_page_size: int = 100
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        return cls(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+        )
+
+
+def limit_error(code: str, message: str) -> GraphQLError:
+    """A request error carrying its code (``present`` keeps such errors as they are)."""
+    return GraphQLError(message, extensions={"code": code})
+
+
+# -- tokens -----------------------------------------------------------------------------
+
+
+def parse_document(query: str, limits: Limits) -> DocumentNode:
+    """Parse, stopping at ``max_tokens`` lexical tokens or as many comments."""
+    if not limits.max_tokens:
+        return parse(query)
+    try:
+        return parse(query, max_lexical_tokens=limits.max_tokens, max_comments=limits.max_tokens)
+    except GraphQLSyntaxError as error:
+        message = error.message
+        if message.startswith("Syntax Error: Document contains more than"):
+            what = "comments" if " comments." in message else "tokens"
+            raise limit_error(
+                TOO_MANY_TOKENS,
+                f"the document has more than {limits.max_tokens} {what}, "
+                f"the limit is {limits.max_tokens}",
+            ) from None
+        raise
+
+
+# -- depth and aliases ------------------------------------------------------------------
+
+
+class _Shape:
+    """Depth and alias count of selection sets, fragments expanded (and measured once)."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.memo: dict[str, tuple[int, int]] = {}
+        self.active: set[str] = set()
+
+    def selections(self, selection_set: SelectionSetNode | None) -> tuple[int, int]:
+        depth = aliases = 0
+        if selection_set is None:
+            return depth, aliases
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                d, a = self.selections(node.selection_set)
+                depth = max(depth, d + 1)
+                aliases += a + (node.alias is not None)
+            elif isinstance(node, InlineFragmentNode):
+                d, a = self.selections(node.selection_set)
+                depth, aliases = max(depth, d), aliases + a
+            elif isinstance(node, FragmentSpreadNode):
+                d, a = self.fragment(node.name.value)
+                depth, aliases = max(depth, d), aliases + a
+        return depth, aliases
+
+    def fragment(self, name: str) -> tuple[int, int]:
+        if name in self.memo:
+            return self.memo[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.active:
+            return 0, 0  # unknown or cyclic: validation reports it
+        self.active.add(name)
+        try:
+            shape = self.selections(definition.selection_set)
+        finally:
+            self.active.discard(name)
+        self.memo[name] = shape
+        return shape
+
+
+def _label(operation: OperationDefinitionNode) -> str:
+    name = f" {operation.name.value}" if operation.name else ""
+    return f"{operation.operation.value}{name}"
+
+
+def check_shape(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
+    """``QUERY_TOO_DEEP`` and ``TOO_MANY_ALIASES`` errors, one per operation and limit."""
+    if not (limits.max_depth or limits.max_aliases):
+        return []
+    shape = _Shape(document)
+    errors = []
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        try:
+            depth, aliases = shape.selections(operation.selection_set)
+        except RecursionError:
+            errors.append(
+                limit_error(
+                    QUERY_TOO_DEEP,
+                    f"{_label(operation)} is nested too deeply to measure, "
+                    f"the limit is {limits.max_depth}",
+                )
+            )
+            continue
+        if limits.max_depth and depth > limits.max_depth:
+            errors.append(
+                limit_error(
+                    QUERY_TOO_DEEP,
+                    f"query depth {depth} exceeds the limit of {limits.max_depth}",
+                )
+            )
+        if limits.max_aliases and aliases > limits.max_aliases:
+            errors.append(
+                limit_error(
+                    TOO_MANY_ALIASES,
+                    f"{aliases} aliases exceed the limit of {limits.max_aliases} per operation",
+                )
+            )
+    return errors
+
+
+# -- cost -------------------------------------------------------------------------------
+
+
+def page_variables(document: DocumentNode) -> tuple[str, ...]:
+    """Names of the variables given as ``first`` or ``last`` anywhere in the document.
+
+    The cost of an operation depends on the request's variables only through these.
+    """
+    names: set[str] = set()
+
+    def visit(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                for argument in node.arguments or ():
+                    if argument.name.value in PAGE_ARGUMENTS and isinstance(
+                        argument.value, VariableNode
+                    ):
+                        names.add(argument.value.name.value)
+            visit(getattr(node, "selection_set", None))
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+            visit(definition.selection_set)
+    return tuple(sorted(names))
+
+
+def page_sizes(
+    operation: OperationDefinitionNode,
+    names: Iterable[str],
+    variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> tuple[int | None, ...]:
+    """The page size each of ``names`` stands for in this request (None: not given).
+
+    Hashable, so that cost can be cached on it.
+    """
+    defaults = {
+        d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
+    }
+    variables = variables or {}
+    sizes: list[int | None] = []
+    for name in names:
+        if name in variables:
+            value = variables[name]
+        else:
+            default = defaults.get(name)
+            if isinstance(default, IntValueNode):
+                value = int(default.value)
+            elif default is None or isinstance(default, NullValueNode):
+                value = None
+            else:
+                value = "invalid"
+        if value is None:
+            sizes.append(None)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            sizes.append(min(max(value, 0), limits.max_page_size))
+        else:
+            sizes.append(limits.max_page_size)
+    return tuple(sizes)
+
+
+def _field_type(schema: GraphQLSchema, parent: GraphQLNamedType | None, name: str) -> Any:
+    if name == "__schema":
+        return SchemaMetaFieldDef.type
+    if name == "__type":
+        return TypeMetaFieldDef.type
+    if is_object_type(parent) or is_interface_type(parent):
+        field = parent.fields.get(name)
+        if field is not None:
+            return field.type
+    return None
+
+
+def _is_connection(named: GraphQLNamedType | None) -> bool:
+    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection")
+
+
+def list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
+    """How many items each introspection list holds in ``schema``, on average.
+
+    ``__schema { types }`` holds every type; a type's ``fields`` as many as the schema's
+    object and interface types have together, divided by the number of types (rounded
+    up), and so on. Averages, because ``{ __schema { types { fields { name } } } }``
+    lists each field once, whatever the largest type.
+    """
+    types = list(schema.type_map.values())
+    composite = [t for t in types if is_object_type(t) or is_interface_type(t)]
+    fields = [f for t in composite for f in t.fields.values()]
+    directives = list(schema.directives)
+
+    def per(total: int, count: int) -> int:
+        return math.ceil(total / count) if count else 0
+
+    return {
+        ("__Schema", "types"): len(types),
+        ("__Schema", "directives"): len(directives),
+        ("__Type", "fields"): per(len(fields), len(types)),
+        ("__Type", "inputFields"): per(
+            sum(len(t.fields) for t in types if is_input_object_type(t)),
+            len(types),
+        ),
+        ("__Type", "enumValues"): per(
+            sum(len(t.values) for t in types if is_enum_type(t)),
+            len(types),
+        ),
+        ("__Type", "interfaces"): per(
+            sum(len(t.interfaces) for t in composite),
+            len(types),
+        ),
+        ("__Type", "possibleTypes"): per(
+            sum(len(schema.get_possible_types(t)) for t in types if is_abstract_type(t)),
+            len(types),
+        ),
+        ("__Field", "args"): per(sum(len(f.args) for f in fields), len(fields)),
+        ("__Directive", "args"): per(sum(len(d.args) for d in directives), len(directives)),
+    }
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    sizes: Mapping[str, int | None],
+    limits: Limits,
+    sizes_of_lists: Mapping[tuple[str, str], int] | None = None,
+) -> int:
+    """The estimated cost of a validated operation, page-size variables resolved.
+
+    ``sizes_of_lists`` (from ``list_sizes``) says how many items the lists outside
+    connections (introspection's) count for; 1 for any not named.
+    """
+    sizes_of_lists = sizes_of_lists or {}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    memo: dict[str, tuple[int, int]] = {}
+    active: set[str] = set()
+
+    def page_size(node: FieldNode) -> int:
+        given: list[int] = []
+        for argument in node.arguments or ():
+            if argument.name.value not in PAGE_ARGUMENTS:
+                continue
+            value = argument.value
+            size: int | None
+            if isinstance(value, IntValueNode):
+                size = int(value.value)
+            elif isinstance(value, VariableNode):
+                size = sizes.get(value.name.value)
+            elif isinstance(value, NullValueNode):
+                size = None
+            else:
+                size = limits.max_page_size
+            if size is not None:
+                given.append(size)
+        size = max(given) if given else limits.default_page_size
+        return min(max(size, 0), limits.max_page_size)
+
+    def selections(
+        selection_set: SelectionSetNode, parent: GraphQLNamedType | None
+    ) -> tuple[int, int]:
+        """(cost once, cost per item): the second holds the list fields' selections."""
+        once = per_item = 0
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                once += 1
+                if node.selection_set is None:
+                    continue
+                field_type = _field_type(schema, parent, node.name.value)
+                named = get_named_type(field_type) if field_type is not None else None
+                o, i = selections(node.selection_set, named)
+                child = o + (page_size(node) * i if _is_connection(named) else i)
+                if field_type is None or not is_list_type(get_nullable_type(field_type)):
+                    once += child
+                elif _is_connection(parent):
+                    per_item += child  # the connection multiplies it by its page size
+                else:
+                    # introspection lists: their length in this schema, on average
+                    key = (parent.name if parent else "", node.name.value)
+                    once += sizes_of_lists.get(key, 1) * child
+            elif isinstance(node, InlineFragmentNode):
+                condition = node.type_condition
+                target = schema.get_type(condition.name.value) if condition else parent
+                o, i = selections(node.selection_set, target)
+                once, per_item = once + o, per_item + i
+            elif isinstance(node, FragmentSpreadNode):
+                o, i = fragment(node.name.value)
+                once, per_item = once + o, per_item + i
+        return once, per_item
+
+    def fragment(name: str) -> tuple[int, int]:
+        if name in memo:
+            return memo[name]
+        definition = fragments.get(name)
+        if definition is None or name in active:
+            return 0, 0
+        active.add(name)
+        try:
+            result = selections(
+                definition.selection_set, schema.get_type(definition.type_condition.name.value)
+            )
+        finally:
+            active.discard(name)
+        memo[name] = result
+        return result
+
+    root = schema.get_root_type(operation.operation)
+    once, per_item = selections(operation.selection_set, root)
+    return once + per_item
+
+
+def cost_error(cost: int, limits: Limits) -> GraphQLError | None:
+    if limits.max_cost and cost > limits.max_cost:
+        return limit_error(
+            QUERY_TOO_COSTLY,
+            f"query cost {cost} exceeds the limit of {limits.max_cost} "
+            "(each field costs 1; a connection multiplies its items' cost by its page size)",
+        )
+    return None
+
+
+# -- rate limit -------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """A token bucket per key: ``per_minute`` requests in a burst, refilled evenly.
+
+    In-process and in memory (each Aura process counts its own requests). At most
+    ``max_keys`` buckets are kept; beyond that, buckets that have refilled are dropped
+    first, then the least recently used.
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0  # tokens per second
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at), LRU order
+
+    def acquire(self, key: str) -> float:
+        """Take one token: 0 when allowed, else the seconds until one is available."""
+        if self.rate <= 0:
+            return 0.0
+        now = self.clock()
+        tokens, at = self._buckets.pop(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - at) * self.rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.rate
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > self.max_keys:
+            self._prune(now)
+        return wait
+
+    def _prune(self, now: float) -> None:
+        full = [
+            key
+            for key, (tokens, at) in self._buckets.items()
+            if tokens + (now - at) * self.rate >= self.capacity
+        ]
+        for key in full:
+            del self._buckets[key]
+        excess = len(self._buckets) - self.max_keys
+        for key in list(self._buckets)[: max(excess, 0)]:
+            del self._buckets[key]
+
+
+def retry_after(wait: float) -> str:
+    """The ``Retry-After`` header value: whole seconds, at least 1."""
+    return str(max(1, math.ceil(wait)))
+
+
+def error_body(code: str, message: str, **extensions: Any) -> bytes:
+    return orjson.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    )
+
+
+# -- request body size ------------------------------------------------------------------
+
+
+class BodySizeLimit:
+    """ASGI middleware: HTTP 413 ``REQUEST_TOO_LARGE`` for a body above ``max_bytes``.
+
+    A declared ``Content-Length`` above the limit is refused before reading anything;
+    otherwise the body is read as it streams in, at most ``max_bytes`` of it, and the
+    request is refused as soon as one more byte arrives. A body within the limit is
+    handed on whole to the app.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.max_bytes:
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                declared = value.decode("latin-1").strip()
+                if declared.isdigit() and int(declared) > self.max_bytes:
+                    await self._refuse(send, f"request body of {int(declared)} bytes")
+                    return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                # Read (and drop) a little more, so that a body only slightly too large
+                # ends before the answer and the client reads it rather than a reset.
+                more, dropped = message.get("more_body", False), 0
+                while more and dropped < DRAIN_BYTES:
+                    message = await receive()
+                    dropped += len(message.get("body", b""))
+                    more = message["type"] == "http.request" and message.get("more_body", False)
+                await self._refuse(send, "request body")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send, what: str) -> None:
+        body = error_body(REQUEST_TOO_LARGE, f"{what} exceeds the limit of {self.max_bytes} bytes")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
