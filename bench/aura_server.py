@@ -32,6 +32,10 @@ def main() -> None:
         debug_headers=False,
         seed_demo=False,
         max_page_size=100,
+        # One client sends every request as one principal: a per-user rate limit would
+        # measure throttling, not serving (PostGraphile has no limiter). The other
+        # limits (depth, cost, …) stay on, at their defaults.
+        rate_limit_per_minute=0,
         pool_min_size=args.pool_size,
         pool_max_size=args.pool_size,
     )
