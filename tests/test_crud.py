@@ -244,3 +244,35 @@ async def test_views_active_tasks_and_progress(client: Client) -> None:
             "commentCount": 1,
         },
     ]
+
+
+async def test_deleting_a_full_project_cascades(client: Client, db: asyncpg.Connection) -> None:
+    tree = await _given_project_tree(client)
+    other_task = await factories.task(
+        client,
+        tree["project"]["id"],
+        "other",
+        issueId=tree["issue"]["id"],
+        dependencyIds=[tree["task"]["id"]],
+    )
+    await factories.comment(client, taskId=other_task["id"])
+    await factories.comment(client, issueId=tree["issue"]["id"])
+    deleted = await client.gql(
+        "mutation($id: ID!) { deleteProject(id: $id) }", {"id": tree["project"]["id"]}
+    )
+    assert deleted.ok() == {"deleteProject": tree["project"]["id"]}
+    for table in ("epics", "issues", "tasks", "task_dependencies", "comments"):
+        assert await db.fetchval(f"SELECT count(*) FROM {table}") == 0, table
+
+
+async def test_deleting_an_epic_or_issue_unlinks_its_tasks(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    tree = await _given_project_tree(client)
+    for kind in ("epic", "issue"):
+        response = await client.gql(
+            f"mutation($id: ID!) {{ delete{kind.capitalize()}(id: $id) }}", {"id": tree[kind]["id"]}
+        )
+        assert response.ok()
+    row = await db.fetchrow("SELECT epic_id, issue_id FROM tasks WHERE id = $1", tree["task"]["id"])
+    assert (row["epic_id"], row["issue_id"]) == (None, None)

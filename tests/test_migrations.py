@@ -51,7 +51,7 @@ async def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     await migrate.upgrade(empty_database)
     upgraded = await _objects(empty_database)
     assert {"users", "projects", "tasks", "task_dependencies", "comments"} <= upgraded["tables"]
-    assert upgraded["views"] == {"active_tasks", "task_progress"}
+    assert {"active_tasks", "task_progress", "recent_events"} <= upgraded["views"]
     assert upgraded["policies"]
 
     await migrate.downgrade(empty_database, "base")

@@ -108,5 +108,87 @@ TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
 }
 
 
+# -- orchestration (seeds 000-003) -----------------------------------------------------
+
+
+class PlanStatus(StrEnum):
+    PROPOSED = "PROPOSED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXECUTING = "EXECUTING"
+
+
+# Allowed plan status changes; the database trigger on plans enforces the same table.
+PLAN_TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
+    PlanStatus.PROPOSED: frozenset({PlanStatus.APPROVED, PlanStatus.REJECTED}),
+    PlanStatus.APPROVED: frozenset({PlanStatus.EXECUTING}),
+    PlanStatus.REJECTED: frozenset(),
+    PlanStatus.EXECUTING: frozenset(),
+}
+
+
+class DecisionCategory(StrEnum):
+    ARCHITECTURE = "ARCHITECTURE"
+    UX = "UX"
+    PERFORMANCE = "PERFORMANCE"
+    SECURITY = "SECURITY"
+    INTEGRATION = "INTEGRATION"
+    PROCESS = "PROCESS"
+    OTHER = "OTHER"
+
+
+class ResultStatus(StrEnum):
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    PARTIAL = "PARTIAL"
+
+
+class ArtifactType(StrEnum):
+    DIFF = "DIFF"
+    PR = "PR"
+    TEST_REPORT = "TEST_REPORT"
+    DOCUMENT = "DOCUMENT"
+    OTHER = "OTHER"
+
+
+class AgentType(StrEnum):
+    PLANNER = "PLANNER"
+    WORKER = "WORKER"
+    EVALUATOR = "EVALUATOR"
+
+
+class LogLevel(StrEnum):
+    INFO = "INFO"
+    SUCCESS = "SUCCESS"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class ServiceHealth(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    HEALTHY = "HEALTHY"
+    DEGRADED = "DEGRADED"
+    DOWN = "DOWN"
+
+
+class RunStatus(StrEnum):
+    """Lifecycle of a workflow run and of an assistant task (seed 003)."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class DocumentType(StrEnum):
+    DOC = "DOC"
+    SHEET = "SHEET"
+    SLIDES = "SLIDES"
+    EMAIL = "EMAIL"
+    CALENDAR_EVENT = "CALENDAR_EVENT"
+    OTHER = "OTHER"
+
+
 def values(enum: type[Enum]) -> list[str]:
     return [member.value for member in enum]

@@ -21,6 +21,7 @@ from aura.schema.filters import (
     StringFilter,
     StringListFilter,
 )
+from aura.schema.orchestration import related_connection
 from aura.schema.relay import OrderBy, connection_field, entity_type, related_field
 
 _HERE = "aura.schema.work"
@@ -121,6 +122,44 @@ class Project:
         description="Issues of the project.",
     )
     tasks = _tasks("projects.tasks", "Tasks of the project.")
+    # orchestration
+    plans = related_connection("plans", "Plan", "projects.plans", "Plans for the project's tasks.")
+    decisions = related_connection(
+        "decisions", "Decision", "projects.decisions", "Decisions of the project."
+    )
+    results = related_connection(
+        "results", "Result", "projects.results", "Execution results of the project's tasks."
+    )
+    human_overrides = related_connection(
+        "human_overrides",
+        "HumanOverride",
+        "projects.human_overrides",
+        "Human overrides recorded in the project.",
+    )
+    events = related_connection(
+        "events", "Event", "projects.events", "The project's timeline, oldest first."
+    )
+    artifacts = related_connection(
+        "artifacts", "Artifact", "projects.artifacts", "Artifacts of the project's tasks."
+    )
+    checkpoints = related_connection(
+        "checkpoints", "Checkpoint", "projects.checkpoints", "Checkpoints of the project."
+    )
+    agent_sessions = related_connection(
+        "agent_sessions",
+        "AgentSession",
+        "projects.agent_sessions",
+        "Agent sessions on the project.",
+    )
+    services = related_connection(
+        "service_status", "ServiceStatus", "projects.services", "Monitored services."
+    )
+    execution_logs = related_connection(
+        "execution_logs",
+        "ExecutionLog",
+        "projects.execution_logs",
+        "Execution log lines of the project's tasks.",
+    )
 
 
 @strawberry.input(description="Conditions on projects; all given fields must match.")
@@ -435,6 +474,26 @@ class Task:
     dependencies = _tasks("tasks.dependencies", "Tasks that must be completed before this one.")
     dependents = _tasks("tasks.dependents", "Tasks that wait for this one.")
     comments = _comments("tasks.comments")
+    # orchestration
+    plans = related_connection("plans", "Plan", "tasks.plans", "Plans proposed for the task.")
+    decisions = related_connection(
+        "decisions", "Decision", "tasks.decisions", "Decisions about the task."
+    )
+    results = related_connection(
+        "results", "Result", "tasks.results", "Results of executing the task."
+    )
+    human_overrides = related_connection(
+        "human_overrides", "HumanOverride", "tasks.human_overrides", "Overrides on the task."
+    )
+    events = related_connection(
+        "events", "Event", "tasks.events", "The task's history, oldest first."
+    )
+    artifacts = related_connection(
+        "artifacts", "Artifact", "tasks.artifacts", "What the task produced."
+    )
+    execution_logs = related_connection(
+        "execution_logs", "ExecutionLog", "tasks.execution_logs", "Agents' log lines for the task."
+    )
 
 
 @strawberry.input(description="Conditions on tasks; all given fields must match.")

@@ -1,0 +1,123 @@
+"""Orchestration domain mapping: how plans, decisions, events, logs, … join the work."""
+
+from aura.db.mapping import Entity, Relation, many, one, register
+from aura.db.tables import orchestration as t
+
+
+def _relations(*relations: Relation) -> dict[str, Relation]:
+    return {r.name: r for r in relations}
+
+
+def _project() -> Relation:
+    return one("project", "projects", local="project_id")
+
+
+def _task() -> Relation:
+    return one("task", "tasks", local="task_id")
+
+
+def _user() -> Relation:
+    return one("user", "users", local="user_id")
+
+
+# Written by the database (derived or defaulted), never by clients.
+_DERIVED = frozenset({"id", "created_at", "updated_at", "project_id", "user_id"})
+
+register(
+    Entity(
+        "plans",
+        t.plans,
+        relations=_relations(
+            _project(),
+            _task(),
+            many("decisions", "decisions", remote="plan_id"),
+            many("results", "results", remote="plan_id"),
+        ),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "decisions",
+        t.decisions,
+        relations=_relations(_project(), _task(), one("plan", "plans", local="plan_id"), _user()),
+        read_only=_DERIVED | {"decided_at"},
+    ),
+    Entity(
+        "results",
+        t.results,
+        relations=_relations(_project(), _task(), one("plan", "plans", local="plan_id")),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "human_overrides",
+        t.human_overrides,
+        relations=_relations(_project(), _task(), _user()),
+        read_only=_DERIVED | {"applied_count"},
+    ),
+    Entity(
+        "events",
+        t.events,
+        relations=_relations(_project(), _task(), _user()),
+        read_only=frozenset({"id", "created_at", "user_id"}),
+    ),
+    Entity(
+        "artifacts",
+        t.artifacts,
+        relations=_relations(_project(), _task(), _user()),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "checkpoints",
+        t.checkpoints,
+        relations=_relations(_project(), _user()),
+        read_only=_DERIVED - {"project_id"},
+    ),
+    Entity(
+        "agent_sessions",
+        t.agent_sessions,
+        relations=_relations(_project(), _user()),
+        read_only=_DERIVED - {"project_id"},
+    ),
+    Entity(
+        "service_status",
+        t.service_status,
+        relations=_relations(_project()),
+        read_only=_DERIVED - {"project_id"},
+    ),
+    Entity(
+        "workflows",
+        t.workflows,
+        relations=_relations(_user(), many("history", "workflow_history", remote="workflow_id")),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "workflow_history",
+        t.workflow_history,
+        relations=_relations(_user(), one("workflow", "workflows", local="workflow_id")),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "execution_logs",
+        t.execution_logs,
+        relations=_relations(_project(), _task(), _user()),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "task_history",
+        t.task_history,
+        relations=_relations(
+            _user(), many("documents", "documents_generated", remote="task_history_id")
+        ),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "documents_generated",
+        t.documents_generated,
+        relations=_relations(_user(), one("task_history", "task_history", local="task_history_id")),
+        read_only=_DERIVED,
+    ),
+    Entity(
+        "recent_events",
+        t.recent_events,
+        relations=_relations(one("event", "events", local="id"), _project(), _task(), _user()),
+    ),
+)

@@ -1,0 +1,621 @@
+"""Orchestration domain: root queries and mutations, plan transitions, override counters,
+execution log cleanup, task history and generated document statistics, batch creation.
+
+Every change these mutations make appends its events through the database's triggers,
+in the same transaction (see migrations/sql/orchestration.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from aura import errors
+from aura.db.mapping import entity
+from aura.db.sql import filters
+from aura.db.sql.params import Params
+from aura.db.sql.values import check_id
+from aura.resolvers import crud
+from aura.schema.orchestration import (
+    AgentSession,
+    AgentSessionFilter,
+    AgentSessionOrderBy,
+    Artifact,
+    ArtifactFilter,
+    ArtifactOrderBy,
+    Checkpoint,
+    CheckpointFilter,
+    CheckpointOrderBy,
+    CreateAgentSessionInput,
+    CreateArtifactInput,
+    CreateCheckpointInput,
+    CreateDecisionInput,
+    CreateEventInput,
+    CreateExecutionLogInput,
+    CreateGeneratedDocumentInput,
+    CreateHumanOverrideInput,
+    CreatePlanInput,
+    CreateResultInput,
+    CreateServiceStatusInput,
+    CreateTaskHistoryInput,
+    CreateWorkflowHistoryInput,
+    CreateWorkflowInput,
+    Decision,
+    DecisionFilter,
+    DecisionOrderBy,
+    DocumentType,
+    DocumentTypeCount,
+    Event,
+    EventFilter,
+    EventOrderBy,
+    ExecutionLog,
+    ExecutionLogFilter,
+    ExecutionLogOrderBy,
+    GeneratedDocument,
+    GeneratedDocumentFilter,
+    GeneratedDocumentOrderBy,
+    GeneratedDocumentStatistics,
+    HumanOverride,
+    HumanOverrideFilter,
+    HumanOverrideOrderBy,
+    Plan,
+    PlanFilter,
+    PlanOrderBy,
+    RecentEvent,
+    RecentEventFilter,
+    RecentEventOrderBy,
+    Result,
+    ResultFilter,
+    ResultOrderBy,
+    RunStatus,
+    RunStatusCount,
+    ServiceStatus,
+    ServiceStatusFilter,
+    ServiceStatusOrderBy,
+    ServiceUsageCount,
+    TaskHistory,
+    TaskHistoryFilter,
+    TaskHistoryOrderBy,
+    TaskHistoryStatistics,
+    UpdateAgentSessionInput,
+    UpdateArtifactInput,
+    UpdateCheckpointInput,
+    UpdateDecisionInput,
+    UpdateGeneratedDocumentInput,
+    UpdateHumanOverrideInput,
+    UpdatePlanInput,
+    UpdateResultInput,
+    UpdateServiceStatusInput,
+    UpdateTaskHistoryInput,
+    UpdateWorkflowHistoryInput,
+    UpdateWorkflowInput,
+    Workflow,
+    WorkflowFilter,
+    WorkflowHistory,
+    WorkflowHistoryFilter,
+    WorkflowHistoryOrderBy,
+    WorkflowOrderBy,
+)
+from aura.schema.relay import by_id_field, connection_field, instantiate
+from aura.schema.selection import columns_for, node_fields
+
+MAX_BATCH = 100
+
+_RECORD_APPLIED = """
+UPDATE human_overrides SET applied_count = applied_count + 1
+WHERE id = $1::uuid RETURNING *"""
+
+# One statement: the counts by status and by service and the mean duration of the rows
+# of task_history matching {where} (row-level security applies as everywhere).
+_TASK_HISTORY_STATISTICS = """
+WITH h AS (SELECT h.status, h.services_used, h.duration_ms FROM task_history h{where})
+SELECT (SELECT count(*) FROM h) AS total,
+       (SELECT avg(duration_ms)::float8 FROM h) AS average_duration_ms,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n)
+                                  ORDER BY n DESC, status), '[]')
+        FROM (SELECT status, count(*) AS n FROM h GROUP BY status) s) AS by_status,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('service', service, 'count', n)
+                                  ORDER BY n DESC, service), '[]')
+        FROM (SELECT u AS service, count(*) AS n FROM h, unnest(h.services_used) AS u
+              GROUP BY u) s) AS by_service"""
+
+_DOCUMENT_STATISTICS = """
+WITH d AS (SELECT h.type, h.created_at FROM documents_generated h{where})
+SELECT (SELECT count(*) FROM d) AS total,
+       (SELECT max(created_at) FROM d) AS last_created_at,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('type', type, 'count', n)
+                                  ORDER BY n DESC, type), '[]')
+        FROM (SELECT type, count(*) AS n FROM d GROUP BY type) s) AS by_type"""
+
+# All rows in one statement, in the order given; any bad row fails the whole batch.
+_BATCH_DOCUMENTS = """
+INSERT INTO documents_generated (type, title, url, external_id, task_history_id, metadata)
+SELECT x.type, x.title, x.url, x.external_id, x.task_history_id, coalesce(x.metadata, '{}')
+FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+  AS (type text, title text, url text, external_id text, task_history_id uuid, metadata jsonb))
+  WITH ORDINALITY AS x(type, title, url, external_id, task_history_id, metadata, position)
+ORDER BY x.position
+RETURNING *"""
+
+
+def _where(entity_name: str, filter_: Any, params: Params) -> str:
+    condition = filters.where(entity(entity_name), "h", filter_, params)
+    return f" WHERE {condition}" if condition else ""
+
+
+async def _set_plan_status(info: Info, id_: strawberry.ID, status: str) -> Plan:
+    row = await crud.update(info, "plans", id_, {"status": status})
+    return crud.as_object("plans", row)
+
+
+@strawberry.type
+class OrchestrationQuery:
+    plan = by_id_field("plans", node=Plan, description="A plan by ID.")
+    plans = connection_field(
+        "plans", node=Plan, filter=PlanFilter, order=PlanOrderBy, description="Plans of your tasks."
+    )
+    decision = by_id_field("decisions", node=Decision, description="A decision by ID.")
+    decisions = connection_field(
+        "decisions",
+        node=Decision,
+        filter=DecisionFilter,
+        order=DecisionOrderBy,
+        description="Decisions of your projects.",
+    )
+    result = by_id_field("results", node=Result, description="A result by ID.")
+    results = connection_field(
+        "results",
+        node=Result,
+        filter=ResultFilter,
+        order=ResultOrderBy,
+        description="Execution results of your tasks.",
+    )
+    human_override = by_id_field(
+        "human_overrides", node=HumanOverride, description="A human override by ID."
+    )
+    human_overrides = connection_field(
+        "human_overrides",
+        node=HumanOverride,
+        filter=HumanOverrideFilter,
+        order=HumanOverrideOrderBy,
+        description="Human overrides recorded in your projects.",
+    )
+    event = by_id_field("events", node=Event, description="An event by ID.")
+    events = connection_field(
+        "events",
+        node=Event,
+        filter=EventFilter,
+        order=EventOrderBy,
+        description="Events of your projects and your personal records, oldest first.",
+    )
+    recent_events = connection_field(
+        "recent_events",
+        node=RecentEvent,
+        filter=RecentEventFilter,
+        order=RecentEventOrderBy,
+        description=(
+            "Events with their project's name and task's title. Newest first with "
+            "`orderBy: [{field: CREATED_AT, direction: DESC}]`."
+        ),
+    )
+    artifact = by_id_field("artifacts", node=Artifact, description="An artifact by ID.")
+    artifacts = connection_field(
+        "artifacts",
+        node=Artifact,
+        filter=ArtifactFilter,
+        order=ArtifactOrderBy,
+        description="Artifacts of your tasks.",
+    )
+    checkpoint = by_id_field("checkpoints", node=Checkpoint, description="A checkpoint by ID.")
+    checkpoints = connection_field(
+        "checkpoints",
+        node=Checkpoint,
+        filter=CheckpointFilter,
+        order=CheckpointOrderBy,
+        description="Checkpoints of your projects.",
+    )
+    agent_session = by_id_field(
+        "agent_sessions", node=AgentSession, description="An agent session by ID."
+    )
+    agent_sessions = connection_field(
+        "agent_sessions",
+        node=AgentSession,
+        filter=AgentSessionFilter,
+        order=AgentSessionOrderBy,
+        description="Agent sessions on your projects.",
+    )
+    service_status = by_id_field(
+        "service_status", node=ServiceStatus, description="A service status by ID."
+    )
+    service_statuses = connection_field(
+        "service_status",
+        node=ServiceStatus,
+        filter=ServiceStatusFilter,
+        order=ServiceStatusOrderBy,
+        description="Monitored services of your projects.",
+    )
+    workflow = by_id_field("workflows", node=Workflow, description="One of your workflows by ID.")
+    workflows = connection_field(
+        "workflows",
+        node=Workflow,
+        filter=WorkflowFilter,
+        order=WorkflowOrderBy,
+        description="Your workflows (everyone's for admins).",
+    )
+    workflow_history = by_id_field(
+        "workflow_history", node=WorkflowHistory, description="A workflow run by ID."
+    )
+    workflow_histories = connection_field(
+        "workflow_history",
+        node=WorkflowHistory,
+        filter=WorkflowHistoryFilter,
+        order=WorkflowHistoryOrderBy,
+        description="Runs of your workflows.",
+    )
+    execution_log = by_id_field(
+        "execution_logs", node=ExecutionLog, description="An execution log line by ID."
+    )
+    execution_logs = connection_field(
+        "execution_logs",
+        node=ExecutionLog,
+        filter=ExecutionLogFilter,
+        order=ExecutionLogOrderBy,
+        description=(
+            "Execution log lines of your tasks, oldest first: filter by task, agent types, "
+            "levels, time range and text."
+        ),
+    )
+    task_history = by_id_field(
+        "task_history", node=TaskHistory, description="A task history record by ID."
+    )
+    task_histories = connection_field(
+        "task_history",
+        node=TaskHistory,
+        filter=TaskHistoryFilter,
+        order=TaskHistoryOrderBy,
+        description="Your task history (everyone's for admins): filter by status, service, date.",
+    )
+    generated_document = by_id_field(
+        "documents_generated", node=GeneratedDocument, description="A generated document by ID."
+    )
+    generated_documents = connection_field(
+        "documents_generated",
+        node=GeneratedDocument,
+        filter=GeneratedDocumentFilter,
+        order=GeneratedDocumentOrderBy,
+        description="Documents the assistant generated for you.",
+    )
+
+    @strawberry.field(description="Your most recent task history records, newest first.")
+    async def recent_task_history(self, info: Info, limit: int = 10) -> list[TaskHistory]:
+        max_size = info.context.settings.max_page_size
+        if not 1 <= limit <= max_size:
+            raise errors.BadUserInput(f"limit must be between 1 and {max_size}")
+        columns = columns_for(entity("task_history"), node_fields(info, connection=False))
+        rows = await info.context.session.fetch(
+            f"SELECT {', '.join(columns)} FROM task_history "
+            f"ORDER BY created_at DESC, id DESC LIMIT {limit}"
+        )
+        return [instantiate(TaskHistory, row) for row in rows]
+
+    @strawberry.field(
+        description=(
+            "Counts of your task history by status and by service used, and the mean "
+            "duration, over the records matching the filter (all when omitted)."
+        )
+    )
+    async def task_history_statistics(
+        self, info: Info, filter: TaskHistoryFilter | None = None
+    ) -> TaskHistoryStatistics:
+        params = Params()
+        sql = _TASK_HISTORY_STATISTICS.format(where=_where("task_history", filter, params))
+        row = await info.context.session.fetchrow(sql, *params.values)
+        return TaskHistoryStatistics(
+            total=row["total"],
+            average_duration_ms=row["average_duration_ms"],
+            by_status=[
+                RunStatusCount(status=RunStatus(s["status"]), count=s["count"])
+                for s in row["by_status"]
+            ],
+            by_service=[
+                ServiceUsageCount(service=s["service"], count=s["count"]) for s in row["by_service"]
+            ],
+        )
+
+    @strawberry.field(
+        description=(
+            "Counts of your generated documents by type, over the documents matching the "
+            "filter (all when omitted)."
+        )
+    )
+    async def generated_document_statistics(
+        self, info: Info, filter: GeneratedDocumentFilter | None = None
+    ) -> GeneratedDocumentStatistics:
+        params = Params()
+        sql = _DOCUMENT_STATISTICS.format(where=_where("documents_generated", filter, params))
+        row = await info.context.session.fetchrow(sql, *params.values)
+        return GeneratedDocumentStatistics(
+            total=row["total"],
+            last_created_at=row["last_created_at"],
+            by_type=[
+                DocumentTypeCount(type=DocumentType(t["type"]), count=t["count"])
+                for t in row["by_type"]
+            ],
+        )
+
+
+@strawberry.type
+class OrchestrationMutation:
+    # -- plans ------------------------------------------------------------------------
+
+    @strawberry.mutation(description="Propose a plan for a task.")
+    async def create_plan(self, info: Info, input: CreatePlanInput) -> Plan:
+        return await crud.create_object(info, "plans", input)
+
+    @strawberry.mutation(description="Change a plan. Status changes follow PlanStatus's rules.")
+    async def update_plan(self, info: Info, id: strawberry.ID, input: UpdatePlanInput) -> Plan:
+        return await crud.update_object(info, "plans", id, input)
+
+    @strawberry.mutation(description="Delete a plan with its results. Returns its ID.")
+    async def delete_plan(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "plans", id))
+
+    @strawberry.mutation(description="Approve a proposed plan (appends `plan.approved`).")
+    async def approve_plan(self, info: Info, id: strawberry.ID) -> Plan:
+        return await _set_plan_status(info, id, "APPROVED")
+
+    @strawberry.mutation(description="Reject a proposed plan (appends `plan.rejected`).")
+    async def reject_plan(self, info: Info, id: strawberry.ID) -> Plan:
+        return await _set_plan_status(info, id, "REJECTED")
+
+    @strawberry.mutation(description="Start executing an approved plan (appends `plan.executing`).")
+    async def execute_plan(self, info: Info, id: strawberry.ID) -> Plan:
+        return await _set_plan_status(info, id, "EXECUTING")
+
+    # -- decisions --------------------------------------------------------------------
+
+    @strawberry.mutation(
+        description="Record a decision. The selected option must be one of the options."
+    )
+    async def create_decision(self, info: Info, input: CreateDecisionInput) -> Decision:
+        return await crud.create_object(info, "decisions", input)
+
+    @strawberry.mutation(description="Change a decision.")
+    async def update_decision(
+        self, info: Info, id: strawberry.ID, input: UpdateDecisionInput
+    ) -> Decision:
+        return await crud.update_object(info, "decisions", id, input)
+
+    @strawberry.mutation(description="Delete a decision. Returns its ID.")
+    async def delete_decision(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "decisions", id))
+
+    # -- results ----------------------------------------------------------------------
+
+    @strawberry.mutation(description="Record the result of executing a task.")
+    async def create_result(self, info: Info, input: CreateResultInput) -> Result:
+        return await crud.create_object(info, "results", input)
+
+    @strawberry.mutation(description="Change a result.")
+    async def update_result(
+        self, info: Info, id: strawberry.ID, input: UpdateResultInput
+    ) -> Result:
+        return await crud.update_object(info, "results", id, input)
+
+    @strawberry.mutation(description="Delete a result. Returns its ID.")
+    async def delete_result(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "results", id))
+
+    # -- human overrides --------------------------------------------------------------
+
+    @strawberry.mutation(description="Record that a human overrode an AI suggestion.")
+    async def create_human_override(
+        self, info: Info, input: CreateHumanOverrideInput
+    ) -> HumanOverride:
+        return await crud.create_object(info, "human_overrides", input)
+
+    @strawberry.mutation(description="Change a human override.")
+    async def update_human_override(
+        self, info: Info, id: strawberry.ID, input: UpdateHumanOverrideInput
+    ) -> HumanOverride:
+        return await crud.update_object(info, "human_overrides", id, input)
+
+    @strawberry.mutation(description="Delete a human override. Returns its ID.")
+    async def delete_human_override(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "human_overrides", id))
+
+    @strawberry.mutation(
+        description=(
+            "Count one more application of an override. Atomic: concurrent calls all count."
+        )
+    )
+    async def record_override_applied(self, info: Info, id: strawberry.ID) -> HumanOverride:
+        key = check_id(id)
+        row = await info.context.session.fetchrow(_RECORD_APPLIED, key)
+        if row is None:
+            raise errors.NotFound(f"no human override with id {key}")
+        return crud.as_object("human_overrides", row)
+
+    # -- events (append-only: no update, no delete) ----------------------------------
+
+    @strawberry.mutation(
+        description="Append an event, as yourself. Events cannot be changed or deleted."
+    )
+    async def create_event(self, info: Info, input: CreateEventInput) -> Event:
+        return await crud.create_object(info, "events", input)
+
+    # -- artifacts, checkpoints, agent sessions, service status -------------------------
+
+    @strawberry.mutation(description="Record an artifact of a task.")
+    async def create_artifact(self, info: Info, input: CreateArtifactInput) -> Artifact:
+        return await crud.create_object(info, "artifacts", input)
+
+    @strawberry.mutation(description="Change an artifact.")
+    async def update_artifact(
+        self, info: Info, id: strawberry.ID, input: UpdateArtifactInput
+    ) -> Artifact:
+        return await crud.update_object(info, "artifacts", id, input)
+
+    @strawberry.mutation(description="Delete an artifact. Returns its ID.")
+    async def delete_artifact(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "artifacts", id))
+
+    @strawberry.mutation(description="Save a checkpoint of a project.")
+    async def create_checkpoint(self, info: Info, input: CreateCheckpointInput) -> Checkpoint:
+        return await crud.create_object(info, "checkpoints", input)
+
+    @strawberry.mutation(description="Change a checkpoint.")
+    async def update_checkpoint(
+        self, info: Info, id: strawberry.ID, input: UpdateCheckpointInput
+    ) -> Checkpoint:
+        return await crud.update_object(info, "checkpoints", id, input)
+
+    @strawberry.mutation(description="Delete a checkpoint. Returns its ID.")
+    async def delete_checkpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "checkpoints", id))
+
+    @strawberry.mutation(description="Open an agent session on a project.")
+    async def create_agent_session(
+        self, info: Info, input: CreateAgentSessionInput
+    ) -> AgentSession:
+        return await crud.create_object(info, "agent_sessions", input)
+
+    @strawberry.mutation(description="Change an agent session.")
+    async def update_agent_session(
+        self, info: Info, id: strawberry.ID, input: UpdateAgentSessionInput
+    ) -> AgentSession:
+        return await crud.update_object(info, "agent_sessions", id, input)
+
+    @strawberry.mutation(description="Delete an agent session. Returns its ID.")
+    async def delete_agent_session(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "agent_sessions", id))
+
+    @strawberry.mutation(description="Start monitoring a service of a project.")
+    async def create_service_status(
+        self, info: Info, input: CreateServiceStatusInput
+    ) -> ServiceStatus:
+        return await crud.create_object(info, "service_status", input)
+
+    @strawberry.mutation(description="Change a service's status (e.g. after a health check).")
+    async def update_service_status(
+        self, info: Info, id: strawberry.ID, input: UpdateServiceStatusInput
+    ) -> ServiceStatus:
+        return await crud.update_object(info, "service_status", id, input)
+
+    @strawberry.mutation(description="Stop monitoring a service. Returns its ID.")
+    async def delete_service_status(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "service_status", id))
+
+    # -- workflows and runs -------------------------------------------------------------
+
+    @strawberry.mutation(description="Create a workflow owned by you.")
+    async def create_workflow(self, info: Info, input: CreateWorkflowInput) -> Workflow:
+        return await crud.create_object(info, "workflows", input)
+
+    @strawberry.mutation(description="Change a workflow.")
+    async def update_workflow(
+        self, info: Info, id: strawberry.ID, input: UpdateWorkflowInput
+    ) -> Workflow:
+        return await crud.update_object(info, "workflows", id, input)
+
+    @strawberry.mutation(description="Delete a workflow with its runs. Returns its ID.")
+    async def delete_workflow(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "workflows", id))
+
+    @strawberry.mutation(description="Record a run of a workflow.")
+    async def create_workflow_history(
+        self, info: Info, input: CreateWorkflowHistoryInput
+    ) -> WorkflowHistory:
+        return await crud.create_object(info, "workflow_history", input)
+
+    @strawberry.mutation(description="Change a workflow run (status, output, …).")
+    async def update_workflow_history(
+        self, info: Info, id: strawberry.ID, input: UpdateWorkflowHistoryInput
+    ) -> WorkflowHistory:
+        return await crud.update_object(info, "workflow_history", id, input)
+
+    @strawberry.mutation(description="Delete a workflow run. Returns its ID.")
+    async def delete_workflow_history(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "workflow_history", id))
+
+    # -- execution logs ---------------------------------------------------------------
+
+    @strawberry.mutation(description="Append a line to a task's execution log.")
+    async def create_execution_log(
+        self, info: Info, input: CreateExecutionLogInput
+    ) -> ExecutionLog:
+        return await crud.create_object(info, "execution_logs", input)
+
+    @strawberry.mutation(description="Delete an execution log line. Returns its ID.")
+    async def delete_execution_log(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "execution_logs", id))
+
+    @strawberry.mutation(
+        description=(
+            "Delete every execution log line written before `olderThan`, in all projects "
+            "(administrators only). Returns how many were removed."
+        )
+    )
+    async def cleanup_execution_logs(self, info: Info, older_than: datetime) -> int:
+        removed = await info.context.session.fetchval(
+            "SELECT aura.cleanup_execution_logs($1::timestamptz)", older_than
+        )
+        return int(removed)
+
+    # -- task history and generated documents ------------------------------------------
+
+    @strawberry.mutation(description="Record a task the assistant ran for you.")
+    async def create_task_history(self, info: Info, input: CreateTaskHistoryInput) -> TaskHistory:
+        return await crud.create_object(info, "task_history", input)
+
+    @strawberry.mutation(description="Change a task history record (status, results, …).")
+    async def update_task_history(
+        self, info: Info, id: strawberry.ID, input: UpdateTaskHistoryInput
+    ) -> TaskHistory:
+        return await crud.update_object(info, "task_history", id, input)
+
+    @strawberry.mutation(
+        description="Delete a task history record with its generated documents. Returns its ID."
+    )
+    async def delete_task_history(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "task_history", id))
+
+    @strawberry.mutation(description="Record a document the assistant generated.")
+    async def create_generated_document(
+        self, info: Info, input: CreateGeneratedDocumentInput
+    ) -> GeneratedDocument:
+        return await crud.create_object(info, "documents_generated", input)
+
+    @strawberry.mutation(description="Change a generated document.")
+    async def update_generated_document(
+        self, info: Info, id: strawberry.ID, input: UpdateGeneratedDocumentInput
+    ) -> GeneratedDocument:
+        return await crud.update_object(info, "documents_generated", id, input)
+
+    @strawberry.mutation(description="Delete a generated document. Returns its ID.")
+    async def delete_generated_document(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await crud.delete_object(info, "documents_generated", id))
+
+    @strawberry.mutation(
+        description=(
+            f"Record up to {MAX_BATCH} generated documents at once, in the order given: all "
+            "of them or, when any one is invalid, none."
+        )
+    )
+    async def batch_create_generated_documents(
+        self, info: Info, inputs: list[CreateGeneratedDocumentInput]
+    ) -> list[GeneratedDocument]:
+        if not 1 <= len(inputs) <= MAX_BATCH:
+            raise errors.BadUserInput(f"give between 1 and {MAX_BATCH} documents")
+        documents = entity("documents_generated")
+        rows: list[dict[str, Any]] = []
+        for index, data in enumerate(inputs):
+            values = crud.values_from(documents, data)
+            if not values["title"].strip():
+                raise errors.BadUserInput(f"inputs[{index}].title must not be blank")
+            rows.append(values)
+        created = await info.context.session.fetch(_BATCH_DOCUMENTS, rows)
+        return [crud.as_object("documents_generated", row) for row in created]
