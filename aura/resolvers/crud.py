@@ -27,6 +27,10 @@ def values_from(target: Entity, data: Any, *, skip: frozenset[str] = frozenset()
             continue
         if name not in target.columns:
             raise TypeError(f"{type(data).__name__}.{name} is not a column of {target.name}")
+        if name in target.read_only:
+            # The server derives these (timestamps, owners, locks): an input exposing one
+            # is a schema bug, caught by tests/test_schema.py before it ships.
+            raise TypeError(f"{type(data).__name__}.{name} is read-only in {target.name}")
         values[name] = plain(value, target.sql_types[name], camel(name))
     return values
 

@@ -39,7 +39,7 @@ register(
         "decisions",
         t.decisions,
         relations=_relations(_project(), _task(), one("plan", "plans", local="plan_id"), _user()),
-        read_only=_DERIVED | {"decided_at"},
+        read_only=(_DERIVED - {"project_id"}) | {"decided_at"},
     ),
     Entity(
         "results",
@@ -51,7 +51,7 @@ register(
         "human_overrides",
         t.human_overrides,
         relations=_relations(_project(), _task(), _user()),
-        read_only=_DERIVED | {"applied_count"},
+        read_only=(_DERIVED - {"project_id"}) | {"applied_count"},
     ),
     Entity(
         "events",
