@@ -37,3 +37,17 @@ def test_token_command_mints_a_verifiable_token(
     secret = (tmp_path / "jwt-secret").read_text().strip()
     assert len(secret) >= 32
     assert verify(secret, token).email == "someone@example.com"
+
+
+async def test_demo_seed_loads_the_orchestration_samples(db: asyncpg.Connection) -> None:
+    await seed(db)
+    plans = dict(await db.fetch("SELECT key, status FROM plans"))
+    assert plans == {"plan-001-a": "PROPOSED", "plan-001-b": "PROPOSED", "plan-002": "APPROVED"}
+    choices = dict(await db.fetch("SELECT key, choice FROM decisions"))
+    assert choices == {
+        "decision-001": "Quick fix: add the missing types",
+        "decision-002": "Supabase Realtime",
+    }
+    assert await db.fetchval("SELECT count(*) FROM results WHERE status = 'SUCCESS'") == 2
+    assert await db.fetchval("SELECT sum(applied_count) FROM human_overrides") == 3
+    assert await db.fetchval("SELECT count(*) FROM events") > 0

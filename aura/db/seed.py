@@ -182,6 +182,130 @@ async def _mvp_project(conn: asyncpg.Connection, owner: str) -> None:
         user_id=owner,
         content="Policies drafted for projects and tasks.",
     )
+    await _mvp_orchestration(conn, project, owner, ids)
+
+
+# seed 000's plans: (key, task, approach, agent, minutes, status)
+MVP_PLANS = [
+    ("plan-001-a", "task-001", "Next.js with Supabase Realtime", "architect", 480, "PROPOSED"),
+    ("plan-001-b", "task-001", "Custom WebSocket server", "architect", 720, "PROPOSED"),
+    ("plan-002", "task-002", "Row-level security policies per table", "developer", 240, "APPROVED"),
+]
+
+# seed 000's decisions: (key, task, plan, title, category, options, rationale)
+MVP_DECISIONS = [
+    (
+        "decision-001",
+        "task-003",
+        None,
+        "TypeScript fix approach",
+        "ARCHITECTURE",
+        ["Quick fix: add the missing types", "Refactor the module boundaries"],
+        "MVP over perfect solution",
+    ),
+    (
+        "decision-002",
+        "task-001",
+        "plan-001-a",
+        "Chat interface approach",
+        "INTEGRATION",
+        ["Supabase Realtime", "Custom WebSocket server"],
+        "Prefer simplicity over flexibility",
+    ),
+]
+
+# seed 000's results: (key, task, summary, minutes, agent)
+MVP_RESULTS = [
+    ("result-003", "task-003", "Fixed the TypeScript build errors", 25, "developer"),
+    ("result-004", "task-004", "Wrote the setup documentation", 40, "writer"),
+]
+
+# seed 000's human overrides: (task, AI suggestion, human decision, category, why, applied)
+MVP_OVERRIDES = [
+    (
+        "task-001",
+        "Build a custom WebSocket server for flexibility",
+        "Use Supabase Realtime",
+        "simplicity",
+        "Prefer simplicity over flexibility",
+        2,
+    ),
+    (
+        "task-003",
+        "Refactor the module boundaries",
+        "Apply the quick fix",
+        "scope",
+        "MVP over perfect solution",
+        1,
+    ),
+]
+
+
+async def _mvp_orchestration(
+    conn: asyncpg.Connection, project: Any, owner: Any, tasks: dict[str, Any]
+) -> None:
+    """seed 000's plans, decisions, results and human overrides for the MVP tasks."""
+    plans = {}
+    for key, task, approach, agent, minutes, status in MVP_PLANS:
+        plans[key] = await _insert(
+            conn,
+            "plans",
+            project_id=project,
+            task_id=tasks[task],
+            key=key,
+            version="1.0.0",
+            approach=approach,
+            agent=agent,
+            estimated_duration=minutes,
+            status=status,
+            steps=[{"order": 1, "action": "design"}, {"order": 2, "action": "implement"}],
+            risks=[{"risk": "scope creep", "mitigation": "timebox"}],
+        )
+    for key, task, plan, title, category, options, rationale in MVP_DECISIONS:
+        await _insert(
+            conn,
+            "decisions",
+            project_id=project,
+            task_id=tasks[task],
+            plan_id=plans.get(plan) if plan else None,
+            user_id=owner,
+            key=key,
+            title=title,
+            category=category,
+            options=options,
+            selected_option=0,
+            rationale=rationale,
+            decided_by="human",
+            overrides=[],
+        )
+    for key, task, summary, minutes, agent in MVP_RESULTS:
+        await _insert(
+            conn,
+            "results",
+            project_id=project,
+            task_id=tasks[task],
+            key=key,
+            version="1.0.0",
+            status="SUCCESS",
+            summary=summary,
+            duration=minutes,
+            agent=agent,
+            quality_gates={"tests": "passed"},
+            test_results={"passed": 12, "failed": 0},
+        )
+    for task, suggestion, decision, category, rationale, count in MVP_OVERRIDES:
+        await _insert(
+            conn,
+            "human_overrides",
+            project_id=project,
+            task_id=tasks[task],
+            user_id=owner,
+            ai_suggestion=suggestion,
+            human_decision=decision,
+            category=category,
+            rationale=rationale,
+            applied_count=count,
+        )
 
 
 async def seed(conn: asyncpg.Connection) -> None:
