@@ -44,18 +44,21 @@ class AccountsQuery:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Create a user (administrators only).")
-    async def create_user(self, info: Info, input: CreateUserInput) -> User:
-        return await crud.create_object(info, "users", input)
-
-    @strawberry.mutation(
-        description="Change a user: yourself (not your role), or anyone for administrators."
+    create_user = crud.create_field(
+        "users",
+        input=CreateUserInput,
+        node=User,
+        description="Create a user (administrators only).",
     )
-    async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> User:
-        return await crud.update_object(info, "users", id, input)
 
-    @strawberry.mutation(
-        description="Delete a user and everything they own (administrators only). Returns its ID."
+    update_user = crud.update_field(
+        "users",
+        input=UpdateUserInput,
+        node=User,
+        description="Change a user: yourself (not your role), or anyone for administrators.",
     )
-    async def delete_user(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "users", id))
+
+    delete_user = crud.delete_field(
+        "users",
+        description="Delete a user and everything they own (administrators only). Returns its ID.",
+    )

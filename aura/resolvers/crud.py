@@ -75,3 +75,40 @@ async def update_object(info: Info, entity_name: str, id_: str, data: Any) -> An
 
 async def delete_object(info: Info, entity_name: str, id_: str) -> str:
     return await delete(info, entity_name, id_)
+
+
+# -- mutation fields ---------------------------------------------------------------------
+#
+# Most entities' create/update/delete mutations are the generic operation with the
+# entity's own input and type; these factories declare such a field in one line while
+# its arguments, return type and description stay explicit in the domain module.
+
+
+def create_field(entity_name: str, *, input: type, node: type, description: str) -> Any:
+    """``createX(input: CreateXInput!): X!``"""
+
+    async def resolve(root: Any, info: Info, input: Any) -> Any:
+        return await create_object(info, entity_name, input)
+
+    resolve.__annotations__ = {"info": Info, "input": input, "return": node}
+    return strawberry.mutation(resolver=resolve, description=description)
+
+
+def update_field(entity_name: str, *, input: type, node: type, description: str) -> Any:
+    """``updateX(id: ID!, input: UpdateXInput!): X!``"""
+
+    async def resolve(root: Any, info: Info, id: strawberry.ID, input: Any) -> Any:
+        return await update_object(info, entity_name, id, input)
+
+    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "input": input, "return": node}
+    return strawberry.mutation(resolver=resolve, description=description)
+
+
+def delete_field(entity_name: str, *, description: str) -> Any:
+    """``deleteX(id: ID!): ID!`` returning the deleted row's ID."""
+
+    async def resolve(root: Any, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await delete_object(info, entity_name, id))
+
+    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": strawberry.ID}
+    return strawberry.mutation(resolver=resolve, description=description)

@@ -351,17 +351,20 @@ class OrchestrationQuery:
 class OrchestrationMutation:
     # -- plans ------------------------------------------------------------------------
 
-    @strawberry.mutation(description="Propose a plan for a task.")
-    async def create_plan(self, info: Info, input: CreatePlanInput) -> Plan:
-        return await crud.create_object(info, "plans", input)
+    create_plan = crud.create_field(
+        "plans", input=CreatePlanInput, node=Plan, description="Propose a plan for a task."
+    )
 
-    @strawberry.mutation(description="Change a plan. Status changes follow PlanStatus's rules.")
-    async def update_plan(self, info: Info, id: strawberry.ID, input: UpdatePlanInput) -> Plan:
-        return await crud.update_object(info, "plans", id, input)
+    update_plan = crud.update_field(
+        "plans",
+        input=UpdatePlanInput,
+        node=Plan,
+        description="Change a plan. Status changes follow PlanStatus's rules.",
+    )
 
-    @strawberry.mutation(description="Delete a plan with its results. Returns its ID.")
-    async def delete_plan(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "plans", id))
+    delete_plan = crud.delete_field(
+        "plans", description="Delete a plan with its results. Returns its ID."
+    )
 
     @strawberry.mutation(description="Approve a proposed plan (appends `plan.approved`).")
     async def approve_plan(self, info: Info, id: strawberry.ID) -> Plan:
@@ -377,55 +380,58 @@ class OrchestrationMutation:
 
     # -- decisions --------------------------------------------------------------------
 
-    @strawberry.mutation(
-        description="Record a decision. The selected option must be one of the options."
+    create_decision = crud.create_field(
+        "decisions",
+        input=CreateDecisionInput,
+        node=Decision,
+        description="Record a decision. The selected option must be one of the options.",
     )
-    async def create_decision(self, info: Info, input: CreateDecisionInput) -> Decision:
-        return await crud.create_object(info, "decisions", input)
 
-    @strawberry.mutation(description="Change a decision.")
-    async def update_decision(
-        self, info: Info, id: strawberry.ID, input: UpdateDecisionInput
-    ) -> Decision:
-        return await crud.update_object(info, "decisions", id, input)
+    update_decision = crud.update_field(
+        "decisions", input=UpdateDecisionInput, node=Decision, description="Change a decision."
+    )
 
-    @strawberry.mutation(description="Delete a decision. Returns its ID.")
-    async def delete_decision(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "decisions", id))
+    delete_decision = crud.delete_field(
+        "decisions", description="Delete a decision. Returns its ID."
+    )
 
     # -- results ----------------------------------------------------------------------
 
-    @strawberry.mutation(description="Record the result of executing a task.")
-    async def create_result(self, info: Info, input: CreateResultInput) -> Result:
-        return await crud.create_object(info, "results", input)
+    create_result = crud.create_field(
+        "results",
+        input=CreateResultInput,
+        node=Result,
+        description="Record the result of executing a task.",
+    )
 
-    @strawberry.mutation(description="Change a result.")
-    async def update_result(
-        self, info: Info, id: strawberry.ID, input: UpdateResultInput
-    ) -> Result:
-        return await crud.update_object(info, "results", id, input)
+    update_result = crud.update_field(
+        "results", input=UpdateResultInput, node=Result, description="Change a result."
+    )
 
-    @strawberry.mutation(description="Delete a result. Returns its ID.")
-    async def delete_result(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "results", id))
+    delete_result = crud.delete_field(
+        "results",
+        description="Delete a result. Returns its ID.",
+    )
 
     # -- human overrides --------------------------------------------------------------
 
-    @strawberry.mutation(description="Record that a human overrode an AI suggestion.")
-    async def create_human_override(
-        self, info: Info, input: CreateHumanOverrideInput
-    ) -> HumanOverride:
-        return await crud.create_object(info, "human_overrides", input)
+    create_human_override = crud.create_field(
+        "human_overrides",
+        input=CreateHumanOverrideInput,
+        node=HumanOverride,
+        description="Record that a human overrode an AI suggestion.",
+    )
 
-    @strawberry.mutation(description="Change a human override.")
-    async def update_human_override(
-        self, info: Info, id: strawberry.ID, input: UpdateHumanOverrideInput
-    ) -> HumanOverride:
-        return await crud.update_object(info, "human_overrides", id, input)
+    update_human_override = crud.update_field(
+        "human_overrides",
+        input=UpdateHumanOverrideInput,
+        node=HumanOverride,
+        description="Change a human override.",
+    )
 
-    @strawberry.mutation(description="Delete a human override. Returns its ID.")
-    async def delete_human_override(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "human_overrides", id))
+    delete_human_override = crud.delete_field(
+        "human_overrides", description="Delete a human override. Returns its ID."
+    )
 
     @strawberry.mutation(
         description=(
@@ -441,117 +447,131 @@ class OrchestrationMutation:
 
     # -- events (append-only: no update, no delete) ----------------------------------
 
-    @strawberry.mutation(
-        description="Append an event, as yourself. Events cannot be changed or deleted."
+    create_event = crud.create_field(
+        "events",
+        input=CreateEventInput,
+        node=Event,
+        description="Append an event, as yourself. Events cannot be changed or deleted.",
     )
-    async def create_event(self, info: Info, input: CreateEventInput) -> Event:
-        return await crud.create_object(info, "events", input)
 
     # -- artifacts, checkpoints, agent sessions, service status -------------------------
 
-    @strawberry.mutation(description="Record an artifact of a task.")
-    async def create_artifact(self, info: Info, input: CreateArtifactInput) -> Artifact:
-        return await crud.create_object(info, "artifacts", input)
+    create_artifact = crud.create_field(
+        "artifacts",
+        input=CreateArtifactInput,
+        node=Artifact,
+        description="Record an artifact of a task.",
+    )
 
-    @strawberry.mutation(description="Change an artifact.")
-    async def update_artifact(
-        self, info: Info, id: strawberry.ID, input: UpdateArtifactInput
-    ) -> Artifact:
-        return await crud.update_object(info, "artifacts", id, input)
+    update_artifact = crud.update_field(
+        "artifacts", input=UpdateArtifactInput, node=Artifact, description="Change an artifact."
+    )
 
-    @strawberry.mutation(description="Delete an artifact. Returns its ID.")
-    async def delete_artifact(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "artifacts", id))
+    delete_artifact = crud.delete_field(
+        "artifacts", description="Delete an artifact. Returns its ID."
+    )
 
-    @strawberry.mutation(description="Save a checkpoint of a project.")
-    async def create_checkpoint(self, info: Info, input: CreateCheckpointInput) -> Checkpoint:
-        return await crud.create_object(info, "checkpoints", input)
+    create_checkpoint = crud.create_field(
+        "checkpoints",
+        input=CreateCheckpointInput,
+        node=Checkpoint,
+        description="Save a checkpoint of a project.",
+    )
 
-    @strawberry.mutation(description="Change a checkpoint.")
-    async def update_checkpoint(
-        self, info: Info, id: strawberry.ID, input: UpdateCheckpointInput
-    ) -> Checkpoint:
-        return await crud.update_object(info, "checkpoints", id, input)
+    update_checkpoint = crud.update_field(
+        "checkpoints",
+        input=UpdateCheckpointInput,
+        node=Checkpoint,
+        description="Change a checkpoint.",
+    )
 
-    @strawberry.mutation(description="Delete a checkpoint. Returns its ID.")
-    async def delete_checkpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "checkpoints", id))
+    delete_checkpoint = crud.delete_field(
+        "checkpoints", description="Delete a checkpoint. Returns its ID."
+    )
 
-    @strawberry.mutation(description="Open an agent session on a project.")
-    async def create_agent_session(
-        self, info: Info, input: CreateAgentSessionInput
-    ) -> AgentSession:
-        return await crud.create_object(info, "agent_sessions", input)
+    create_agent_session = crud.create_field(
+        "agent_sessions",
+        input=CreateAgentSessionInput,
+        node=AgentSession,
+        description="Open an agent session on a project.",
+    )
 
-    @strawberry.mutation(description="Change an agent session.")
-    async def update_agent_session(
-        self, info: Info, id: strawberry.ID, input: UpdateAgentSessionInput
-    ) -> AgentSession:
-        return await crud.update_object(info, "agent_sessions", id, input)
+    update_agent_session = crud.update_field(
+        "agent_sessions",
+        input=UpdateAgentSessionInput,
+        node=AgentSession,
+        description="Change an agent session.",
+    )
 
-    @strawberry.mutation(description="Delete an agent session. Returns its ID.")
-    async def delete_agent_session(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "agent_sessions", id))
+    delete_agent_session = crud.delete_field(
+        "agent_sessions", description="Delete an agent session. Returns its ID."
+    )
 
-    @strawberry.mutation(description="Start monitoring a service of a project.")
-    async def create_service_status(
-        self, info: Info, input: CreateServiceStatusInput
-    ) -> ServiceStatus:
-        return await crud.create_object(info, "service_status", input)
+    create_service_status = crud.create_field(
+        "service_status",
+        input=CreateServiceStatusInput,
+        node=ServiceStatus,
+        description="Start monitoring a service of a project.",
+    )
 
-    @strawberry.mutation(description="Change a service's status (e.g. after a health check).")
-    async def update_service_status(
-        self, info: Info, id: strawberry.ID, input: UpdateServiceStatusInput
-    ) -> ServiceStatus:
-        return await crud.update_object(info, "service_status", id, input)
+    update_service_status = crud.update_field(
+        "service_status",
+        input=UpdateServiceStatusInput,
+        node=ServiceStatus,
+        description="Change a service's status (e.g. after a health check).",
+    )
 
-    @strawberry.mutation(description="Stop monitoring a service. Returns its ID.")
-    async def delete_service_status(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "service_status", id))
+    delete_service_status = crud.delete_field(
+        "service_status", description="Stop monitoring a service. Returns its ID."
+    )
 
     # -- workflows and runs -------------------------------------------------------------
 
-    @strawberry.mutation(description="Create a workflow owned by you.")
-    async def create_workflow(self, info: Info, input: CreateWorkflowInput) -> Workflow:
-        return await crud.create_object(info, "workflows", input)
+    create_workflow = crud.create_field(
+        "workflows",
+        input=CreateWorkflowInput,
+        node=Workflow,
+        description="Create a workflow owned by you.",
+    )
 
-    @strawberry.mutation(description="Change a workflow.")
-    async def update_workflow(
-        self, info: Info, id: strawberry.ID, input: UpdateWorkflowInput
-    ) -> Workflow:
-        return await crud.update_object(info, "workflows", id, input)
+    update_workflow = crud.update_field(
+        "workflows", input=UpdateWorkflowInput, node=Workflow, description="Change a workflow."
+    )
 
-    @strawberry.mutation(description="Delete a workflow with its runs. Returns its ID.")
-    async def delete_workflow(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "workflows", id))
+    delete_workflow = crud.delete_field(
+        "workflows", description="Delete a workflow with its runs. Returns its ID."
+    )
 
-    @strawberry.mutation(description="Record a run of a workflow.")
-    async def create_workflow_history(
-        self, info: Info, input: CreateWorkflowHistoryInput
-    ) -> WorkflowHistory:
-        return await crud.create_object(info, "workflow_history", input)
+    create_workflow_history = crud.create_field(
+        "workflow_history",
+        input=CreateWorkflowHistoryInput,
+        node=WorkflowHistory,
+        description="Record a run of a workflow.",
+    )
 
-    @strawberry.mutation(description="Change a workflow run (status, output, …).")
-    async def update_workflow_history(
-        self, info: Info, id: strawberry.ID, input: UpdateWorkflowHistoryInput
-    ) -> WorkflowHistory:
-        return await crud.update_object(info, "workflow_history", id, input)
+    update_workflow_history = crud.update_field(
+        "workflow_history",
+        input=UpdateWorkflowHistoryInput,
+        node=WorkflowHistory,
+        description="Change a workflow run (status, output, …).",
+    )
 
-    @strawberry.mutation(description="Delete a workflow run. Returns its ID.")
-    async def delete_workflow_history(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "workflow_history", id))
+    delete_workflow_history = crud.delete_field(
+        "workflow_history", description="Delete a workflow run. Returns its ID."
+    )
 
     # -- execution logs ---------------------------------------------------------------
 
-    @strawberry.mutation(description="Append a line to a task's execution log.")
-    async def create_execution_log(
-        self, info: Info, input: CreateExecutionLogInput
-    ) -> ExecutionLog:
-        return await crud.create_object(info, "execution_logs", input)
+    create_execution_log = crud.create_field(
+        "execution_logs",
+        input=CreateExecutionLogInput,
+        node=ExecutionLog,
+        description="Append a line to a task's execution log.",
+    )
 
-    @strawberry.mutation(description="Delete an execution log line. Returns its ID.")
-    async def delete_execution_log(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "execution_logs", id))
+    delete_execution_log = crud.delete_field(
+        "execution_logs", description="Delete an execution log line. Returns its ID."
+    )
 
     @strawberry.mutation(
         description=(
@@ -567,37 +587,42 @@ class OrchestrationMutation:
 
     # -- task history and generated documents ------------------------------------------
 
-    @strawberry.mutation(description="Record a task the assistant ran for you.")
-    async def create_task_history(self, info: Info, input: CreateTaskHistoryInput) -> TaskHistory:
-        return await crud.create_object(info, "task_history", input)
-
-    @strawberry.mutation(description="Change a task history record (status, results, …).")
-    async def update_task_history(
-        self, info: Info, id: strawberry.ID, input: UpdateTaskHistoryInput
-    ) -> TaskHistory:
-        return await crud.update_object(info, "task_history", id, input)
-
-    @strawberry.mutation(
-        description="Delete a task history record with its generated documents. Returns its ID."
+    create_task_history = crud.create_field(
+        "task_history",
+        input=CreateTaskHistoryInput,
+        node=TaskHistory,
+        description="Record a task the assistant ran for you.",
     )
-    async def delete_task_history(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "task_history", id))
 
-    @strawberry.mutation(description="Record a document the assistant generated.")
-    async def create_generated_document(
-        self, info: Info, input: CreateGeneratedDocumentInput
-    ) -> GeneratedDocument:
-        return await crud.create_object(info, "documents_generated", input)
+    update_task_history = crud.update_field(
+        "task_history",
+        input=UpdateTaskHistoryInput,
+        node=TaskHistory,
+        description="Change a task history record (status, results, …).",
+    )
 
-    @strawberry.mutation(description="Change a generated document.")
-    async def update_generated_document(
-        self, info: Info, id: strawberry.ID, input: UpdateGeneratedDocumentInput
-    ) -> GeneratedDocument:
-        return await crud.update_object(info, "documents_generated", id, input)
+    delete_task_history = crud.delete_field(
+        "task_history",
+        description="Delete a task history record with its generated documents. Returns its ID.",
+    )
 
-    @strawberry.mutation(description="Delete a generated document. Returns its ID.")
-    async def delete_generated_document(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "documents_generated", id))
+    create_generated_document = crud.create_field(
+        "documents_generated",
+        input=CreateGeneratedDocumentInput,
+        node=GeneratedDocument,
+        description="Record a document the assistant generated.",
+    )
+
+    update_generated_document = crud.update_field(
+        "documents_generated",
+        input=UpdateGeneratedDocumentInput,
+        node=GeneratedDocument,
+        description="Change a generated document.",
+    )
+
+    delete_generated_document = crud.delete_field(
+        "documents_generated", description="Delete a generated document. Returns its ID."
+    )
 
     @strawberry.mutation(
         description=(

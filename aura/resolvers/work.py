@@ -165,45 +165,45 @@ class WorkMutation:
             owner["owner_id"] = info.context.principal.user_id if info.context.principal else None
         return await crud.create_object(info, "projects", input, **owner)
 
-    @strawberry.mutation(description="Change a project.")
-    async def update_project(
-        self, info: Info, id: strawberry.ID, input: UpdateProjectInput
-    ) -> Project:
-        return await crud.update_object(info, "projects", id, input)
-
-    @strawberry.mutation(
-        description="Delete a project with its epics, issues, tasks and comments. Returns its ID."
+    update_project = crud.update_field(
+        "projects", input=UpdateProjectInput, node=Project, description="Change a project."
     )
-    async def delete_project(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "projects", id))
+
+    delete_project = crud.delete_field(
+        "projects",
+        description="Delete a project with its epics, issues, tasks and comments. Returns its ID.",
+    )
 
     # -- epics ------------------------------------------------------------------------
 
-    @strawberry.mutation(description="Create an epic.")
-    async def create_epic(self, info: Info, input: CreateEpicInput) -> Epic:
-        return await crud.create_object(info, "epics", input)
+    create_epic = crud.create_field(
+        "epics", input=CreateEpicInput, node=Epic, description="Create an epic."
+    )
 
-    @strawberry.mutation(description="Change an epic.")
-    async def update_epic(self, info: Info, id: strawberry.ID, input: UpdateEpicInput) -> Epic:
-        return await crud.update_object(info, "epics", id, input)
+    update_epic = crud.update_field(
+        "epics", input=UpdateEpicInput, node=Epic, description="Change an epic."
+    )
 
-    @strawberry.mutation(description="Delete an epic; its issues and tasks stay, unlinked.")
-    async def delete_epic(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "epics", id))
+    delete_epic = crud.delete_field(
+        "epics", description="Delete an epic; its issues and tasks stay, unlinked."
+    )
 
     # -- issues -----------------------------------------------------------------------
 
-    @strawberry.mutation(description="Create an issue; it is numbered when no number is given.")
-    async def create_issue(self, info: Info, input: CreateIssueInput) -> Issue:
-        return await crud.create_object(info, "issues", input)
+    create_issue = crud.create_field(
+        "issues",
+        input=CreateIssueInput,
+        node=Issue,
+        description="Create an issue; it is numbered when no number is given.",
+    )
 
-    @strawberry.mutation(description="Change an issue.")
-    async def update_issue(self, info: Info, id: strawberry.ID, input: UpdateIssueInput) -> Issue:
-        return await crud.update_object(info, "issues", id, input)
+    update_issue = crud.update_field(
+        "issues", input=UpdateIssueInput, node=Issue, description="Change an issue."
+    )
 
-    @strawberry.mutation(description="Delete an issue with its comments; its tasks stay.")
-    async def delete_issue(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "issues", id))
+    delete_issue = crud.delete_field(
+        "issues", description="Delete an issue with its comments; its tasks stay."
+    )
 
     # -- tasks ------------------------------------------------------------------------
 
@@ -225,13 +225,16 @@ class WorkMutation:
             )
         return crud.as_object("tasks", row)
 
-    @strawberry.mutation(description="Change a task. Status changes follow TaskStatus's rules.")
-    async def update_task(self, info: Info, id: strawberry.ID, input: UpdateTaskInput) -> Task:
-        return await crud.update_object(info, "tasks", id, input)
+    update_task = crud.update_field(
+        "tasks",
+        input=UpdateTaskInput,
+        node=Task,
+        description="Change a task. Status changes follow TaskStatus's rules.",
+    )
 
-    @strawberry.mutation(description="Delete a task with its comments and dependency links.")
-    async def delete_task(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "tasks", id))
+    delete_task = crud.delete_field(
+        "tasks", description="Delete a task with its comments and dependency links."
+    )
 
     @strawberry.mutation(
         description=(
@@ -310,12 +313,11 @@ class WorkMutation:
             )
         return await crud.create_object(info, "comments", input, **extra)
 
-    @strawberry.mutation(description="Change a comment.")
-    async def update_comment(
-        self, info: Info, id: strawberry.ID, input: UpdateCommentInput
-    ) -> Comment:
-        return await crud.update_object(info, "comments", id, input)
+    update_comment = crud.update_field(
+        "comments", input=UpdateCommentInput, node=Comment, description="Change a comment."
+    )
 
-    @strawberry.mutation(description="Delete a comment. Returns its ID.")
-    async def delete_comment(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        return strawberry.ID(await crud.delete_object(info, "comments", id))
+    delete_comment = crud.delete_field(
+        "comments",
+        description="Delete a comment. Returns its ID.",
+    )
