@@ -56,6 +56,7 @@ from aura.limits import (
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.errors import present
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
+from aura.resolvers.realtime import RealtimeSubscription
 from aura.resolvers.work import WorkMutation, WorkQuery
 from aura.schema.fast import LeanExecutor, accelerate
 
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 
 Query = merge_types("Query", (AccountsQuery, WorkQuery, OrchestrationQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, WorkMutation, OrchestrationMutation))
+Subscription = merge_types("Subscription", (RealtimeSubscription,))
 
 CACHE_SIZE = 1024
 CACHEABLE_LENGTH = 64 * 1024  # characters of query text
@@ -250,6 +252,7 @@ def build_schema(settings: Settings) -> AuraSchema:
     schema = AuraSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         introspection=settings.introspection,
         limits=Limits.from_settings(settings),
         execution_context_class=LeanExecutor,

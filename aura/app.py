@@ -5,34 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import asyncpg
 import orjson
-from graphql import GraphQLFormattedError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    ErrorMessage,
-    SubscribeMessage,
-)
-from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as LegacyErrorMessage
-from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 
 from aura.api import AuraSchema, build_schema
+from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
 from aura.config import Settings
 from aura.db import migrate
@@ -42,69 +32,17 @@ from aura.db.session import Session
 from aura.ide import ide_page, ide_routes
 from aura.limits import (
     RATE_LIMITED,
-    TOO_MANY_OPERATIONS,
     BodySizeLimit,
     RateLimiter,
     error_body,
-    limit_error,
     retry_after,
 )
+from aura.realtime.hub import Hub
+from aura.realtime.websocket import serve_websocket
 from aura.resolvers.context import Context
 from aura.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
-
-
-class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
-    """Websocket messages as text frames: browser clients (GraphiQL) ignore binary ones,
-    and ``encode_json`` produces bytes for the HTTP responses."""
-
-    async def send_json(self, message: Mapping[str, object]) -> None:
-        try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-
-def _too_many_operations(limit: int) -> GraphQLFormattedError:
-    return limit_error(
-        TOO_MANY_OPERATIONS,
-        f"this connection already runs {limit} operations, the limit per connection",
-    ).formatted
-
-
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
-    """graphql-transport-ws: the operations limit refuses with an error code."""
-
-    async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        limit = self.max_subscriptions_per_connection
-        if (
-            limit is not None
-            and self.connection_acknowledged
-            and message["id"] not in self.operations
-            and len(self.operations) >= limit
-        ):
-            await self.send_message(
-                ErrorMessage(id=message["id"], type="error", payload=[_too_many_operations(limit)])
-            )
-            return
-        await super().handle_subscribe(message)
-
-
-class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
-    """The legacy graphql-ws protocol: the operations limit refuses with an error code."""
-
-    async def handle_start(self, message: StartMessage) -> None:
-        limit = self.max_subscriptions_per_connection
-        running = len(self.tasks) - (message["id"] in self.tasks)
-        if limit is not None and self.connection_acknowledged and running >= limit:
-            await self.send_message(
-                LegacyErrorMessage(
-                    type="error", id=message["id"], payload=_too_many_operations(limit)
-                )
-            )
-            return
-        await super().handle_start(message)
 
 
 class GraphQLView(GraphQL):
@@ -123,20 +61,12 @@ class GraphQLView(GraphQL):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
-            # In-flight operations per websocket (Strawberry counts queries too).
-            max_subscriptions_per_connection=settings.ws_max_operations or None,
-            # Pages on other origins may not open a websocket unless listed here;
-            # clients that send no Origin (not browsers) and the server's own pages may.
-            allowed_origins=settings.ws_origins,
         )
         self.settings = settings
         self.state: Any = None  # the app's state, holding the pool once started
+        self.hub: Hub | None = None  # the realtime hub once started
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-
-    websocket_adapter_class = TextFrameWebSocketAdapter
-    graphql_transport_ws_handler_class = TransportWSHandler
-    graphql_ws_handler_class = LegacyWSHandler
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return ide_page()
@@ -219,6 +149,17 @@ class GraphQLView(GraphQL):
             body, status_code=429, media_type=self.response_media_type(request), headers=headers
         )
 
+    def websocket_context(self, websocket: WebSocket, principal: Principal | None) -> Context:
+        """A query's or mutation's context over a websocket: one per operation."""
+        session = Session(
+            self.state.pool, principal, statement_timeout_ms=self.settings.statement_timeout_ms
+        )
+        context = Context(
+            request=websocket, settings=self.settings, session=session, principal=principal
+        )
+        context.hub = self.hub
+        return context
+
     def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
         principal, auth_error = None, None
         try:
@@ -236,8 +177,6 @@ class GraphQLView(GraphQL):
         )
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
-        if isinstance(request, WebSocket):
-            return await super().run(request)
         refused = self._rate_limited(request)
         if refused is not None:
             return refused
@@ -308,10 +247,13 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
+        view.hub = Hub(database, app.state.pool, settings, view.schema)
+        await view.hub.start()
         tune_garbage_collector()
         try:
             yield
         finally:
+            await view.hub.stop()
             await app.state.pool.close()
             if dsn is None and settings.database_url is None:
                 # uvicorn re-raises SIGTERM after shutdown, so atexit handlers never run:
@@ -334,7 +276,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", view),
+            WebSocketRoute("/graphql", partial(serve_websocket, view=view)),
             Route("/health", health),
             *(ide_routes() if settings.graphiql else []),
         ],

@@ -57,6 +57,12 @@ class Settings:
     ws_max_operations: int = 100
     # Origins (besides the server's own) whose pages may open a websocket.
     ws_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Realtime (aura/realtime): messages a subscription may fall behind before it is
+    # ended with SUBSCRIBER_TOO_SLOW; seconds a websocket may wait before connection_init.
+    subscription_backlog: int = 1000
+    ws_init_timeout: float = 10.0
+    # Days of change stream kept for resuming subscriptions.
+    stream_retention_days: int = 7
 
     @property
     def production(self) -> bool:
@@ -98,4 +104,7 @@ class Settings:
             rate_limit_per_minute=_int("AURA_RATE_LIMIT_PER_MINUTE", 600),
             ws_max_operations=_int("AURA_WS_MAX_OPERATIONS", 100),
             ws_origins=ws_origins,
+            subscription_backlog=_int("AURA_SUBSCRIPTION_BACKLOG", 1000),
+            ws_init_timeout=float(_int("AURA_WS_INIT_TIMEOUT", 10)),
+            stream_retention_days=_int("AURA_STREAM_RETENTION_DAYS", 7),
         )

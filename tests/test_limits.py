@@ -3,7 +3,6 @@ one just under it is served."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,10 +16,11 @@ from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
 from aura.api import build_schema
-from aura.app import GraphQLView, TransportWSHandler
 from aura.config import Settings
 from aura.limits import Limits, RateLimiter, operation_cost
+from tests import factories
 from tests.conftest import Client, People, Response, Server
+from tests.realtime import LEGACY, LOGS, TRANSPORT, connect
 from tests.test_nested import NESTED
 
 # Two nested connections: cost = 2 + p * (2 + t) (see aura/limits.py).
@@ -402,45 +402,22 @@ class TestWebsocketLimits:
         async with _ws(server):  # no Origin: not a browser
             pass
 
-    def test_operations_limit_reaches_the_view(self, settings: Settings) -> None:
-        view = GraphQLView(build_schema(settings), settings)
-        assert view.max_subscriptions_per_connection == 2
-        assert view.graphql_transport_ws_handler_class is TransportWSHandler
-
-
-async def test_operations_over_the_limit_get_an_error_code() -> None:
-    sent: list[Any] = []
-
-    class Socket:
-        async def send_json(self, message: Any) -> None:
-            sent.append(message)
-
-    started = asyncio.Event()
-
-    class Schema:
-        async def stream(self, *args: Any, **kwargs: Any) -> Any:
-            started.set()
-            await asyncio.Event().wait()  # runs until cancelled
-
-    handler = TransportWSHandler(
-        view=None,  # type: ignore[arg-type]
-        websocket=Socket(),  # type: ignore[arg-type]
-        context=None,
-        root_value=None,
-        schema=Schema(),  # type: ignore[arg-type]
-        connection_init_wait_timeout=None,  # type: ignore[arg-type]
-        max_subscriptions_per_connection=1,
-    )
-    handler.connection_acknowledged = True
-    subscribe = {"type": "subscribe", "payload": {"query": "{ __typename }"}}
-    await handler.handle_subscribe({"id": "1", **subscribe})  # type: ignore[typeddict-item]
-    await started.wait()
-    await handler.handle_subscribe({"id": "2", **subscribe})  # type: ignore[typeddict-item]
-    try:
-        assert len(sent) == 1
-        assert sent[0]["type"] == "error"
-        assert sent[0]["id"] == "2"
-        assert sent[0]["payload"][0]["extensions"]["code"] == "TOO_MANY_OPERATIONS"
-        assert "1 operations" in sent[0]["payload"][0]["message"]
-    finally:
-        await handler.cleanup_operation("1")
+    @pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+    async def test_operations_over_the_limit_get_an_error_code(
+        self, server: Server, client: Client, people: People, protocol: str
+    ) -> None:
+        project = await factories.project(client)
+        task = await factories.task(client, project["id"])
+        async with connect(server, people.alice, protocol) as ws:
+            for operation_id in ("1", "2", "3"):
+                await ws.subscribe(operation_id, LOGS, {"taskId": task["id"]})
+            refused = await ws.recv()
+            await ws.stop("1")  # a finished operation frees its place
+            await ws.subscribe("4", LOGS, {"taskId": task["id"]})
+            await ws.nothing()
+        assert refused["type"] == "error"
+        assert refused["id"] == "3"
+        payload = refused["payload"]
+        error = payload[0] if isinstance(payload, list) else payload
+        assert error["extensions"]["code"] == "TOO_MANY_OPERATIONS"
+        assert "2 operations" in error["message"]

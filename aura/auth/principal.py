@@ -15,3 +15,6 @@ class Principal:
 
     user_id: str
     email: str | None = None
+    # When the token stops being valid (seconds since the epoch); open subscriptions
+    # end then.
+    expires_at: float | None = None

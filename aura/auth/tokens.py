@@ -72,7 +72,8 @@ def _verified(secret: str, token: str) -> tuple[Principal, int]:
         user_id = str(uuid.UUID(str(claims["sub"])))
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
-    return Principal(user_id=user_id, email=claims.get("email")), int(claims["exp"])
+    expires = int(claims["exp"])
+    return Principal(user_id=user_id, email=claims.get("email"), expires_at=expires), expires
 
 
 def verify(secret: str, token: str) -> Principal:

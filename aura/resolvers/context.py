@@ -18,7 +18,7 @@ class Context:
     once per connection, or loaders would cache rows for the connection's lifetime).
     """
 
-    __slots__ = ("loaders", "principal", "request", "request_id", "session", "settings")
+    __slots__ = ("hub", "loaders", "principal", "request", "request_id", "session", "settings")
 
     def __init__(
         self, *, request: Any, settings: Settings, session: Session, principal: Principal | None
@@ -29,6 +29,7 @@ class Context:
         self.principal = principal
         self.loaders = Loaders(session)
         self.request_id = uuid.uuid4().hex[:16]
+        self.hub: Any = None  # the realtime hub, for in-process subscriptions
 
     # Strawberry's views read the context like a dict in a few places.
     def __getitem__(self, key: str) -> Any:

@@ -1,0 +1,295 @@
+"""One subscriber: what it selects, who it is, and its bounded backlog.
+
+A subscription never blocks the hub: a change is appended to its sink and the sink's
+writer sends it when the client can take it. A subscriber whose backlog reaches its
+limit is ended with ``SUBSCRIBER_TOO_SLOW`` carrying the cursor of the last message it
+was sent, so it can resume from there; the others are not delayed by it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aura.auth.principal import Principal
+from aura.realtime.streams import Change, Filter, encode_cursor
+
+MEMBER_ROLES = frozenset({"USER", "MANAGER", "ADMIN"})
+
+
+def can_see(role: str, user_id: str, change: Change, owners: Mapping[str, str]) -> bool:
+    """Whether a principal may see a change: the streamed tables' row-level security
+    (a project's rows are its owner's, ADMIN sees all; rows without a project are their
+    user's), evaluated in Python so a batch is checked without a query per subscriber.
+    tests/test_realtime_tenancy.py compares the two."""
+    if role == "ADMIN":
+        return True
+    if change.project_id is not None:
+        return role in MEMBER_ROLES and owners.get(change.project_id) == user_id
+    return change.user_id == user_id
+
+
+class Ended(Exception):
+    """Ends a subscription with an error the client is sent (code and cursor)."""
+
+    def __init__(self, code: str, message: str, cursor: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.cursor = cursor
+
+    def formatted(self) -> dict[str, Any]:
+        extensions: dict[str, Any] = {"code": self.code}
+        if self.cursor is not None:
+            extensions["cursor"] = self.cursor
+        return {"message": str(self), "extensions": extensions}
+
+
+class Sink:
+    """Where a subscription's messages go: a websocket's outbox, or an in-process queue."""
+
+    def put(self, subscription: Subscription, seq: int, change: Change, text: str) -> None:
+        """A message: the change, and its rendering as the subscription's JSON payload."""
+        raise NotImplementedError
+
+    def end(self, subscription: Subscription, error: Ended | None) -> None:
+        raise NotImplementedError
+
+    async def drained(self) -> None:
+        """Returns once the backlog is small enough to take another page of replay."""
+        raise NotImplementedError
+
+
+class Subscription:
+    """One running subscription operation."""
+
+    __slots__ = (
+        "__weakref__",
+        "backlog",
+        "filter",
+        "group",
+        "held",
+        "id",
+        "last_sent",
+        "limit",
+        "principal",
+        "role",
+        "scope",
+        "sink",
+        "skip_through",
+        "state",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        filter: Filter,
+        principal: Principal,
+        role: str,
+        scope: str | None,
+        sink: Sink,
+        limit: int,
+        after: int | None,
+    ) -> None:
+        self.id = id
+        self.filter = filter
+        self.principal = principal
+        self.role = role
+        self.scope = scope  # the project whose changes can match, None for any
+        self.sink = sink
+        self.limit = limit
+        self.group: Any = None
+        self.backlog = 0  # messages handed to the sink and not yet sent
+        self.last_sent: int | None = after
+        # While replaying, live messages wait here; replayed positions are not repeated.
+        self.held: deque[tuple[Change, str]] | None = deque() if after is not None else None
+        self.skip_through = after if after is not None else -1
+        self.state = "open"
+
+    @property
+    def user_id(self) -> str:
+        return self.principal.user_id
+
+    def sees(self, change: Change, owners: Mapping[str, str]) -> bool:
+        return can_see(self.role, self.principal.user_id, change, owners)
+
+    def deliver(self, change: Change, text: str) -> None:
+        """A live message (from the hub): held while replaying, else sent."""
+        if self.state != "open" or change.seq <= self.skip_through:
+            return
+        if self.held is not None:
+            if len(self.held) >= self.limit:
+                self.fail_slow()
+                return
+            self.held.append((change, text))
+            return
+        self.push(change, text)
+
+    def push(self, change: Change, text: str) -> None:
+        if self.state != "open":
+            return
+        if self.backlog >= self.limit:
+            self.fail_slow()
+            return
+        self.backlog += 1
+        self.skip_through = max(self.skip_through, change.seq)
+        self.sink.put(self, change.seq, change, text)
+
+    def sent(self, seq: int) -> None:
+        """Called by the sink once a message is on its way to the client."""
+        self.backlog -= 1
+        self.last_sent = seq
+
+    def go_live(self) -> None:
+        """End of replay: the held live messages not already replayed follow in order."""
+        held, self.held = self.held, None
+        for change, text in held or ():
+            if change.seq > self.skip_through:
+                self.push(change, text)
+
+    def fail_slow(self) -> None:
+        self.end(
+            Ended(
+                "SUBSCRIBER_TOO_SLOW",
+                f"this subscription fell {self.limit} messages behind and was ended; "
+                "resume with `after` set to extensions.cursor",
+            )
+        )
+
+    def end(self, error: Ended | None = None) -> None:
+        """Stop delivering; the sink tells the client (after what was already queued)."""
+        if self.state != "open":
+            return
+        self.state = "ended"
+        self.held = None
+        if self.group is not None:
+            self.group.discard(self)
+        self.sink.end(self, error)
+
+    def cancel(self) -> None:
+        """The client stopped it: nothing more is sent, not even an end."""
+        if self.state == "open":
+            self.state = "cancelled"
+            self.held = None
+            if self.group is not None:
+                self.group.discard(self)
+
+    def cursor(self) -> str | None:
+        return None if self.last_sent is None else encode_cursor(self.last_sent)
+
+
+class QueueSink(Sink):
+    """An in-process sink (Strawberry's own subscription path): changes, not text."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[tuple[int, Change | None, Ended | None]] = asyncio.Queue()
+        self._low = asyncio.Event()
+        self._low.set()
+
+    def put(self, subscription: Subscription, seq: int, change: Change, text: str) -> None:
+        self.queue.put_nowait((seq, change, None))
+        if self.queue.qsize() > Outbox.LOW_WATER:
+            self._low.clear()
+
+    def end(self, subscription: Subscription, error: Ended | None) -> None:
+        if error is not None and error.cursor is None:
+            error.cursor = subscription.cursor()
+        self.queue.put_nowait((-1, None, error))
+
+    def taken(self) -> None:
+        """The consumer took a message."""
+        if self.queue.qsize() <= Outbox.LOW_WATER:
+            self._low.set()
+
+    async def drained(self) -> None:
+        await self._low.wait()
+
+
+class Outbox(Sink):
+    """One websocket's queue of frames, sent in order by a single writer task.
+
+    ``frame`` builds the protocol's message for (operation id, payload JSON);
+    ``ended`` the messages that end an operation (error or complete).
+    """
+
+    LOW_WATER = 256
+
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        frame: Callable[[str, str], str],
+        ended: Callable[[str, Ended | None], list[str]],
+    ) -> None:
+        self._send = send
+        self._frame = frame
+        self._ended = ended
+        # (subscription or None, position, frame text or the error that ends it)
+        self._queue: deque[tuple[Subscription | None, int, Any]] = deque()
+        self._wakeup = asyncio.Event()
+        self._low = asyncio.Event()
+        self._low.set()
+        self.idle = asyncio.Event()  # set while nothing is queued
+        self.idle.set()
+        self.closed = False
+
+    def put(self, subscription: Subscription, seq: int, change: Change, text: str) -> None:
+        self._queue.append((subscription, seq, self._frame(subscription.id, text)))
+        self.idle.clear()
+        if len(self._queue) > self.LOW_WATER:
+            self._low.clear()
+        self._wakeup.set()
+
+    def text(self, text: str) -> None:
+        """A protocol message outside any subscription (ack, pong, query results)."""
+        self._queue.append((None, 0, text))
+        self.idle.clear()
+        self._wakeup.set()
+
+    def end(self, subscription: Subscription, error: Ended | None) -> None:
+        # Queued behind the subscription's messages: by the time the writer reaches it,
+        # ``last_sent`` is the last message the client was actually sent.
+        self._queue.append((subscription, _END, error))
+        self.idle.clear()
+        self._wakeup.set()
+
+    async def drained(self) -> None:
+        await self._low.wait()
+
+    async def run(self) -> None:
+        """The writer: sends until closed; a failed send closes the outbox."""
+        queue = self._queue
+        try:
+            while not self.closed:
+                if not queue:
+                    self._low.set()
+                    self.idle.set()
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                    continue
+                subscription, seq, item = queue.popleft()
+                if subscription is None:
+                    await self._send(item)
+                    continue
+                if seq == _END:
+                    error = item
+                    if error is not None and error.cursor is None:
+                        error.cursor = subscription.cursor()
+                    for message in self._ended(subscription.id, error):
+                        await self._send(message)
+                    continue
+                if subscription.state != "open":
+                    subscription.backlog -= 1  # ended: what was still queued is dropped
+                    continue
+                subscription.sent(seq)
+                await self._send(item)
+                if len(queue) <= self.LOW_WATER:
+                    self._low.set()
+        finally:
+            self.closed = True
+            self._low.set()
+            self.idle.set()
+            queue.clear()
+
+
+_END = -1

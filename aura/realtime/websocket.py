@@ -1,0 +1,376 @@
+"""GraphQL over websockets: graphql-transport-ws and the legacy graphql-ws protocol.
+
+One handler speaks both; the protocol objects only differ in message names. The
+principal comes from the ``connection_init`` payload (``Authorization``,
+``authorization``, ``token``, or ``headers.Authorization``) or, failing that, from the
+upgrade request's Authorization header. Queries and mutations run like HTTP requests,
+one transaction per operation; subscriptions go to the hub. Every message to the client
+goes through one outbox per connection, written by one task, so a slow client delays
+nobody but itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from graphql import GraphQLError, OperationType, get_operation_ast
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from aura import errors
+from aura.auth.principal import Principal
+from aura.auth.tokens import InvalidToken, principal_from_header
+from aura.limits import TOO_MANY_OPERATIONS
+from aura.realtime.subscription import Ended, Outbox, Subscription
+from aura.resolvers.errors import present
+
+log = logging.getLogger(__name__)
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+KEEPALIVE_SECONDS = 15.0
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return orjson.dumps(message).decode()
+
+
+class TransportProtocol:
+    """graphql-transport-ws (the `graphql-ws` npm library)."""
+
+    name = TRANSPORT_WS
+    init, subscribe, stop, next = "connection_init", "subscribe", "complete", "next"
+
+    @staticmethod
+    def frame(operation_id: str, payload: str) -> str:
+        return '{"id":' + _dumps(operation_id) + ',"type":"next","payload":' + payload + "}"  # type: ignore[arg-type]
+
+    @staticmethod
+    def ended(operation_id: str, error: Ended | None) -> list[str]:
+        if error is None:
+            return [_dumps({"id": operation_id, "type": "complete"})]
+        return [_dumps({"id": operation_id, "type": "error", "payload": [error.formatted()]})]
+
+    @staticmethod
+    def refused(operation_id: str, formatted: list[dict[str, Any]]) -> list[str]:
+        return [_dumps({"id": operation_id, "type": "error", "payload": formatted})]
+
+
+class LegacyProtocol:
+    """The legacy graphql-ws protocol (subscriptions-transport-ws, Apollo's old client)."""
+
+    name = LEGACY_WS
+    init, subscribe, stop, next = "connection_init", "start", "stop", "data"
+
+    @staticmethod
+    def frame(operation_id: str, payload: str) -> str:
+        return '{"id":' + _dumps(operation_id) + ',"type":"data","payload":' + payload + "}"  # type: ignore[arg-type]
+
+    @staticmethod
+    def ended(operation_id: str, error: Ended | None) -> list[str]:
+        messages = []
+        if error is not None:
+            messages.append(
+                _dumps({"id": operation_id, "type": "error", "payload": error.formatted()})
+            )
+        messages.append(_dumps({"id": operation_id, "type": "complete"}))
+        return messages
+
+    @staticmethod
+    def refused(operation_id: str, formatted: list[dict[str, Any]]) -> list[str]:
+        return [_dumps({"id": operation_id, "type": "error", "payload": formatted[0]})]
+
+
+PROTOCOLS: dict[str, type[TransportProtocol] | type[LegacyProtocol]] = {
+    TRANSPORT_WS: TransportProtocol,
+    LEGACY_WS: LegacyProtocol,
+}
+
+
+def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+    """Pages of other origins may not open a websocket unless listed; clients that send
+    no Origin (not browsers) and the server's own pages may."""
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True
+    if origin in allowed or "*" in allowed:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+class Connection:
+    """One websocket connection."""
+
+    def __init__(self, websocket: WebSocket, view: Any, protocol: Any) -> None:
+        self.ws = websocket
+        self.view = view
+        self.settings = view.settings
+        self.protocol = protocol
+        self.principal: Principal | None = None
+        self.acknowledged = False
+        self.operations: dict[str, Subscription | asyncio.Task[Any]] = {}
+        self.outbox = Outbox(self._send, protocol.frame, self._ended)
+        self._closing = False
+
+    async def _send(self, text: str) -> None:
+        await self.ws.send({"type": "websocket.send", "text": text})
+
+    def _ended(self, operation_id: str, error: Ended | None) -> list[str]:
+        self.operations.pop(operation_id, None)
+        return self.protocol.ended(operation_id, error)
+
+    async def serve(self) -> None:
+        writer = asyncio.create_task(self.outbox.run())
+        timers = [asyncio.create_task(self._init_timeout())]
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None and message.get("bytes") is not None:
+                    text = message["bytes"].decode("utf-8", "replace")
+                if text is None:
+                    continue
+                await self._handle(text, timers)
+                if self._closing:
+                    break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            for timer in timers:
+                timer.cancel()
+            self._stop_all()
+            self.outbox.closed = True
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+
+    async def close(self, code: int, reason: str) -> None:
+        self._closing = True
+        await self._flush()
+        if self.ws.application_state != WebSocketState.DISCONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=code, reason=reason)
+
+    async def _flush(self) -> None:
+        """Let the writer send what is queued (errors before a close), for a second."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.outbox.idle.wait(), timeout=1.0)
+
+    async def _init_timeout(self) -> None:
+        await asyncio.sleep(self.settings.ws_init_timeout)
+        if not self.acknowledged:
+            await self.close(4408, "Connection initialisation timeout")
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=4408)
+
+    # -- messages -----------------------------------------------------------------------
+
+    async def _handle(self, text: str, timers: list[asyncio.Task[Any]]) -> None:
+        try:
+            message = orjson.loads(text)
+            kind = message["type"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            await self.close(4400, "Invalid message")
+            return
+        protocol = self.protocol
+        if kind == protocol.init:
+            await self._on_init(message.get("payload"), timers)
+        elif kind == "ping":
+            self.outbox.text(_dumps({"type": "pong", "payload": message.get("payload")}))
+        elif kind == "pong":
+            pass
+        elif kind == protocol.subscribe:
+            await self._on_subscribe(message)
+        elif kind == protocol.stop:
+            self._stop(str(message.get("id")))
+        elif kind == "connection_terminate" and protocol is LegacyProtocol:
+            await self.close(1000, "Terminated")
+        else:
+            await self.close(4400, f"Unknown message type: {kind}")
+
+    async def _on_init(self, payload: Any, timers: list[asyncio.Task[Any]]) -> None:
+        if self.acknowledged:
+            await self.close(4429, "Too many initialisation requests")
+            return
+        try:
+            self.principal = principal_from_header(self.view.secret, _authorization(self, payload))
+        except InvalidToken as exc:
+            if self.protocol is LegacyProtocol:
+                self.outbox.text(
+                    _dumps({"type": "connection_error", "payload": {"message": str(exc)}})
+                )
+            await self.close(4403, f"Forbidden: {exc}")
+            return
+        self.acknowledged = True
+        self.outbox.text(_dumps({"type": "connection_ack"}))
+        if self.protocol is LegacyProtocol:
+            self.outbox.text('{"type":"ka"}')
+            timers.append(asyncio.create_task(self._keepalive()))
+        expires = self.principal.expires_at if self.principal else None
+        if expires is not None:
+            timers.append(asyncio.create_task(self._expire_at(expires)))
+
+    async def _keepalive(self) -> None:
+        while True:
+            await asyncio.sleep(KEEPALIVE_SECONDS)
+            self.outbox.text('{"type":"ka"}')
+
+    async def _expire_at(self, expires: float) -> None:
+        """The token's end is the connection's: its subscriptions end, then the socket."""
+        await asyncio.sleep(max(0.0, expires - time.time()))
+        self.view.hub.expire([s for s in self.operations.values() if isinstance(s, Subscription)])
+        await self._flush()
+        await self.close(4403, "Forbidden: the token expired")
+
+    async def _on_subscribe(self, message: dict[str, Any]) -> None:
+        if not self.acknowledged:
+            await self.close(4401, "Unauthorized")
+            return
+        operation_id = message.get("id")
+        payload = message.get("payload")
+        if not isinstance(operation_id, str) or not operation_id or not isinstance(payload, dict):
+            await self.close(4400, "Invalid message")
+            return
+        if operation_id in self.operations:
+            if self.protocol is TransportProtocol:
+                await self.close(4409, f"Subscriber for {operation_id} already exists")
+                return
+            self._stop(operation_id)  # legacy clients restart an id
+        limit = self.settings.ws_max_operations
+        if limit and len(self.operations) >= limit:
+            error = errors.ApiError(
+                f"this connection already runs {limit} operations, the limit per connection"
+            )
+            error.extensions = {"code": TOO_MANY_OPERATIONS}
+            self._refuse(operation_id, [error])
+            return
+        query = payload.get("query")
+        if not isinstance(query, str) or not query:
+            self._refuse(operation_id, [errors.BadUserInput("the payload has no query")])
+            return
+        variables = payload.get("variables") or {}
+        operation_name = payload.get("operationName")
+        if not isinstance(variables, dict):
+            self._refuse(operation_id, [errors.BadUserInput("variables must be an object")])
+            return
+        schema = self.view.schema
+        prepared = schema._prepare(query)
+        problems = list(prepared.errors) or schema._cost_errors(prepared, operation_name, variables)
+        if problems:
+            self._refuse(operation_id, problems)
+            return
+        operation = get_operation_ast(prepared.document, operation_name)
+        if operation is None:
+            self._refuse(operation_id, [errors.BadUserInput("no such operation in the query")])
+            return
+        if operation.operation == OperationType.SUBSCRIPTION:
+            await self._start_subscription(
+                operation_id, query, prepared.document, operation_name, variables
+            )
+        else:
+            task = asyncio.create_task(
+                self._execute(operation_id, query, variables, operation_name)
+            )
+            self.operations[operation_id] = task
+
+    def _refuse(self, operation_id: str, problems: list[GraphQLError]) -> None:
+        request_id = uuid.uuid4().hex[:16]
+        formatted = [present(e, request_id).formatted for e in problems]
+        for text in self.protocol.refused(operation_id, formatted):
+            self.outbox.text(text)
+
+    async def _start_subscription(
+        self,
+        operation_id: str,
+        query: str,
+        document: Any,
+        operation_name: str | None,
+        variables: dict[str, Any],
+    ) -> None:
+        # Messages of a connection are handled one at a time, so no other message for
+        # this id can arrive while the subscription starts.
+        try:
+            subscription = await self.view.hub.open(
+                operation_id=operation_id,
+                query=query,
+                document=document,
+                operation_name=operation_name,
+                variables=variables,
+                principal=self.principal,
+                sink=self.outbox,
+            )
+        except GraphQLError as exc:
+            self._refuse(operation_id, [exc])
+            return
+        self.operations[operation_id] = subscription
+
+    async def _execute(
+        self, operation_id: str, query: str, variables: dict[str, Any], operation_name: Any
+    ) -> None:
+        context = self.view.websocket_context(self.ws, self.principal)
+        try:
+            result = await self.view.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+            )
+            await context.session.close(commit=not result.errors)
+        except BaseException:
+            await context.session.close(commit=False)
+            raise
+        finally:
+            self.operations.pop(operation_id, None)
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [e.formatted for e in result.errors]
+        self.outbox.text(self.protocol.frame(operation_id, _dumps(payload)))
+        self.outbox.text(self.protocol.ended(operation_id, None)[-1])
+
+    def _stop(self, operation_id: str) -> None:
+        operation = self.operations.pop(operation_id, None)
+        if isinstance(operation, Subscription):
+            self.view.hub.close(operation)
+        elif operation is not None:
+            operation.cancel()
+
+    def _stop_all(self) -> None:
+        for operation_id in list(self.operations):
+            self._stop(operation_id)
+
+
+def _authorization(connection: Connection, payload: Any) -> str | None:
+    if isinstance(payload, dict):
+        headers = payload.get("headers")
+        for source in (payload, headers if isinstance(headers, dict) else {}):
+            for key in ("Authorization", "authorization"):
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value
+        token = payload.get("token") or payload.get("accessToken")
+        if isinstance(token, str) and token:
+            return token if token.lower().startswith("bearer ") else f"Bearer {token}"
+    return connection.ws.headers.get("authorization")
+
+
+async def serve_websocket(websocket: WebSocket, view: Any) -> None:
+    """The ``/graphql`` websocket endpoint."""
+    if not origin_allowed(websocket, view.settings.ws_origins):
+        await websocket.close(code=1008)  # before accept: the handshake gets 403
+        return
+    offered = websocket.scope.get("subprotocols") or []
+    chosen = next((p for p in offered if p in PROTOCOLS), None)
+    if chosen is None:
+        await websocket.accept()
+        await websocket.close(code=4406, reason="Subprotocol not acceptable")
+        return
+    await websocket.accept(subprotocol=chosen)
+    await Connection(websocket, view, PROTOCOLS[chosen]).serve()

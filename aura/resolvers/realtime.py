@@ -1,0 +1,123 @@
+"""Subscriptions: live execution logs, events, task and service status changes.
+
+Over the ``/graphql`` websocket the hub serves these fields itself (rendering each change
+once for all identical subscriptions). The resolvers below are the same streams for
+in-process use (``schema.subscribe`` with a context that carries the hub).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+from graphql import DocumentNode, print_ast
+from strawberry.types import Info
+
+from aura import errors
+from aura.realtime.subscription import QueueSink
+from aura.schema.orchestration import AgentType, LogLevel
+from aura.schema.realtime import (
+    EventMessage,
+    ExecutionLogMessage,
+    ServiceStatusChange,
+    TaskChange,
+    message_for,
+)
+
+AFTER = (
+    "Resume: first everything committed after this cursor (a message's `cursor`), in "
+    "order, then live. Without it, only what is committed from now on."
+)
+
+
+async def _stream(info: Info) -> AsyncGenerator[Any, None]:
+    hub = getattr(info.context, "hub", None)
+    if hub is None:
+        raise errors.ApiError("subscriptions are served over the /graphql websocket")
+    raw = info._raw_info  # the subscription operation itself and its fragments
+    document = DocumentNode(definitions=(raw.operation, *raw.fragments.values()))
+    sink = QueueSink()
+    subscription = await hub.open(
+        operation_id="local",
+        query=print_ast(document),
+        document=document,
+        operation_name=None,
+        variables=info.variable_values,
+        principal=info.context.principal,
+        sink=sink,
+    )
+    field = subscription.filter.stream.field
+    try:
+        while True:
+            seq, change, error = await sink.queue.get()
+            if change is None:
+                if error is not None:
+                    raise errors.ApiError(str(error), **error.formatted()["extensions"])
+                return
+            subscription.sent(seq)
+            sink.taken()
+            yield message_for(field, change)
+    finally:
+        hub.close(subscription)
+
+
+@strawberry.type
+class RealtimeSubscription:
+    @strawberry.subscription(
+        description=(
+            "A task's execution log, line by line as it is committed, optionally only "
+            "some agent types and levels."
+        )
+    )
+    async def execution_logs(
+        self,
+        info: Info,
+        task_id: strawberry.ID,
+        agent_types: list[AgentType] | None = None,  # type: ignore[valid-type]
+        levels: list[LogLevel] | None = None,  # type: ignore[valid-type]
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[ExecutionLogMessage, None]:
+        async for message in _stream(info):
+            yield message
+
+    @strawberry.subscription(
+        description=(
+            "Events as they are committed: of a project, of a task, or (with neither) "
+            "every event you can see; `eventTypes` takes names and prefixes like `task.*`."
+        )
+    )
+    async def events(
+        self,
+        info: Info,
+        project_id: strawberry.ID | None = None,
+        task_id: strawberry.ID | None = None,
+        event_types: list[str] | None = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[EventMessage, None]:
+        async for message in _stream(info):
+            yield message
+
+    @strawberry.subscription(
+        description="Tasks created, changed or deleted: of one project, or all you can see."
+    )
+    async def task_changed(
+        self,
+        info: Info,
+        project_id: strawberry.ID | None = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[TaskChange, None]:
+        async for message in _stream(info):
+            yield message
+
+    @strawberry.subscription(
+        description="Service health recorded, changed or removed: of one project, or all."
+    )
+    async def service_status_changed(
+        self,
+        info: Info,
+        project_id: strawberry.ID | None = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[ServiceStatusChange, None]:
+        async for message in _stream(info):
+            yield message
