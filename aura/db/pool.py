@@ -47,7 +47,8 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asy
     return pool
 
 
-async def connect(dsn: str) -> asyncpg.Connection:
-    conn = await asyncpg.connect(dsn)
+async def connect(dsn: str, *, application_name: str | None = None) -> asyncpg.Connection:
+    settings = {"application_name": application_name} if application_name else None
+    conn = await asyncpg.connect(dsn, server_settings=settings)
     await init_connection(conn)
     return conn

@@ -36,6 +36,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from aura import errors
 from aura.auth.principal import Principal
 from aura.config import Settings
+from aura.db.pool import connect
 from aura.db.session import Session
 from aura.realtime.render import Group, reaches_other_rows, render
 from aura.realtime.streams import SOURCES, STREAMS, Change, Filter, Stream, decode_cursor
@@ -49,6 +50,7 @@ BATCH = 1000
 REPLAY_PAGE = 500
 KEEPALIVE_SECONDS = 5.0
 CHANNELS = ("aura_stream", "aura_auth")
+LISTENER_NAME = "aura-realtime"  # application_name of the listener connection
 
 
 class Hub:
@@ -111,9 +113,7 @@ class Hub:
                 backoff = min(backoff * 2, 2.0)
 
     async def _connect(self, first: bool) -> asyncpg.Connection:
-        from aura.db.pool import connect
-
-        conn = await connect(self.dsn)
+        conn = await connect(self.dsn, application_name=LISTENER_NAME)
         for channel in CHANNELS:
             await conn.add_listener(channel, self._notified)
         conn.add_termination_listener(lambda _: self._wake.set())
