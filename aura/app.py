@@ -33,12 +33,14 @@ from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as 
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from aura.api import AuraSchema, build_schema
+from aura.auth.crypto import master_key
 from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
+from aura.db.vault import KeyRing
 from aura.ide import ide_page, ide_routes
 from aura.limits import (
     RATE_LIMITED,
@@ -232,7 +234,11 @@ class GraphQLView(GraphQL):
             auth_error=auth_error,
         )
         return Context(
-            request=request, settings=self.settings, session=session, principal=principal
+            request=request,
+            settings=self.settings,
+            session=session,
+            principal=principal,
+            vault=self.state.vault,
         )
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
@@ -308,6 +314,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
+        await vault.ensure_active_key(app.state.pool)
         tune_garbage_collector()
         try:
             yield
@@ -319,6 +326,9 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 await asyncio.to_thread(embedded_server(settings).stop)
 
     view = GraphQLView(build_schema(settings), settings)
+    # Read (or, in development, generated) before serving: a missing master key in
+    # production stops start-up here, like a missing JWT secret.
+    vault = KeyRing(master_key(settings))
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -341,5 +351,6 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.vault = vault
     view.state = app.state
     return app
