@@ -7,13 +7,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from aura.auth.crypto import master_key
+from aura.auth.crypto import VaultError, master_key
+from aura.config import Settings
+from aura.db.pool import create_pool
 from aura.db.vault import KeyRing
 from tests import factories
 from tests.conftest import Client, People, Response, Server
@@ -725,3 +729,32 @@ async def test_no_plaintext_reaches_the_database_or_the_logs(
     assert await _columns_holding(db, base64.b64encode(master).decode()) == []
     # The scan does find what is there (it is not blind).
     assert await _columns_holding(db, "STRIPE_KEY") == ["secrets.key_name"]
+
+
+# -- master key ----------------------------------------------------------------------------
+
+
+def test_the_master_key_comes_from_the_environment_or_is_generated_once(tmp_path: Path) -> None:
+    generated = master_key(Settings(home=tmp_path))
+
+    assert master_key(Settings(home=tmp_path)) == generated
+    assert len(generated) == 32
+    assert (tmp_path / "master-key").stat().st_mode & 0o777 == 0o600
+    given = base64.b64encode(bytes(range(32))).decode()
+    assert master_key(Settings(home=tmp_path, master_key=given)) == bytes(range(32))
+    with pytest.raises(RuntimeError, match="production"):
+        master_key(Settings(environment="production", home=tmp_path))
+    with pytest.raises(RuntimeError, match="32 bytes"):
+        master_key(Settings(home=tmp_path, master_key=base64.b64encode(b"short").decode()))
+
+
+async def test_a_wrong_master_key_is_refused_at_start_up(database: str) -> None:
+    pool = await create_pool(database, min_size=1, max_size=2)
+    try:
+        first = await KeyRing(os.urandom(32)).ensure_active_key(pool)
+        with pytest.raises(VaultError, match="AURA_MASTER_KEY"):
+            await KeyRing(os.urandom(32)).ensure_active_key(pool)
+        assert await pool.fetchval("SELECT count(*) FROM encryption_keys") == 1
+        assert first
+    finally:
+        await pool.close()
