@@ -646,6 +646,12 @@ async def test_other_users_see_and_change_nothing_of_a_vault(
     # Templates: members read them, pending users and anonymous callers do not.
     templates = "{ secretTemplates { nodes { id } } }"
     assert len((await client.as_(people.bob).gql(templates)).ok()["secretTemplates"]["nodes"]) == 1
+    # ... but not, through a template, the secrets that use it.
+    nested = "{ secretTemplates { nodes { secrets { nodes { id } } } } }"
+    [mine] = (await client.gql(nested)).ok()["secretTemplates"]["nodes"]
+    assert mine["secrets"]["nodes"] == [{"id": secret_id}]
+    [bobs] = (await client.as_(people.bob).gql(nested)).ok()["secretTemplates"]["nodes"]
+    assert bobs["secrets"]["nodes"] == []
     assert (await client.as_(people.pending).gql(templates)).ok()["secretTemplates"]["nodes"] == []
     assert set((await client.as_(None).gql(lists, variables)).codes) == {"UNAUTHENTICATED"}
     assert (await client.as_(None).gql(templates)).codes == ["UNAUTHENTICATED"]
