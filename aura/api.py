@@ -57,13 +57,16 @@ from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.errors import present
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
 from aura.resolvers.realtime import RealtimeSubscription
+from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
 from aura.schema.fast import LeanExecutor, accelerate
 
 log = logging.getLogger(__name__)
 
-Query = merge_types("Query", (AccountsQuery, WorkQuery, OrchestrationQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, WorkMutation, OrchestrationMutation))
+Query = merge_types("Query", (AccountsQuery, WorkQuery, OrchestrationQuery, VaultQuery))
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, WorkMutation, OrchestrationMutation, VaultMutation)
+)
 Subscription = merge_types("Subscription", (RealtimeSubscription,))
 
 CACHE_SIZE = 1024

@@ -23,12 +23,14 @@ from strawberry.asgi import GraphQL
 
 from aura.api import AuraSchema, build_schema
 from aura.auth.principal import Principal
+from aura.auth.crypto import master_key
 from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
+from aura.db.vault import KeyRing
 from aura.ide import ide_page, ide_routes
 from aura.limits import (
     RATE_LIMITED,
@@ -155,7 +157,11 @@ class GraphQLView(GraphQL):
             self.state.pool, principal, statement_timeout_ms=self.settings.statement_timeout_ms
         )
         context = Context(
-            request=websocket, settings=self.settings, session=session, principal=principal
+            request=websocket,
+            settings=self.settings,
+            session=session,
+            principal=principal,
+            vault=self.state.vault,
         )
         context.hub = self.hub
         return context
@@ -173,7 +179,11 @@ class GraphQLView(GraphQL):
             auth_error=auth_error,
         )
         return Context(
-            request=request, settings=self.settings, session=session, principal=principal
+            request=request,
+            settings=self.settings,
+            session=session,
+            principal=principal,
+            vault=self.state.vault,
         )
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
@@ -249,6 +259,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         )
         view.hub = Hub(database, app.state.pool, settings, view.schema)
         await view.hub.start()
+        await vault.ensure_active_key(app.state.pool)
         tune_garbage_collector()
         try:
             yield
@@ -261,6 +272,9 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 await asyncio.to_thread(embedded_server(settings).stop)
 
     view = GraphQLView(build_schema(settings), settings)
+    # Read (or, in development, generated) before serving: a missing master key in
+    # production stops start-up here, like a missing JWT secret.
+    vault = KeyRing(master_key(settings))
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -283,5 +297,6 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.vault = vault
     view.state = app.state
     return app

@@ -2,7 +2,7 @@
 
 Every knob has a safe default for development on the embedded database; production
 mode (``AURA_ENV=production``) turns off what only helps a developer (introspection,
-GraphiQL, debug headers) and insists on an explicit JWT secret.
+GraphiQL, debug headers) and insists on an explicit JWT secret and master key.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class Settings:
     database_url: str | None = None
     home: Path = Path(".aura")
     jwt_secret: str | None = None
+    # Base64 of 32 bytes; wraps the vault's data keys (aura/auth/crypto.py).
+    master_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     introspection: bool = True
@@ -84,6 +86,7 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or None,
             home=Path(os.environ.get("AURA_HOME", ".aura")),
             jwt_secret=os.environ.get("AURA_JWT_SECRET") or None,
+            master_key=os.environ.get("AURA_MASTER_KEY") or None,
             host=os.environ.get("AURA_HOST", "127.0.0.1"),
             port=_int("AURA_PORT", 8000),
             introspection=_flag("AURA_INTROSPECTION", not production),

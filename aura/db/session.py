@@ -62,6 +62,24 @@ class Session:
     async def execute(self, sql: str, *args: Any) -> str:
         return await self._run("execute", sql, args)
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The pool, for work outside any request's transaction (key rotation)."""
+        return self._pool
+
+    def autonomous(self) -> Session:
+        """A session of the same principal with a transaction of its own.
+
+        What it writes commits or rolls back independently of this request: for an
+        audit row that must outlive the request (``revealSecret``). Close it yourself.
+        """
+        return Session(
+            self._pool,
+            self.principal,
+            statement_timeout_ms=self._timeout_ms,
+            auth_error=self._auth_error,
+        )
+
     def rollback_only(self) -> None:
         """End this request with ROLLBACK whatever happens next (an error was reported)."""
         self._doomed = True

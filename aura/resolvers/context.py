@@ -9,6 +9,7 @@ from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.loaders import Loaders
 from aura.db.session import Session
+from aura.db.vault import KeyRing
 
 
 class Context:
@@ -18,12 +19,28 @@ class Context:
     once per connection, or loaders would cache rows for the connection's lifetime).
     """
 
-    __slots__ = ("hub", "loaders", "principal", "request", "request_id", "session", "settings")
+    __slots__ = (
+        "hub",
+        "loaders",
+        "principal",
+        "request",
+        "request_id",
+        "session",
+        "settings",
+        "vault",
+    )
 
     def __init__(
-        self, *, request: Any, settings: Settings, session: Session, principal: Principal | None
+        self,
+        *,
+        request: Any,
+        settings: Settings,
+        session: Session,
+        principal: Principal | None,
+        vault: KeyRing | None = None,
     ) -> None:
         self.request = request
+        self.vault = vault  # the process's key ring (aura.db.vault)
         self.settings = settings
         self.session = session
         self.principal = principal

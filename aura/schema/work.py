@@ -154,6 +154,15 @@ class Project:
     services = related_connection(
         "service_status", "ServiceStatus", "projects.services", "Monitored services."
     )
+    # vault
+    secrets = connection_field(
+        "secrets",
+        via="projects.secrets",
+        node=lazy("Secret", "aura.schema.vault"),
+        filter=lazy("SecretFilter", "aura.schema.vault"),
+        order=lazy("SecretOrderBy", "aura.schema.vault"),
+        description="Secrets of the project (without their values; see `revealSecret`).",
+    )
     execution_logs = related_connection(
         "execution_logs",
         "ExecutionLog",

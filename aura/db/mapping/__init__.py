@@ -94,7 +94,12 @@ def entity(name: str) -> Entity:
 
 
 def _load() -> None:
-    from aura.db.mapping import accounts, orchestration, work  # noqa: F401  (registers on import)
+    from aura.db.mapping import (  # noqa: F401  (registers on import)
+        accounts,
+        orchestration,
+        vault,
+        work,
+    )
 
 
 def one(name: str, target: str, local: str, remote: str = "id") -> Relation:
@@ -105,6 +110,11 @@ def one(name: str, target: str, local: str, remote: str = "id") -> Relation:
 def many(name: str, target: str, remote: str, local: str = "id") -> Relation:
     """The rows that point at this one (``project.tasks``)."""
     return Relation(name, target, local, remote, many=True)
+
+
+def relations(*items: Relation) -> dict[str, Relation]:
+    """An entity's relations by name."""
+    return {r.name: r for r in items}
 
 
 def many_through(name: str, target: str, through: Through) -> Relation:

@@ -30,6 +30,8 @@ register(
             many("agent_sessions", "agent_sessions", remote="project_id"),
             many("services", "service_status", remote="project_id"),
             many("execution_logs", "execution_logs", remote="project_id"),
+            # vault
+            many("secrets", "secrets", remote="project_id"),
         ),
     ),
     Entity(
