@@ -102,20 +102,21 @@ GRANT EXECUTE ON FUNCTION aura.principal_active(uuid, uuid) TO aura_app;
 
 -- Self-registration: a PENDING user and their first token, in one transaction.
 CREATE FUNCTION aura.register_user(
-  email text, display_name text, access_hash bytea, refresh_hash bytea, scopes text[],
-  expires_at timestamptz, refresh_expires_at timestamptz
-) RETURNS uuid
+  new_email text, new_display_name text, access_hash bytea, refresh_hash bytea,
+  token_scopes text[], access_expires_at timestamptz, refresh_expires_at timestamptz
+) RETURNS TABLE (user_id uuid, token_id uuid)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   new_user uuid;
   new_token uuid := gen_random_uuid();
 BEGIN
   INSERT INTO public.users (email, display_name, role)
-    VALUES ($1, $2, 'PENDING') RETURNING id INTO new_user;
+    VALUES (new_email, new_display_name, 'PENDING') RETURNING id INTO new_user;
   INSERT INTO public.oauth_tokens (id, user_id, name, access_token_hash, refresh_token_hash,
                                    scopes, family_id, expires_at, refresh_expires_at)
-    VALUES (new_token, new_user, 'registration', $3, $4, $5, new_token, $6, $7);
-  RETURN new_user;
+    VALUES (new_token, new_user, 'registration', access_hash, refresh_hash, token_scopes,
+            new_token, access_expires_at, register_user.refresh_expires_at);
+  RETURN QUERY SELECT new_user, new_token;
 END $$;
 REVOKE ALL ON FUNCTION aura.register_user(text, text, bytea, bytea, text[], timestamptz,
   timestamptz) FROM PUBLIC;
@@ -186,6 +187,7 @@ BEGIN
     NEW.revoked_reason := NULL;
     NEW.last_used_at := NULL;
   END IF;
+  NEW.family_id := coalesce(NEW.family_id, NEW.id);
   RETURN NEW;
 END $$;
 

@@ -94,7 +94,7 @@ def entity(name: str) -> Entity:
 
 
 def _load() -> None:
-    from aura.db.mapping import accounts, orchestration, work  # noqa: F401  (registers on import)
+    from aura.db.mapping import accounts, orchestration, teams, work  # noqa: F401  (registers on import)
 
 
 def one(name: str, target: str, local: str, remote: str = "id") -> Relation:
