@@ -203,7 +203,7 @@ class AccountsMutation:
             opaque.REFRESH_PREFIX
         )
         rows = await info.context.session.fetch_alone(
-            "SELECT aura.register_user($1, $2, $3, $4, $5::text[], "
+            "SELECT * FROM aura.register_user($1, $2, $3, $4, $5::text[], "
             "now() + make_interval(secs => $6::int), now() + make_interval(secs => $7::int))",
             email,
             input.display_name,
