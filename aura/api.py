@@ -43,6 +43,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from aura.config import Settings
+from aura.errors import Forbidden
 from aura.limits import (
     Limits,
     check_shape,
@@ -53,7 +54,6 @@ from aura.limits import (
     page_variables,
     parse_document,
 )
-from aura.errors import Forbidden
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.errors import present
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery

@@ -49,7 +49,8 @@ async def test_issue_then_use_the_token(client: Client, people: People, db: asyn
     assert issued["refreshToken"].startswith("aura_rt_")
     assert issued["tokenType"] == "Bearer"
     token = issued["token"]
-    assert token["userId"] == people.alice.id and token["familyId"] == token["id"]
+    assert token["userId"] == people.alice.id
+    assert token["familyId"] == token["id"]
     row = await db.fetchrow("SELECT * FROM oauth_tokens WHERE id = $1", token["id"])
     assert row["access_token_hash"] == hashlib.sha256(issued["accessToken"].encode()).digest()
     # when: the token is used as a bearer
@@ -90,7 +91,9 @@ async def test_plaintext_appears_nowhere_in_the_database(
     for column in columns:
         table, name = column["table_name"], column["column_name"]
         as_bytes = column["data_type"] == "bytea"
-        condition = f'position($1::bytea in "{name}")' if as_bytes else f'strpos("{name}"::text, $1)'
+        condition = (
+            f'position($1::bytea in "{name}")' if as_bytes else f'strpos("{name}"::text, $1)'
+        )
         for secret in secrets:
             body = secret.split("_", 2)[2]
             found = await db.fetchval(
@@ -156,9 +159,7 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(
     first = await issue(client, scopes=["read"])
     anonymous = client.as_(None)
     # when: the refresh token is exchanged
-    second = (await anonymous.gql(REFRESH, {"t": first["refreshToken"]})).ok()[
-        "refreshAccessToken"
-    ]
+    second = (await anonymous.gql(REFRESH, {"t": first["refreshToken"]})).ok()["refreshAccessToken"]
     # then: a new pair in the same family, same scopes; the old access token still works
     assert second["token"]["familyId"] == first["token"]["id"]
     assert second["token"]["parentId"] == first["token"]["id"]
@@ -200,7 +201,8 @@ async def test_revoke_applies_at_once_and_notifies(
     # when
     revoked = (await client.gql(REVOKE, {"id": issued["token"]["id"]})).ok()["revokeAccessToken"]
     # then
-    assert revoked["revokedAt"] and revoked["revokedReason"] == "REVOKED"
+    assert revoked["revokedAt"]
+    assert revoked["revokedReason"] == "REVOKED"
     response = await agent.gql(ME)
     assert response.codes == ["UNAUTHENTICATED"]
     assert "revoked" in response.errors[0]["message"]
@@ -266,9 +268,8 @@ async def test_tokens_stay_with_their_owner(client: Client, people: People, db: 
     token_id = issued["token"]["id"]
     bob = client.as_(people.bob)
     # then: bob sees nothing of it, by ID, list, nested field or mutation
-    assert (await bob.gql("query($id: ID!) { accessToken(id: $id) { id } }", {"id": token_id})).ok()[
-        "accessToken"
-    ] is None
+    by_id = await bob.gql("query($id: ID!) { accessToken(id: $id) { id } }", {"id": token_id})
+    assert by_id.ok()["accessToken"] is None
     assert (await bob.gql("{ accessTokens { totalCount } }")).ok()["accessTokens"][
         "totalCount"
     ] == 0
@@ -290,16 +291,19 @@ async def test_tokens_stay_with_their_owner(client: Client, people: People, db: 
     assert listed.ok()["user"]["accessTokens"]["totalCount"] == 1
     # and a raw insert for someone else is refused by the database
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
-        async with db.transaction():
-            await db.execute(
-                f"SELECT aura.begin_request('{people.bob.id}'::uuid, 1000)"
-            )
-            await db.execute(
-                "INSERT INTO oauth_tokens (user_id, name, access_token_hash, scopes, expires_at) "
-                "VALUES ($1, 'x', $2, '{read}', now() + interval '1 hour')",
-                people.alice.id,
-                b"x" * 32,
-            )
+        await _insert_as(db, people.bob.id, people.alice.id)
+
+
+async def _insert_as(db: asyncpg.Connection, principal: str, owner: str) -> None:
+    """A raw insert of a token for ``owner`` in a request of ``principal``."""
+    async with db.transaction():
+        await db.execute(f"SELECT aura.begin_request('{principal}'::uuid, 1000)")
+        await db.execute(
+            "INSERT INTO oauth_tokens (user_id, name, access_token_hash, scopes, expires_at) "
+            "VALUES ($1, 'x', $2, '{read}', now() + interval '1 hour')",
+            owner,
+            b"x" * 32,
+        )
 
 
 async def test_authenticate_for_long_lived_connections(
@@ -313,7 +317,8 @@ async def test_authenticate_for_long_lived_connections(
     assert principal.scopes == frozenset({"orchestration:read"})
     assert principal.expires_at
     jwt_principal = await authenticate(db, JWT_SECRET, f"Bearer {people.alice.token}")
-    assert jwt_principal is not None and jwt_principal.token_id is None
+    assert jwt_principal is not None
+    assert jwt_principal.token_id is None
     assert jwt_principal.expires_at
     assert await authenticate(db, JWT_SECRET, None) is None
     for header in ["Bearer aura_at_unknown", "Bearer not-a-jwt", "Basic abc"]:

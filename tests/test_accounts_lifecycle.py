@@ -25,9 +25,7 @@ async def admin_call(client: Client, mutation: str, **args: Any) -> Any:
     params = ", ".join(f"{k}: ${k}" for k in args)
     types = {"id": "ID!", "role": "UserRole!", "value": "Boolean!", "managerId": "ID"}
     declared = ", ".join(f"${k}: {types[k]}" for k in args)
-    return await client.gql(
-        f"mutation({declared}) {{ {mutation}({params}) {{ {USER} }} }}", args
-    )
+    return await client.gql(f"mutation({declared}) {{ {mutation}({params}) {{ {USER} }} }}", args)
 
 
 async def test_register_approve_promote_disable(
@@ -40,9 +38,11 @@ async def test_register_approve_promote_disable(
         await anonymous.gql(REGISTER, {"input": {"email": "Zoe@Example.com", "displayName": "Zoe"}})
     ).ok()["register"]
     user = registered["user"]
-    assert user["role"] == "PENDING" and user["disabledAt"] is None
+    assert user["role"] == "PENDING"
+    assert user["disabledAt"] is None
     assert registered["credentials"]["token"]["userId"] == user["id"]
-    zoe = client.as_(User(user["id"], "zoe@example.com", "PENDING", registered["credentials"]["accessToken"]))
+    access = registered["credentials"]["accessToken"]
+    zoe = client.as_(User(user["id"], "zoe@example.com", "PENDING", access))
     # then: PENDING sees only themself
     assert (await zoe.gql("{ me { id role } }")).ok()["me"] == {"id": user["id"], "role": "PENDING"}
     assert (await zoe.gql("{ users { totalCount } }")).ok()["users"]["totalCount"] == 1
@@ -118,7 +118,7 @@ async def test_must_reset_password_and_me(client: Client, people: People):
 
 
 @pytest.mark.parametrize(
-    "mutation,args",
+    ("mutation", "args"),
     [
         ("setUserRole", {"role": "ADMIN"}),
         ("disableUser", {}),
@@ -135,7 +135,8 @@ async def test_non_admins_cannot_manage_users(
         response = await admin_call(client.as_(who), mutation, id=people.alice.id, **args)
         assert response.codes == ["FORBIDDEN"], (mutation, who.email)
     row = await db.fetchrow("SELECT role, disabled_at FROM users WHERE id = $1", people.alice.id)
-    assert row["role"] == "USER" and row["disabled_at"] is None
+    assert row["role"] == "USER"
+    assert row["disabled_at"] is None
 
 
 async def test_role_changes_are_refused_by_the_database(
@@ -160,19 +161,30 @@ async def test_role_changes_are_refused_by_the_database(
             else:
                 await db.execute(statement, people.alice.id)  # unchanged values pass
     with pytest.raises(asyncpg.PostgresError, match="only administrators"):
-        async with db.transaction():
-            await db.execute(f"SELECT aura.begin_request('{people.bob.id}'::uuid, 1000)")
-            await db.execute("UPDATE users SET disabled_at = now() WHERE id = $1", people.bob.id)
+        await _as_request(
+            db,
+            f"SELECT aura.begin_request('{people.bob.id}'::uuid, 1000)",
+            people.bob.id,
+            "UPDATE users SET disabled_at = now() WHERE id = $1",
+        )
     async with db.transaction():
         await db.execute("SET LOCAL ROLE aura_app")
         changed = await db.execute("UPDATE users SET role = 'ADMIN'")
         assert changed == "UPDATE 0"  # without a principal, no row is even visible
     with pytest.raises(asyncpg.PostgresError, match="only administrators"):
-        async with db.transaction():
-            await db.execute("SET LOCAL ROLE aura_app")
-            await db.execute("SELECT set_config('aura.user_id', $1, true)", people.bob.id)
-            await db.execute("UPDATE users SET role = 'ADMIN' WHERE id = $1", people.bob.id)
+        await _as_request(
+            db,
+            f"SET LOCAL ROLE aura_app; SELECT set_config('aura.user_id', '{people.bob.id}', true)",
+            people.bob.id,
+            "UPDATE users SET role = 'ADMIN' WHERE id = $1",
+        )
     assert await db.fetchval("SELECT role FROM users WHERE id = $1", people.alice.id) == "USER"
+
+
+async def _as_request(db: asyncpg.Connection, begin: str, user_id: str, statement: str) -> None:
+    async with db.transaction():
+        await db.execute(begin)
+        await db.execute(statement, user_id)
 
 
 async def test_admins_cannot_lock_themselves_out(client: Client, people: People):

@@ -72,14 +72,16 @@ async def test_manager_sees_team_time_tracking_only(
     assert (await grace.gql("{ tasks { totalCount } }")).ok()["tasks"]["totalCount"] == 0
     assert (await grace.gql("{ projects { totalCount } }")).ok()["projects"]["totalCount"] == 0
     assert (
-        await grace.gql("query($id: ID!) { task(id: $id) { id } }", {"id": team["alice_task"]["id"]})
+        await grace.gql(
+            "query($id: ID!) { task(id: $id) { id } }", {"id": team["alice_task"]["id"]}
+        )
     ).ok()["task"] is None
     assert (
         await grace.gql("query($id: ID!) { user(id: $id) { id } }", {"id": people.alice.id})
     ).ok()["user"] is None
     # and no writes there
     update = await grace.gql(
-        "mutation($id: ID!) { updateTask(id: $id, input: {title: \"mine\"}) { id } }",
+        'mutation($id: ID!) { updateTask(id: $id, input: {title: "mine"}) { id } }',
         {"id": team["alice_task"]["id"]},
     )
     assert update.codes == ["NOT_FOUND"]
@@ -107,7 +109,7 @@ async def test_a_demoted_manager_loses_the_team(
     admin = client.as_(people.admin)
     (
         await admin.gql(
-            'mutation($id: ID!) { setUserRole(id: $id, role: USER) { role } }',
+            "mutation($id: ID!) { setUserRole(id: $id, role: USER) { role } }",
             {"id": team["grace"].id},
         )
     ).ok()
@@ -124,7 +126,9 @@ async def test_bonus_windows_admins_write_managers_read(
     grace = client.as_(team["grace"])
     window_id = team["window"]["id"]
     listed = (await grace.gql("{ bonusWindows { nodes { id name targetTaskCount } } }")).ok()
-    assert listed["bonusWindows"]["nodes"] == [{"id": window_id, "name": "Q1 push", "targetTaskCount": 1}]
+    assert listed["bonusWindows"]["nodes"] == [
+        {"id": window_id, "name": "Q1 push", "targetTaskCount": 1}
+    ]
     # users see none
     for who in (people.alice, people.bob, people.pending):
         response = await client.as_(who).gql("{ bonusWindows { totalCount } }")
@@ -138,14 +142,14 @@ async def test_bonus_windows_admins_write_managers_read(
             {"id": window_id},
         )
         assert update.codes == ["NOT_FOUND"]
-        delete = await actor.gql("mutation($id: ID!) { deleteBonusWindow(id: $id) }", {"id": window_id})
+        delete = await actor.gql(
+            "mutation($id: ID!) { deleteBonusWindow(id: $id) }", {"id": window_id}
+        )
         assert delete.codes == ["NOT_FOUND"]
     assert await db.fetchval("SELECT name FROM bonus_windows WHERE id = $1", window_id) == "Q1 push"
     # admins validate and change
     admin = client.as_(people.admin)
-    bad = await admin.gql(
-        CREATE, {"input": {**WINDOW, "endTime": "2019-01-01T00:00:00Z"}}
-    )
+    bad = await admin.gql(CREATE, {"input": {**WINDOW, "endTime": "2019-01-01T00:00:00Z"}})
     assert bad.codes == ["BAD_USER_INPUT"]
     negative = await admin.gql(CREATE, {"input": {**WINDOW, "targetTaskCount": -1}})
     assert negative.codes == ["BAD_USER_INPUT"]
@@ -154,7 +158,9 @@ async def test_bonus_windows_admins_write_managers_read(
         {"id": window_id},
     )
     assert renamed.ok()["updateBonusWindow"] == {"name": "Q2", "createdBy": people.admin.id}
-    deleted = await admin.gql("mutation($id: ID!) { deleteBonusWindow(id: $id) }", {"id": window_id})
+    deleted = await admin.gql(
+        "mutation($id: ID!) { deleteBonusWindow(id: $id) }", {"id": window_id}
+    )
     assert deleted.ok()["deleteBonusWindow"] == window_id
 
 
@@ -166,7 +172,8 @@ async def test_team_bonus_progress(
     for status in ("IN_PROGRESS", "COMPLETED"):
         (
             await client.gql(
-                "mutation($id: ID!, $s: TaskStatus!) { updateTask(id: $id, input: {status: $s}) { id } }",
+                "mutation($id: ID!, $s: TaskStatus!) "
+                "{ updateTask(id: $id, input: {status: $s}) { id } }",
                 {"id": task_id, "s": status},
             )
         ).ok()
@@ -206,5 +213,3 @@ async def test_only_managers_lead_teams(client: Client, people: People, team: di
         {"id": team["grace"].id, "m": team["grace"].id},
     )
     assert self_managed.codes == ["BAD_USER_INPUT"]
-
-

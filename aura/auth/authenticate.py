@@ -30,8 +30,6 @@ async def authenticate(
     if opaque.is_opaque(token):
         return await opaque.lookup(conn, token)
     principal = verify(secret, token)
-    if not await conn.fetchval(
-        "SELECT aura.principal_active($1::uuid, NULL)", principal.user_id
-    ):
+    if not await conn.fetchval("SELECT aura.principal_active($1::uuid, NULL)", principal.user_id):
         raise InvalidToken("the user of this token is disabled or no longer exists")
     return principal

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 import strawberry
 from strawberry.types import Info
 
@@ -22,8 +21,8 @@ from aura.schema.accounts import (
     CreateUserInput,
     IssueAccessTokenInput,
     IssuedAccessToken,
-    Registration,
     RegisterInput,
+    Registration,
     UpdateUserInput,
     User,
     UserFilter,
@@ -40,9 +39,7 @@ REGISTRATION_TTL = 3600
 REGISTRATION_REFRESH_TTL = 30 * 24 * 3600
 
 # Every column of a token but its hashes: what AccessToken can show.
-_TOKEN_COLUMNS = ", ".join(
-    c for c in entity("oauth_tokens").columns if not c.endswith("_hash")
-)
+_TOKEN_COLUMNS = ", ".join(c for c in entity("oauth_tokens").columns if not c.endswith("_hash"))
 
 _ISSUE = f"""
 INSERT INTO oauth_tokens (user_id, name, client_id, access_token_hash, refresh_token_hash,
@@ -199,8 +196,9 @@ class AccountsMutation:
         if info.context.session.principal is not None:
             raise errors.Forbidden("you are signed in: register without a token")
         email = input.email.strip()
-        access, refresh = opaque.new_token(opaque.ACCESS_PREFIX), opaque.new_token(
-            opaque.REFRESH_PREFIX
+        access, refresh = (
+            opaque.new_token(opaque.ACCESS_PREFIX),
+            opaque.new_token(opaque.REFRESH_PREFIX),
         )
         rows = await info.context.session.fetch_alone(
             "SELECT * FROM aura.register_user($1, $2, $3, $4, $5::text[], "
@@ -241,7 +239,7 @@ class AccountsMutation:
         id: strawberry.ID,
         role: UserRole,  # type: ignore[valid-type]
     ) -> User:
-        return await _admin_update(info, id, role=role.value)
+        return await _admin_update(info, id, role=str(role.value))  # type: ignore[attr-defined]
 
     @strawberry.mutation(
         description="Disable an account (administrators only): every token of the user, "

@@ -63,8 +63,7 @@ class TeamsQuery:
         node=BonusWindow,
         filter=BonusWindowFilter,
         order=BonusWindowOrderBy,
-        description="Bonus windows, by start time (managers and administrators; empty for "
-        "others).",
+        description="Bonus windows, by start time (managers and administrators; empty for others).",
     )
     team_time_entries = connection_field(
         "team_time_entries",
