@@ -43,6 +43,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from aura.config import Settings
+from aura.errors import Forbidden
 from aura.limits import (
     Limits,
     check_shape,
@@ -57,16 +58,34 @@ from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.errors import present
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
 from aura.resolvers.realtime import RealtimeSubscription
+from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
 from aura.schema.fast import LeanExecutor, accelerate
+from aura.scoping import Needs, operation_needs, type_domains
 
 log = logging.getLogger(__name__)
 
-Query = merge_types("Query", (AccountsQuery, WorkQuery, OrchestrationQuery, VaultQuery))
-Mutation = merge_types(
-    "Mutation", (AccountsMutation, WorkMutation, OrchestrationMutation, VaultMutation)
-)
+# The root fields of each domain: the domain classes, by operation kind.
+DOMAIN_ROOTS: dict[str, dict[str, type]] = {
+    "query": {
+        "accounts": AccountsQuery,
+        "work": WorkQuery,
+        "orchestration": OrchestrationQuery,
+        "teams": TeamsQuery,
+        "vault": VaultQuery,
+    },
+    "mutation": {
+        "accounts": AccountsMutation,
+        "work": WorkMutation,
+        "orchestration": OrchestrationMutation,
+        "teams": TeamsMutation,
+        "vault": VaultMutation,
+    },
+}
+
+Query = merge_types("Query", tuple(DOMAIN_ROOTS["query"].values()))
+Mutation = merge_types("Mutation", tuple(DOMAIN_ROOTS["mutation"].values()))
 Subscription = merge_types("Subscription", (RealtimeSubscription,))
 
 CACHE_SIZE = 1024
@@ -78,7 +97,7 @@ DEFAULT_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
 class Prepared:
     """A query text parsed and validated once: its document, errors and costs so far."""
 
-    __slots__ = ("costs", "document", "errors", "page_variables")
+    __slots__ = ("costs", "document", "errors", "needs", "page_variables")
 
     def __init__(
         self,
@@ -91,6 +110,8 @@ class Prepared:
         self.page_variables = page_variables
         # (operation name, page sizes of the variables) -> cost
         self.costs: dict[tuple[str | None, tuple[int | None, ...]], int] = {}
+        # operation name -> the (domain, write) accesses it needs (for scoped tokens)
+        self.needs: dict[str | None, Needs] = {}
 
 
 class AuraSchema(strawberry.Schema):
@@ -127,6 +148,16 @@ class AuraSchema(strawberry.Schema):
 
         self._prepare = prepare_cached
         self._list_sizes = list_sizes(self._schema)
+        self._type_domains = type_domains(self._schema)
+        converter = self.config.name_converter
+        self._root_domains = {
+            kind: {
+                converter.get_graphql_name(field): domain
+                for domain, cls in classes.items()
+                for field in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+            }
+            for kind, classes in DOMAIN_ROOTS.items()
+        }
         self._executor_kwargs = execution_context_class_kwargs(self.execution_context_class)
 
     def _cost_errors(
@@ -158,6 +189,38 @@ class AuraSchema(strawberry.Schema):
         error = cost_error(cost, self.limits)
         return [error] if error else []
 
+    def _scope_errors(
+        self, prepared: Prepared, operation_name: str | None, context: Any
+    ) -> list[GraphQLError]:
+        """``FORBIDDEN`` when the request's token lacks a scope the operation needs."""
+        principal = getattr(context, "principal", None)
+        document = prepared.document
+        if principal is None or principal.scopes is None or document is None:
+            return []
+        needs = prepared.needs.get(operation_name)
+        if needs is None:
+            operation = get_operation_ast(document, operation_name)
+            if operation is None:
+                return []
+            needs = operation_needs(
+                self._schema, document, operation, self._root_domains, self._type_domains
+            )
+            prepared.needs[operation_name] = needs
+        missing = sorted(
+            f"{domain or 'all'}:{'write' if write else 'read'}"
+            for domain, write in needs
+            if not principal.allows(domain, write=write)
+        )
+        if not missing:
+            return []
+        return [
+            Forbidden(
+                f"this access token lacks the scope for {', '.join(missing)} "
+                f"(it has {', '.join(sorted(principal.scopes))})",
+                missingScopes=missing,
+            )
+        ]
+
     async def execute(
         self,
         query: str | None,
@@ -181,6 +244,8 @@ class AuraSchema(strawberry.Schema):
                 raise InvalidOperationTypeError(operation_type)
             if not errors:
                 errors = self._cost_errors(prepared, operation_name, variable_values)
+            if not errors:
+                errors = self._scope_errors(prepared, operation_name, context_value)
         if document is None or errors:
             result = ExecutionResult(data=None, errors=list(errors))
         else:
@@ -225,7 +290,9 @@ class AuraSchema(strawberry.Schema):
             prepared = self._prepare(query)
             errors = [e for e in prepared.errors if not isinstance(e, GraphQLSyntaxError)]
             if not prepared.errors:
-                errors = self._cost_errors(prepared, operation_name, variable_values)
+                errors = self._cost_errors(
+                    prepared, operation_name, variable_values
+                ) or self._scope_errors(prepared, operation_name, context_value)
             if errors:
                 request_id = getattr(context_value, "request_id", "-")
                 return _refused([present(e, request_id) for e in errors])

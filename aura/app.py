@@ -22,9 +22,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from aura.api import AuraSchema, build_schema
-from aura.auth.principal import Principal
+from aura.auth import opaque
 from aura.auth.crypto import master_key
-from aura.auth.tokens import InvalidToken, principal_from_header, signing_secret
+from aura.auth.principal import Principal
+from aura.auth.tokens import InvalidToken, bearer, signing_secret, verify
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
@@ -69,6 +70,7 @@ class GraphQLView(GraphQL):
         self.hub: Hub | None = None  # the realtime hub once started
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.opaque_tokens = opaque.TokenCache()
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return ide_page()
@@ -127,12 +129,17 @@ class GraphQLView(GraphQL):
         if not self.settings.rate_limit_per_minute:
             return None
         try:
-            principal = principal_from_header(self.secret, request.headers.get("authorization"))
+            token = bearer(request.headers.get("authorization"))
+            if token is not None and opaque.is_opaque(token):
+                # Per token, without a database lookup (a user's tokens share no bucket).
+                key = f"token:{opaque.digest(token).hex()[:32]}"
+            elif token is not None:
+                key = f"user:{verify(self.secret, token).user_id}"
+            else:
+                key = ""
         except InvalidToken:
-            principal = None
-        if principal is not None:
-            key = f"user:{principal.user_id}"
-        else:
+            key = ""
+        if not key:
             key = f"addr:{request.client.host if request.client else '-'}"
         wait = self.rate_limiter.acquire(key)
         if not wait:
@@ -166,10 +173,19 @@ class GraphQLView(GraphQL):
         context.hub = self.hub
         return context
 
-    def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
+    async def _principal(self, authorization: str | None) -> Principal | None:
+        """A JWT's principal, or an opaque token's (looked up once, then cached)."""
+        token = bearer(authorization)
+        if token is None:
+            return None
+        if opaque.is_opaque(token):
+            return await self.opaque_tokens.principal(self.state.pool, token)
+        return verify(self.secret, token)
+
+    async def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
         principal, auth_error = None, None
         try:
-            principal = principal_from_header(self.secret, authorization)
+            principal = await self._principal(authorization)
         except InvalidToken as exc:
             auth_error = f"invalid token: {exc}"
         session = Session(
@@ -190,7 +206,7 @@ class GraphQLView(GraphQL):
         refused = self._rate_limited(request)
         if refused is not None:
             return refused
-        context = self._context(request, request.headers.get("authorization"))
+        context = await self._context(request, request.headers.get("authorization"))
         try:
             response = await super().run(request, context=context)
         except BaseException:

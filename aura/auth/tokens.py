@@ -73,7 +73,7 @@ def _verified(secret: str, token: str) -> tuple[Principal, int]:
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
     expires = int(claims["exp"])
-    return Principal(user_id=user_id, email=claims.get("email"), expires_at=expires), expires
+    return Principal(user_id=user_id, email=claims.get("email"), expires_at=float(expires)), expires
 
 
 def verify(secret: str, token: str) -> Principal:
@@ -84,15 +84,25 @@ def verify(secret: str, token: str) -> Principal:
     return principal
 
 
-def principal_from_header(secret: str, authorization: str | None) -> Principal | None:
-    """The principal of an ``Authorization: Bearer …`` header; None when there is none.
+def bearer(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header; None when there is none.
 
-    Raises InvalidToken when a token is present but not valid: a client that sends a
-    bad token must hear about it rather than be treated as anonymous.
+    Raises InvalidToken when the header is present but not a bearer token.
     """
     if not authorization:
         return None
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("expected 'Authorization: Bearer <token>'")
-    return verify(secret, token.strip())
+    return token.strip()
+
+
+def principal_from_header(secret: str, authorization: str | None) -> Principal | None:
+    """The principal of an ``Authorization: Bearer <jwt>`` header; None when there is none.
+
+    Raises InvalidToken when a token is present but not valid: a client that sends a
+    bad token must hear about it rather than be treated as anonymous. Opaque tokens
+    need the database: see ``aura.auth.authenticate``.
+    """
+    token = bearer(authorization)
+    return None if token is None else verify(secret, token)

@@ -27,6 +27,7 @@ from aura.db.errors import translate
 log = logging.getLogger(__name__)
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Session:
@@ -80,6 +81,45 @@ class Session:
             auth_error=self._auth_error,
         )
 
+    async def fetch_alone(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """One statement in a transaction of its own, committed at once, without a principal.
+
+        For the few operations that precede or outlive a principal (registering,
+        refreshing a token): they call SECURITY DEFINER functions that check what they
+        need, and their effect (e.g. revoking a token family on refresh-token reuse)
+        must stand even when the request then reports an error.
+        """
+        async with self._lock:
+            conn = await self._pool.acquire()
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        f"SET LOCAL ROLE aura_app; SET LOCAL statement_timeout = {self._timeout_ms}"
+                    )
+                    self.statements += 2
+                    rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+                self.statements += 1
+                return rows
+            except asyncpg.PostgresError as exc:
+                api_error = translate(exc)
+                if api_error is None:
+                    raise
+                raise api_error from exc
+            finally:
+                await self._pool.release(conn)
+
+    @property
+    def begun(self) -> bool:
+        """Has the request's own transaction started?"""
+        return self._conn is not None
+
+    def act_as(self, principal: Principal) -> None:
+        """Run the rest of the request as ``principal`` (a user who just registered)."""
+        if self._conn is not None:
+            raise RuntimeError("the request's transaction has already begun")
+        self.principal = principal
+        self._auth_error = None
+
     def rollback_only(self) -> None:
         """End this request with ROLLBACK whatever happens next (an error was reported)."""
         self._doomed = True
@@ -130,16 +170,23 @@ class Session:
             raise errors.Unauthenticated(
                 self._auth_error or "sign in: send 'Authorization: Bearer <token>'"
             )
-        user_id = self.principal.user_id
-        if not _UUID.match(user_id):
-            raise errors.Unauthenticated("the token does not name a user")
+        token_hash = self.principal.token_hash
+        if token_hash is not None:
+            if not _SHA256.match(token_hash):
+                raise errors.Unauthenticated("the token is not well formed")
+            # An opaque token: its validity is checked in the same round trip.
+            begin = f"aura.begin_token_request(decode('{token_hash}', 'hex'), {self._timeout_ms})"
+        else:
+            user_id = self.principal.user_id
+            if not _UUID.match(user_id):
+                raise errors.Unauthenticated("the token does not name a user")
+            begin = f"aura.begin_request('{user_id}'::uuid, {self._timeout_ms})"
         conn = await self._pool.acquire()
         try:
             # Simple-query protocol: BEGIN and the principal's claims in one round trip.
-            # The user id is a validated UUID and the timeout an int, so inlining is safe.
-            await conn.execute(
-                f"BEGIN; SELECT aura.begin_request('{user_id}'::uuid, {self._timeout_ms})"
-            )
+            # The user id is a validated UUID, the hash validated hex and the timeout an
+            # int, so inlining is safe.
+            await conn.execute(f"BEGIN; SELECT {begin}")
         except asyncpg.PostgresError as exc:
             await conn.execute("ROLLBACK")
             await self._pool.release(conn)

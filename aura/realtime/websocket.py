@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from aura import errors
 from aura.auth.principal import Principal
-from aura.auth.tokens import InvalidToken, principal_from_header
+from aura.auth.tokens import InvalidToken
 from aura.limits import TOO_MANY_OPERATIONS
 from aura.realtime.subscription import Ended, Outbox, Subscription
 from aura.resolvers.errors import present
@@ -190,7 +190,12 @@ class Connection:
         elif kind == protocol.subscribe:
             await self._on_subscribe(message)
         elif kind == protocol.stop:
-            self._stop(str(message.get("id")))
+            operation_id = str(message.get("id"))
+            known = operation_id in self.operations
+            self._stop(operation_id)
+            if known and protocol is LegacyProtocol:
+                # subscriptions-transport-ws confirms a stop; graphql-transport-ws does not.
+                self.outbox.text(_dumps({"id": operation_id, "type": "complete"}))
         elif kind == "connection_terminate" and protocol is LegacyProtocol:
             await self.close(1000, "Terminated")
         else:
@@ -201,7 +206,7 @@ class Connection:
             await self.close(4429, "Too many initialisation requests")
             return
         try:
-            self.principal = principal_from_header(self.view.secret, _authorization(self, payload))
+            self.principal = await self.view._principal(_authorization(self, payload))
         except InvalidToken as exc:
             if self.protocol is LegacyProtocol:
                 self.outbox.text(

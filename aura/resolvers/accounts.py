@@ -1,21 +1,127 @@
-"""Accounts domain: root queries and mutations for users."""
+"""Accounts domain: users and their lifecycle, opaque access tokens."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from aura import errors
+from aura.auth import opaque, scopes
+from aura.auth.principal import Principal
 from aura.db.mapping import entity
+from aura.db.sql.values import check_id
 from aura.resolvers import crud
 from aura.schema.accounts import (
+    AccessToken,
+    AccessTokenFilter,
+    AccessTokenOrderBy,
     CreateUserInput,
+    IssueAccessTokenInput,
+    IssuedAccessToken,
+    RegisterInput,
+    Registration,
     UpdateUserInput,
     User,
     UserFilter,
     UserOrderBy,
+    UserRole,
 )
 from aura.schema.relay import by_id_field, connection_field, instantiate
 from aura.schema.selection import columns_for, node_fields
+
+MIN_TTL = 60
+MAX_TTL = 365 * 24 * 3600
+REGISTRATION_SCOPES = ["write"]
+REGISTRATION_TTL = 3600
+REGISTRATION_REFRESH_TTL = 30 * 24 * 3600
+
+# Every column of a token but its hashes: what AccessToken can show.
+_TOKEN_COLUMNS = ", ".join(c for c in entity("oauth_tokens").columns if not c.endswith("_hash"))
+
+_ISSUE = f"""
+INSERT INTO oauth_tokens (user_id, name, client_id, access_token_hash, refresh_token_hash,
+                          scopes, expires_at, refresh_expires_at)
+VALUES (aura.current_user_id(), $1, $2, $3, $4, $5::text[],
+        now() + make_interval(secs => $6::int),
+        now() + make_interval(secs => $7::int))
+RETURNING {_TOKEN_COLUMNS}
+"""
+
+_REFRESH_REFUSALS = {
+    "invalid": "unknown refresh token",
+    "reused": "this refresh token was already used: every token of its family is now "
+    "revoked; sign in again",
+    "revoked": "this token has been revoked",
+    "expired": "this refresh token has expired",
+    "disabled": "this account is disabled",
+}
+
+
+def _user_columns(info: Info) -> str:
+    return ", ".join(columns_for(entity("users"), node_fields(info, connection=False)))
+
+
+async def _admin_update(info: Info, id_: strawberry.ID, **changes: Any) -> User:
+    """One administrator change to an account, checked and applied by the database."""
+    key = check_id(id_)
+    row = await info.context.session.fetchrow(
+        f"SELECT {_user_columns(info)} FROM aura.admin_update_user($1::uuid, $2::jsonb)",
+        key,
+        changes,
+    )
+    if row is None:  # pragma: no cover - the function raises NOT_FOUND itself
+        raise errors.NotFound(f"no user with id {key}")
+    return instantiate(User, row)
+
+
+def _ttl(value: int, field: str, *, at_least: int = MIN_TTL) -> int:
+    if not at_least <= value <= MAX_TTL:
+        raise errors.BadUserInput(f"{field} must be between {at_least} and {MAX_TTL} seconds")
+    return value
+
+
+def _issued(row: Any, access: str, refresh: str | None) -> IssuedAccessToken:
+    token = instantiate(AccessToken, row)
+    return IssuedAccessToken(
+        access_token=access,
+        refresh_token=refresh,
+        token_type="Bearer",
+        expires_at=row["expires_at"],
+        token=token,
+    )
+
+
+def _switch_to(info: Info, principal: Principal) -> None:
+    """The rest of the request acts as ``principal`` (a token just issued to it)."""
+    session = info.context.session
+    if session.begun:
+        raise errors.BadUserInput(
+            "send this mutation alone (or first) in its request, without other data access"
+        )
+    session.act_as(principal)
+    info.context.principal = principal
+
+
+def _pair_principal(user_id: str, token_id: str, access: str, expires_at: datetime) -> Principal:
+    return Principal(
+        user_id=str(user_id),
+        token_id=str(token_id),
+        scopes=None,  # the request that issued it already passed its own scope check
+        expires_at=expires_at.timestamp(),
+        token_hash=opaque.digest(access).hex(),
+    )
+
+
+async def _token_row(info: Info, token_id: str) -> Any:
+    row = await info.context.session.fetchrow(
+        f"SELECT {_TOKEN_COLUMNS} FROM oauth_tokens WHERE id = $1", token_id
+    )
+    if row is None:
+        raise errors.NotFound(f"no access token with id {token_id}")
+    return row
 
 
 @strawberry.type
@@ -31,7 +137,9 @@ class AccountsQuery:
         description="Users you can see: yourself, or everyone for admins.",
     )
 
-    @strawberry.field(description="The signed-in user.")
+    @strawberry.field(
+        description="The signed-in user: role, mustResetPassword, disabledAt, manager, …"
+    )
     async def me(self, info: Info) -> User:
         principal = info.context.session.principal
         users = entity("users")
@@ -40,6 +148,20 @@ class AccountsQuery:
         # The session resolves the principal first, so an unknown user fails there.
         row = await loader.load(principal.user_id if principal else "")
         return instantiate(User, row)
+
+    access_token = by_id_field(
+        "oauth_tokens",
+        node=AccessToken,
+        description="One of your access tokens by ID (anyone's for admins); never its secret.",
+    )
+    access_tokens = connection_field(
+        "oauth_tokens",
+        node=AccessToken,
+        filter=AccessTokenFilter,
+        order=AccessTokenOrderBy,
+        description="Your access tokens, revoked and expired ones included (everyone's "
+        "for admins); never their secrets.",
+    )
 
 
 @strawberry.type
@@ -62,3 +184,166 @@ class AccountsMutation:
         "users",
         description="Delete a user and everything they own (administrators only). Returns its ID.",
     )
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @strawberry.mutation(
+        description="Sign up: creates a PENDING account and returns its first token pair "
+        "(shown once). Send it without a token. A PENDING user sees only themself until "
+        "an administrator approves them. The email must be unused (CONFLICT otherwise)."
+    )
+    async def register(self, info: Info, input: RegisterInput) -> Registration:
+        if info.context.session.principal is not None:
+            raise errors.Forbidden("you are signed in: register without a token")
+        email = input.email.strip()
+        access, refresh = (
+            opaque.new_token(opaque.ACCESS_PREFIX),
+            opaque.new_token(opaque.REFRESH_PREFIX),
+        )
+        rows = await info.context.session.fetch_alone(
+            "SELECT * FROM aura.register_user($1, $2, $3, $4, $5::text[], "
+            "now() + make_interval(secs => $6::int), now() + make_interval(secs => $7::int))",
+            email,
+            input.display_name,
+            opaque.digest(access),
+            opaque.digest(refresh),
+            REGISTRATION_SCOPES,
+            REGISTRATION_TTL,
+            REGISTRATION_REFRESH_TTL,
+        )
+        user_id, token_id = rows[0]["user_id"], rows[0]["token_id"]
+        expires = datetime.now(UTC) + timedelta(seconds=REGISTRATION_TTL)
+        _switch_to(info, _pair_principal(user_id, token_id, access, expires))
+        token = await _token_row(info, token_id)
+        user = await info.context.session.fetchrow(
+            f"SELECT {', '.join(entity('users').columns)} FROM users WHERE id = $1", user_id
+        )
+        return Registration(
+            user=instantiate(User, user), credentials=_issued(token, access, refresh)
+        )
+
+    @strawberry.mutation(
+        description="Approve a PENDING user: they become USER (administrators only; "
+        "BAD_USER_INPUT if the user is not PENDING)."
+    )
+    async def approve_user(self, info: Info, id: strawberry.ID) -> User:
+        return await _admin_update(info, id, approve=True)
+
+    @strawberry.mutation(
+        description="Set a user's role (administrators only; an administrator cannot "
+        "demote themself). Takes effect at the user's next request."
+    )
+    async def set_user_role(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        role: UserRole,  # type: ignore[valid-type]
+    ) -> User:
+        return await _admin_update(info, id, role=str(role.value))  # type: ignore[attr-defined]
+
+    @strawberry.mutation(
+        description="Disable an account (administrators only): every token of the user, "
+        "JWT or access token, is refused from now on, open subscriptions included."
+    )
+    async def disable_user(self, info: Info, id: strawberry.ID) -> User:
+        return await _admin_update(info, id, disabled=True)
+
+    @strawberry.mutation(
+        description="Enable a disabled account again (administrators only); tokens that "
+        "have not expired or been revoked work again."
+    )
+    async def enable_user(self, info: Info, id: strawberry.ID) -> User:
+        return await _admin_update(info, id, disabled=False)
+
+    @strawberry.mutation(
+        description="Require (or stop requiring) the user to choose a new password at next "
+        "sign-in (administrators only)."
+    )
+    async def set_must_reset_password(self, info: Info, id: strawberry.ID, value: bool) -> User:
+        return await _admin_update(info, id, must_reset_password=value)
+
+    @strawberry.mutation(
+        description="Put a user in a manager's team, or take them out with null "
+        "(administrators only). The manager must be a MANAGER or ADMIN."
+    )
+    async def set_user_manager(
+        self, info: Info, id: strawberry.ID, manager_id: strawberry.ID | None
+    ) -> User:
+        manager = None if manager_id is None else check_id(manager_id, "managerId")
+        return await _admin_update(info, id, manager_id=manager)
+
+    # -- access tokens ------------------------------------------------------------------
+
+    @strawberry.mutation(
+        description="Issue an access token for yourself. The response is the only time "
+        "its secrets are shown; Aura stores only their hashes."
+    )
+    async def issue_access_token(
+        self, info: Info, input: IssueAccessTokenInput
+    ) -> IssuedAccessToken:
+        name = input.name.strip()
+        if not name:
+            raise errors.BadUserInput("name must not be blank")
+        try:
+            wanted = scopes.normalize(input.scopes)
+        except ValueError as exc:
+            raise errors.BadUserInput(f"scopes: {exc}") from None
+        held = info.context.session.principal.scopes if info.context.session.principal else None
+        if held is not None and not scopes.covers(held, wanted):
+            raise errors.Forbidden("an access token cannot issue a token with more scopes")
+        expires_in = _ttl(input.expires_in, "expiresIn")
+        refresh_in = (
+            _ttl(input.refresh_expires_in, "refreshExpiresIn", at_least=expires_in)
+            if input.refreshable
+            else None
+        )
+        access = opaque.new_token(opaque.ACCESS_PREFIX)
+        refresh = opaque.new_token(opaque.REFRESH_PREFIX) if input.refreshable else None
+        row = await info.context.session.fetchrow(
+            _ISSUE,
+            name,
+            input.client_id,
+            opaque.digest(access),
+            None if refresh is None else opaque.digest(refresh),
+            wanted,
+            expires_in,
+            refresh_in,
+        )
+        return _issued(row, access, refresh)
+
+    @strawberry.mutation(
+        description="Exchange a refresh token for a new token pair (rotation): the refresh "
+        "token is spent, the old access token lives until it expires. Presenting a spent "
+        "refresh token again revokes every token of its family (UNAUTHENTICATED). Send it "
+        "alone in its request; no Authorization header is needed."
+    )
+    async def refresh_access_token(self, info: Info, refresh_token: str) -> IssuedAccessToken:
+        access = opaque.new_token(opaque.ACCESS_PREFIX)
+        refresh = opaque.new_token(opaque.REFRESH_PREFIX)
+        if not refresh_token.startswith(opaque.REFRESH_PREFIX):
+            raise errors.Unauthenticated(_REFRESH_REFUSALS["invalid"])
+        rows = await info.context.session.fetch_alone(
+            "SELECT * FROM aura.refresh_access_token($1, $2, $3)",
+            opaque.digest(refresh_token),
+            opaque.digest(access),
+            opaque.digest(refresh),
+        )
+        outcome = rows[0]
+        if outcome["status"] != "ok":
+            raise errors.Unauthenticated(_REFRESH_REFUSALS[outcome["status"]])
+        _switch_to(
+            info,
+            _pair_principal(outcome["user_id"], outcome["token_id"], access, outcome["expires_at"]),
+        )
+        return _issued(await _token_row(info, outcome["token_id"]), access, refresh)
+
+    @strawberry.mutation(
+        description="Revoke an access token (yours, or anyone's for admins) and every token "
+        "of its refresh family, at once: requests and subscriptions using them stop. "
+        "Revoking a revoked token changes nothing."
+    )
+    async def revoke_access_token(self, info: Info, id: strawberry.ID) -> AccessToken:
+        row = await info.context.session.fetchrow(
+            f"SELECT {_TOKEN_COLUMNS} FROM aura.revoke_token($1::uuid)", check_id(id)
+        )
+        return instantiate(AccessToken, row)

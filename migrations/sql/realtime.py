@@ -111,10 +111,13 @@ CREATE CONSTRAINT TRIGGER t99_stream AFTER INSERT OR UPDATE OR DELETE ON public.
     for table, kind in STREAMED.items()
 )
 
-DROP = "".join(f"DROP TRIGGER IF EXISTS t99_stream ON public.{table};\n" for table in STREAMED) + """
+DROP = (
+    "".join(f"DROP TRIGGER IF EXISTS t99_stream ON public.{table};\n" for table in STREAMED)
+    + """
 DROP FUNCTION IF EXISTS aura.prune_stream(interval);
 DROP FUNCTION IF EXISTS aura.stream_append();
 DROP TABLE IF EXISTS aura.stream_horizon;
 DROP TABLE IF EXISTS aura.stream;
 DROP SEQUENCE IF EXISTS aura.stream_seq;
 """
+)

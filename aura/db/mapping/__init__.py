@@ -97,6 +97,7 @@ def _load() -> None:
     from aura.db.mapping import (  # noqa: F401  (registers on import)
         accounts,
         orchestration,
+        teams,
         vault,
         work,
     )

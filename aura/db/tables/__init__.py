@@ -6,7 +6,7 @@ tables too (``info={"view": True}``) so the builders can select from them, but
 Alembic leaves them to the hand-written SQL in the migrations.
 """
 
-from aura.db.tables import accounts, orchestration, vault, work
+from aura.db.tables import accounts, orchestration, teams, vault, work
 from aura.db.tables.base import metadata
 
-__all__ = ["accounts", "metadata", "orchestration", "vault", "work"]
+__all__ = ["accounts", "metadata", "orchestration", "teams", "vault", "work"]

@@ -1,0 +1,158 @@
+"""Teams domain contract: bonus windows and the time tracking managers see (seed 004)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from aura.schema.common import lazy
+from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, StringFilter
+from aura.schema.relay import OrderBy, entity_type, related_field
+
+_ACCOUNTS = "aura.schema.accounts"
+
+
+@entity_type("bonus_windows")
+@strawberry.type(
+    description="A time window in which team members can qualify for a bonus by meeting "
+    "task and feedback targets (two tiers; a target of 0 disables that metric, and both "
+    "targets of a tier must be met). Administrators manage them; managers read them."
+)
+class BonusWindow:
+    id: strawberry.ID
+    name: str
+    start_time: datetime = strawberry.field(description="When the window opens.")
+    end_time: datetime = strawberry.field(description="When it closes (after `startTime`).")
+    target_task_count: int = strawberry.field(description="Tier 1 task target.")
+    target_feedback_count: int = strawberry.field(description="Tier 1 feedback target.")
+    target_task_count_tier2: int = strawberry.field(description="Tier 2 task target.")
+    target_feedback_count_tier2: int = strawberry.field(description="Tier 2 feedback target.")
+    created_by: strawberry.ID | None = strawberry.field(
+        description="The administrator who created it."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    creator = related_field(
+        "bonus_windows.creator",
+        node=lazy("User", _ACCOUNTS),
+        description="The administrator who created it (visible to administrators).",
+    )
+
+
+@strawberry.input(description="Conditions on bonus windows; all given fields must match.")
+class BonusWindowFilter:
+    id: IDFilter | None = None
+    name: StringFilter | None = None
+    start_time: DateTimeFilter | None = None
+    end_time: DateTimeFilter | None = None
+    and_: list[BonusWindowFilter] | None = strawberry.field(default=None, name="and")
+    or_: list[BonusWindowFilter] | None = strawberry.field(default=None, name="or")
+    not_: BonusWindowFilter | None = strawberry.field(default=None, name="not")
+
+
+@strawberry.enum(description="Fields bonus windows can be ordered by.")
+class BonusWindowOrderField(Enum):
+    NAME = "name"
+    START_TIME = "start_time"
+    END_TIME = "end_time"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input(description="One ordering term for bonus windows.")
+class BonusWindowOrderBy(OrderBy[BonusWindowOrderField]):
+    pass
+
+
+@strawberry.input(description="A new bonus window (administrators only).")
+class CreateBonusWindowInput:
+    start_time: datetime
+    end_time: datetime = strawberry.field(description="Must be after `startTime`.")
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Defaults to `Bonus Window`."
+    )
+    target_task_count: int | None = strawberry.UNSET
+    target_feedback_count: int | None = strawberry.UNSET
+    target_task_count_tier2: int | None = strawberry.UNSET
+    target_feedback_count_tier2: int | None = strawberry.UNSET
+
+
+@strawberry.input(description="Changes to a bonus window; omitted fields stay as they are.")
+class UpdateBonusWindowInput:
+    name: str | None = strawberry.UNSET
+    start_time: datetime | None = strawberry.UNSET
+    end_time: datetime | None = strawberry.UNSET
+    target_task_count: int | None = strawberry.UNSET
+    target_feedback_count: int | None = strawberry.UNSET
+    target_task_count_tier2: int | None = strawberry.UNSET
+    target_feedback_count_tier2: int | None = strawberry.UNSET
+
+
+@entity_type("team_time_entries")
+@strawberry.type(
+    description="Time tracking of one task in a project owned by a member of your team "
+    "(you are their manager; administrators see every project). Only the task's "
+    "identity, status and minutes: nothing else of the project is visible to managers."
+)
+class TeamTimeEntry:
+    id: strawberry.ID = strawberry.field(description="The task's ID.")
+    project_id: strawberry.ID
+    project_name: str
+    member_id: strawberry.ID = strawberry.field(description="The team member owning the project.")
+    member_name: str = strawberry.field(description="Their display name (or email).")
+    manager_id: strawberry.ID | None = strawberry.field(description="Their manager.")
+    task_key: str | None
+    task_title: str
+    status: str = strawberry.field(description="The task's status (see `TaskStatus`).")
+    estimated_minutes: int | None
+    actual_minutes: int | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.input(description="Conditions on team time entries; all given fields must match.")
+class TeamTimeEntryFilter:
+    id: IDFilter | None = None
+    project_id: IDFilter | None = None
+    member_id: IDFilter | None = None
+    manager_id: IDFilter | None = None
+    status: StringFilter | None = None
+    actual_minutes: IntFilter | None = None
+    completed_at: DateTimeFilter | None = None
+    updated_at: DateTimeFilter | None = None
+    and_: list[TeamTimeEntryFilter] | None = strawberry.field(default=None, name="and")
+    or_: list[TeamTimeEntryFilter] | None = strawberry.field(default=None, name="or")
+    not_: TeamTimeEntryFilter | None = strawberry.field(default=None, name="not")
+
+
+@strawberry.enum(description="Fields team time entries can be ordered by.")
+class TeamTimeEntryOrderField(Enum):
+    MEMBER_NAME = "member_name"
+    PROJECT_NAME = "project_name"
+    ACTUAL_MINUTES = "actual_minutes"
+    COMPLETED_AT = "completed_at"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input(description="One ordering term for team time entries.")
+class TeamTimeEntryOrderBy(OrderBy[TeamTimeEntryOrderField]):
+    pass
+
+
+@strawberry.type(description="A team member's progress in a bonus window.")
+class BonusProgress:
+    member_id: strawberry.ID
+    member_name: str
+    completed_tasks: int = strawberry.field(
+        description="Tasks of their projects completed inside the window."
+    )
+    actual_minutes: int = strawberry.field(description="Minutes recorded on those tasks.")
+    estimated_minutes: int = strawberry.field(description="Minutes estimated for those tasks.")
+    qualifies_tier1: bool = strawberry.field(
+        description="Meets the tier 1 targets. Feedback is not counted yet (data records "
+        "arrive later): a window with a feedback target above 0 cannot be met."
+    )
+    qualifies_tier2: bool = strawberry.field(description="Meets the tier 2 targets.")
