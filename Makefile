@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint format migrate seed schema bench audit clean
+.PHONY: install serve test lint format migrate seed schema bench bench-realtime audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ schema: $(STAMP)  ## rewrite schema.graphql from the code
 
 bench: $(STAMP)  ## benchmarks (see bench/README.md)
 	$(BIN)/python -m bench $(ARGS)
+
+bench-realtime: $(STAMP)  ## subscription benchmark (see bench/README.md, Subscriptions)
+	$(BIN)/python -m bench.realtime $(ARGS)
 
 clean:
 	rm -rf $(VENV) .aura .pytest_cache .mypy_cache .ruff_cache
