@@ -8,10 +8,8 @@ slow consumers, tenancy, token expiry, several processes and rows larger than a 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -20,15 +18,17 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
 import pytest
 import websockets
 from websockets.typing import Subprotocol
 
+from aura.auth.principal import Principal
 from aura.auth.tokens import mint
-from aura.config import Settings
 from aura.realtime.hub import LISTENER_NAME
-from aura.realtime.streams import Change
-from aura.realtime.subscription import can_see
+from aura.realtime.streams import EXECUTION_LOGS, Change
+from aura.realtime.subscription import Outbox, Subscription, can_see
+from aura.realtime.websocket import TransportProtocol
 from tests import factories
 from tests.conftest import JWT_SECRET, Client, People, Server, _free_port
 from tests.realtime import LEGACY, LOGS, TRANSPORT, Socket, connect
@@ -328,68 +328,47 @@ async def test_rows_larger_than_a_notification_arrive_whole(
     assert texts(received) == [big]
 
 
-class TestSlowConsumers:
-    @pytest.fixture
-    def settings(self, settings: Settings) -> Settings:
-        return dataclasses.replace(settings, subscription_backlog=4)
+async def test_slow_subscriber_is_ended_with_its_cursor_and_others_keep_up() -> None:
+    """A websocket whose client stops reading blocks its writer: the subscription's
+    backlog reaches its limit, it is ended with the cursor of the last message the
+    client was sent, and a subscription on another connection gets everything."""
+    stuck, sent_slow, sent_fast = asyncio.Event(), [], []
 
-    async def test_slow_subscriber_is_ended_with_its_cursor_and_others_keep_up(
-        self, server: Server, people: People, work: dict[str, Any], db: asyncpg.Connection
-    ) -> None:
-        count, size = 40, 300_000
-        url = server.url.replace("http://", "ws://") + "/graphql"
-        # A client that reads nothing for a while, with small socket buffers (loopback
-        # buffers would otherwise swallow megabytes before the server notices).
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
-        sock.connect(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
-        sock.setblocking(False)
-        slow_ws = await websockets.connect(
-            url, sock=sock, subprotocols=[Subprotocol(TRANSPORT)], max_queue=1, max_size=2**24
-        )
-        slow = Socket(slow_ws, TRANSPORT)
-        await slow.send(
-            {
-                "type": "connection_init",
-                "payload": {"Authorization": f"Bearer {people.alice.token}"},
-            }
-        )
-        assert (await slow.recv())["type"] == "connection_ack"
-        await slow.subscribe("slow", LOGS, {"taskId": work["id"]})
-        try:
-            async with connect(server, people.alice) as fast:
-                await fast.subscribe("fast", LOGS, {"taskId": work["id"]})
-                await fast.nothing()
-                for i in range(count):
-                    await insert_log(db, work, f"{i:03}" + "y" * size)
-                fast_received = await messages(fast, count)
-            # The slow one now reads: the messages it was sent, then the error.
-            slow_received = []
-            while True:
-                message = await slow.recv()
-                if message["type"] != "next":
-                    break
-                slow_received.append(message["payload"]["data"]["executionLogs"])
-        finally:
-            await slow_ws.close()
-        assert [t[:3] for t in texts(fast_received)] == [f"{i:03}" for i in range(count)]
-        assert message["type"] == "error", message
-        error = message["payload"][0]
-        assert error["extensions"]["code"] == "SUBSCRIBER_TOO_SLOW"
-        assert len(slow_received) < count
-        assert texts(slow_received) == texts(fast_received)[: len(slow_received)]
-        if not slow_received:
-            assert "cursor" not in error["extensions"]
-            return
-        assert error["extensions"]["cursor"] == slow_received[-1]["cursor"]
-        # And resuming from that cursor brings exactly the rest.
-        async with connect(server, people.alice) as ws:
-            await ws.subscribe(
-                "1", LOGS, {"taskId": work["id"], "after": slow_received[-1]["cursor"]}
-            )
-            rest = await messages(ws, count - len(slow_received))
-            await ws.nothing()
-        assert texts(slow_received) + texts(rest) == texts(fast_received)
+    async def send_slow(text: str) -> None:
+        sent_slow.append(text)
+        if len(sent_slow) == 2:
+            await stuck.wait()  # the client stopped reading after two messages
+
+    async def send_fast(text: str) -> None:
+        sent_fast.append(text)
+
+    def outbox(send: Any) -> Outbox:
+        return Outbox(send, TransportProtocol.frame, TransportProtocol.ended)
+
+    slow_box, fast_box = outbox(send_slow), outbox(send_fast)
+    writers = [asyncio.create_task(box.run()) for box in (slow_box, fast_box)]
+    principal = Principal(user_id="u")
+    flt = EXECUTION_LOGS.filter({"taskId": "t"})
+    slow = Subscription("s", flt, principal, "USER", None, slow_box, limit=3, after=None)
+    fast = Subscription("f", flt, principal, "USER", None, fast_box, limit=3, after=None)
+    try:
+        for seq in range(1, 11):
+            change = Change(seq, "execution_logs", "INSERT", "p", "t", "u", {})
+            for subscription in (slow, fast):
+                subscription.deliver(change, f'{{"n":{seq}}}')
+            await asyncio.sleep(0)  # the writers run between commits
+        stuck.set()
+        await asyncio.wait_for(slow_box.idle.wait(), 5)
+        await asyncio.wait_for(fast_box.idle.wait(), 5)
+    finally:
+        for writer in writers:
+            writer.cancel()
+    assert [orjson.loads(t)["payload"]["n"] for t in sent_fast] == list(range(1, 11))
+    assert slow.state == "ended"
+    *data, last = [orjson.loads(t) for t in sent_slow]
+    assert [m["payload"]["n"] for m in data] == [1, 2]
+    assert last["type"] == "error"
+    assert last["payload"][0]["extensions"] == {"code": "SUBSCRIBER_TOO_SLOW", "cursor": "2"}
 
 
 # -- authorization -------------------------------------------------------------------------
@@ -496,15 +475,16 @@ async def test_the_visibility_rule_agrees_with_row_level_security(
 
 
 @pytest.fixture
-async def second_process(database: str, tmp_path: Path) -> AsyncIterator[str]:
-    """Another Aura process (``aura serve``) on the same database."""
+async def second_process(database: str, server: Server, tmp_path: Path) -> AsyncIterator[str]:
+    """Another Aura process (``aura serve``) on the same database (and the same home,
+    so the same master key)."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database,
         "AURA_JWT_SECRET": JWT_SECRET,
         "AURA_PORT": str(port),
-        "AURA_HOME": str(tmp_path / "home"),
+        "AURA_HOME": str(server.settings.home),
         "AURA_RATE_LIMIT_PER_MINUTE": "0",
     }
     log = (tmp_path / "second.log").open("wb")
