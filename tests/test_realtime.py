@@ -527,3 +527,31 @@ async def test_a_row_written_through_one_process_reaches_subscribers_of_another(
             await factories.execution_log(client, work["id"], message="via this one")
             assert texts(await messages(here, 2)) == ["via the other", "via this one"]
             assert texts(await messages(there, 2)) == ["via the other", "via this one"]
+
+
+@pytest.mark.parametrize("how", ["revoke", "disable"])
+async def test_revoking_the_token_or_disabling_the_user_ends_the_subscription(
+    server: Server, client: Client, people: People, work: dict[str, Any], how: str
+) -> None:
+    issued = (
+        await client.gql(
+            'mutation { issueAccessToken(input: {name: "ui", scopes: ["read"]}) '
+            "{ accessToken token { id } } }"
+        )
+    ).ok()["issueAccessToken"]
+    init = {"Authorization": f"Bearer {issued['accessToken']}"}
+    async with connect(server, None, payload=init) as ws:
+        await ws.subscribe("1", LOGS, {"taskId": work["id"]})
+        await ws.nothing()
+        if how == "revoke":
+            response = await client.gql(
+                "mutation($id: ID!) { revokeAccessToken(id: $id) { id } }",
+                {"id": issued["token"]["id"]},
+            )
+        else:
+            response = await client.as_(people.admin).gql(
+                "mutation($id: ID!) { disableUser(id: $id) { id } }", {"id": people.alice.id}
+            )
+        response.ok()
+        error = await first_error(ws)
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
