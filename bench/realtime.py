@@ -765,7 +765,10 @@ def _reference(records: list[dict[str, Any]]) -> dict[str, Any]:
     by = {r["scenario"]: r for r in records if r.get("server") == "reference"}
     if not by:
         return {"measured": False, **REFERENCE}
-    best = by["B"]["best"] if "B" in by else None
+    # A saturated reference delivers less than offered: its ceiling is the best it
+    # delivered with nothing lost, whatever was offered.
+    whole = [s for s in by["B"]["steps"] if s["lost"] == 0 and not s["errors"]] if "B" in by else []
+    best = max(whole, key=lambda s: s["delivered_msgs_per_s"]) if whole else None
     return {
         "measured": True,
         "p99_ms_at_10k": by["A"]["p99_ms"] if "A" in by else None,
@@ -776,6 +779,46 @@ def _reference(records: list[dict[str, Any]]) -> dict[str, Any]:
         else None,
         "fanout_msgs_per_s": best["delivered_msgs_per_s"] if best else 0.0,
     }
+
+
+def fanout_best(
+    steps: list[dict[str, Any]],
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """B's steps: the fastest with everything delivered and p99 under the latency target
+    of A, and the fastest with everything delivered whatever the latency (the ceiling)."""
+    complete = [
+        s
+        for s in steps
+        if s["lost"] == 0
+        and s["duplicated"] == 0
+        and s["out_of_order"] == 0
+        and not s["errors"]
+        and s["delivered_msgs_per_s"] >= 0.9 * s["offered_msgs_per_s"]
+    ]
+    quick = [s for s in complete if s["p99_ms"] is not None and s["p99_ms"] < TARGETS["p99_ms"]]
+
+    def rate(s: dict[str, Any]) -> float:
+        return float(s["delivered_msgs_per_s"])
+
+    return (max(quick, key=rate) if quick else None, max(complete, key=rate) if complete else None)
+
+
+def report_again(path: Path, markdown_path: Path | None) -> None:
+    """Verdicts and BENCHMARKS.md again from a results file (``--report``), no measuring."""
+    lines = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    meta = lines[0]
+    records = [r for r in lines if "scenario" in r]
+    verdicts = judge(records)
+    rest = [r for r in lines if r.get("kind") != "verdicts"]
+    path.write_bytes(
+        b"".join(
+            orjson.dumps(r) + b"\n" for r in [*rest, {"kind": "verdicts", "verdicts": verdicts}]
+        )
+    )
+    _say(console(verdicts))
+    if markdown_path is not None:
+        write_section(markdown_path, markdown(meta, records, verdicts, path.resolve()))
+        _say(f"Subscriptions section written to {os.path.relpath(markdown_path)}")
 
 
 def _quoted(ref: dict[str, Any], text: str) -> str:
@@ -822,22 +865,30 @@ def judge(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     b = by.get("B")
     if b:
-        best = b["best"]
+        best, ceiling = fanout_best(b["steps"])
         rate = best["delivered_msgs_per_s"] if best else 0
+        top = ceiling["delivered_msgs_per_s"] if ceiling else 0
         rrate = ref["fanout_msgs_per_s"]
         out.append(
             {
                 "target": f"B: one stream to {b['subscriptions']:,} subscribers at "
                 f"{TARGETS['fanout_rate']:,} msg/s",
-                "value": f"{rate:,.0f} msg/s sustained, zero lost"
-                + (f", p99 {best['p99_ms']} ms" if best else ""),
+                "value": f"{rate:,.0f} msg/s with zero lost and p99 under "
+                f"{TARGETS['p99_ms']:g} ms"
+                + (f" (p99 {best['p99_ms']} ms)" if best else "")
+                + (
+                    f"; ceiling {top:,.0f} msg/s with zero lost (p99 {ceiling['p99_ms']} ms, "
+                    f"server {ceiling['server_cpu_cores']:.2f} cores)"
+                    if ceiling
+                    else ""
+                ),
                 "met": rate >= 0.97 * TARGETS["fanout_rate"],
                 "reference": (
-                    f"{source} {rrate:,.0f} msg/s: {rate / rrate:.1f}x"
+                    f"{source} ceiling {rrate:,.0f} msg/s: {top / rrate:.1f}x"
                     if rrate
-                    else f"{source}: no step sustained"
+                    else f"{source}: nothing delivered in full"
                 )
-                + _quoted(ref, f"~14,000 msg/s: {rate / 14000:.1f}x"),
+                + _quoted(ref, f"~14,000 msg/s: {top / 14000:.1f}x"),
             }
         )
     c = by.get("C")
@@ -954,6 +1005,8 @@ def markdown(
         if "B" in found:
             for s in found["B"]["steps"]:
                 tag = "" if s["sustained"] else " (not sustained)"
+                if s["sustained"] and (s["p99_ms"] or 0) >= TARGETS["p99_ms"]:
+                    tag = f" (p99 over {TARGETS['p99_ms']:g} ms)"
                 rows.append((server, f"B, {s['events_per_s_offered']:g} events/s{tag}", s))
     for server, name, r in rows:
         busy = r["core_busy"]
@@ -1016,6 +1069,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single", type=int, default=d.single)
     parser.add_argument("--clients", type=int, default=d.clients)
     parser.add_argument("--no-markdown", action="store_true")
+    parser.add_argument(
+        "--report", type=Path, metavar="JSONL", help="re-report a results file, no measuring"
+    )
     parser.add_argument("--no-reference", action="store_true", help="measure Aura only")
     parser.add_argument(
         "--reference-steps",
@@ -1025,6 +1081,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy the server during B")
     parser.add_argument("--note", action="append", default=[])
     args = parser.parse_args(argv)
+    if args.report:
+        report_again(args.report, None if args.no_markdown else d.markdown)
+        return 0
     config = Config(
         subscribers=args.subscribers,
         per_connection=args.per_connection,
