@@ -89,6 +89,7 @@ class Config:
     reference: bool = True
     reference_steps: list[int] = field(default_factory=lambda: [5, 10, 15, 20, 25, 30, 40, 50])
     profile: bool = False
+    gc_log: bool = False
 
 
 def _say(message: str) -> None:
@@ -529,6 +530,8 @@ def _start(
         argv += ["--secret", secret, "--pool-size", str(c.pool_size)]
     if pinned:
         argv += ["--cpu", str(c.server_cpu)]
+    if c.gc_log and name == "aura":
+        argv += ["--gc-log"]
     return servers.Server(name, argv, port=port, log=logdir / f"{name}.log", env=env)
 
 
@@ -1079,6 +1082,9 @@ def main(argv: list[str] | None = None) -> int:
         help="B for the reference: events/s per step",
     )
     parser.add_argument("--profile", action="store_true", help="py-spy the server during B")
+    parser.add_argument(
+        "--gc-log", action="store_true", help="log Aura's garbage collections over 5 ms"
+    )
     parser.add_argument("--note", action="append", default=[])
     args = parser.parse_args(argv)
     if args.report:
@@ -1098,6 +1104,7 @@ def main(argv: list[str] | None = None) -> int:
         clients=args.clients,
         notes=args.note,
         profile=args.profile,
+        gc_log=args.gc_log,
         reference=not args.no_reference,
         reference_steps=[int(x) for x in args.reference_steps.split(",")],
         markdown=None if args.no_markdown else d.markdown,

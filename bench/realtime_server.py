@@ -11,15 +11,36 @@ files limit is raised to the hard limit (every websocket is a file descriptor).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import signal
+import time
 import tracemalloc
 
 import uvicorn
 
 from aura.app import create_app
 from aura.config import Settings
+
+
+def _log_gc() -> None:
+    """Print every collection that pauses the loop for more than 5 ms (to the server log)."""
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        took = (time.perf_counter() - started[0]) * 1000
+        if took > 5:
+            print(
+                f"gc: generation {info['generation']} took {took:.0f} ms "
+                f"({info['collected']} collected) at {time.time():.3f}",
+                flush=True,
+            )
+
+    gc.callbacks.append(callback)
 
 
 def _trace(path: str) -> None:
@@ -53,7 +74,12 @@ def main() -> None:
         metavar="FILE",
         help="diagnosis: on SIGUSR1 append to FILE the allocations grown since the last one",
     )
+    parser.add_argument(
+        "--gc-log", action="store_true", help="diagnosis: log garbage collections over 5 ms"
+    )
     args = parser.parse_args()
+    if args.gc_log:
+        _log_gc()
     if args.tracemalloc:
         _trace(args.tracemalloc)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
