@@ -14,6 +14,7 @@ import argparse
 import uvicorn
 
 from aura.app import create_app
+from aura.auth.crypto import new_master_key
 from aura.config import Settings
 
 
@@ -27,6 +28,8 @@ def main() -> None:
     settings = Settings(
         environment="production",
         jwt_secret=args.secret,
+        # Production mode insists on a master key; the benchmark reveals no secret.
+        master_key=new_master_key(),
         introspection=False,
         graphiql=False,
         debug_headers=False,

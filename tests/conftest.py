@@ -36,17 +36,23 @@ JWT_SECRET = "test-secret-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """DSN of the run's embedded cluster (its maintenance database)."""
+def pg_cluster() -> Iterator[EmbeddedPostgres]:
+    """The run's embedded cluster, started, with the migrated template database."""
     with tempfile.TemporaryDirectory(prefix="aura-test-") as tmp:
         server = EmbeddedPostgres(Path(tmp) / "pgdata", ephemeral=True)
         dsn = server.start()
         try:
             asyncio.run(_create_database(dsn, TEMPLATE))
             command.upgrade(alembic_config(with_database(dsn, TEMPLATE)), "head")
-            yield dsn
+            yield server
         finally:
             server.stop(remove=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_cluster: EmbeddedPostgres) -> str:
+    """DSN of the run's embedded cluster (its maintenance database)."""
+    return pg_cluster.dsn
 
 
 async def _create_database(server_dsn: str, name: str, template: str | None = None) -> None:

@@ -316,6 +316,24 @@ async def test_killed_listener_reconnects_and_nothing_is_lost(
     assert texts(received) == [f"during {i}" for i in range(5)] + ["after"]
 
 
+async def test_after_a_database_restart_the_hub_reconnects_and_nothing_is_lost(
+    server: Server, people: People, work: dict[str, Any], database: str, pg_cluster: Any
+) -> None:
+    async with connect(server, people.alice) as ws:
+        await ws.subscribe("1", LOGS, {"taskId": work["id"]})
+        await ws.nothing()
+        await asyncio.to_thread(pg_cluster.restart)
+        conn = await asyncpg.connect(database)
+        try:
+            # Committed before the hub has reconnected (it backs off up to 2 s).
+            for i in range(3):
+                await insert_log(conn, work, f"after restart {i}")
+            received = await messages(ws, 3)
+        finally:
+            await conn.close()
+    assert texts(received) == [f"after restart {i}" for i in range(3)]
+
+
 async def test_rows_larger_than_a_notification_arrive_whole(
     server: Server, people: People, work: dict[str, Any], db: asyncpg.Connection
 ) -> None:

@@ -121,6 +121,12 @@ class EmbeddedPostgres:
         if remove:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
+    def restart(self) -> None:
+        """Restart the server (fast mode: sessions are ended, as in a real restart)."""
+        with self._locked():
+            self._pg_ctl("-w", "-t", "60", "-m", "fast", "stop")
+            self._pg_ctl("-w", "-t", "60", "-l", str(self.data_dir / "server.log"), "start")
+
     # -- internals ------------------------------------------------------------------
 
     @contextmanager
