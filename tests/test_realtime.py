@@ -376,8 +376,8 @@ async def test_slow_subscriber_is_ended_with_its_cursor_and_others_keep_up() -> 
                 subscription.deliver(change, f'{{"n":{seq}}}')
             await asyncio.sleep(0)  # the writers run between commits
         stuck.set()
-        await asyncio.wait_for(slow_box.idle.wait(), 5)
-        await asyncio.wait_for(fast_box.idle.wait(), 5)
+        await asyncio.wait_for(slow_box.flushed(), 5)
+        await asyncio.wait_for(fast_box.flushed(), 5)
     finally:
         for writer in writers:
             writer.cancel()

@@ -210,10 +210,14 @@ class Outbox(Sink):
     """One websocket's queue of frames, sent in order by a single writer task.
 
     ``frame`` builds the protocol's message for (operation id, payload JSON);
-    ``ended`` the messages that end an operation (error or complete).
+    ``ended`` the messages that end an operation (error or complete). An idle outbox
+    holds a few hundred bytes: waiters (for the writer, for replay, for a flush before
+    closing) are futures made only when someone waits.
     """
 
     LOW_WATER = 256
+
+    __slots__ = ("_ended", "_frame", "_queue", "_send", "_waiters", "_writer", "closed")
 
     def __init__(
         self,
@@ -221,75 +225,93 @@ class Outbox(Sink):
         frame: Callable[[str, str], str],
         ended: Callable[[str, Ended | None], list[str]],
     ) -> None:
-        self._send = send
+        self._send: Callable[[str], Awaitable[None]] | None = send
         self._frame = frame
-        self._ended = ended
+        self._ended: Callable[[str, Ended | None], list[str]] | None = ended
         # (subscription or None, position, frame text or the error that ends it)
         self._queue: deque[tuple[Subscription | None, int, Any]] = deque()
-        self._wakeup = asyncio.Event()
-        self._low = asyncio.Event()
-        self._low.set()
-        self.idle = asyncio.Event()  # set while nothing is queued
-        self.idle.set()
+        self._writer: asyncio.Future[None] | None = None  # the writer, while it waits
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []  # (queue size, future)
         self.closed = False
 
+    def _append(self, item: tuple[Subscription | None, int, Any]) -> None:
+        self._queue.append(item)
+        writer = self._writer
+        if writer is not None and not writer.done():
+            writer.set_result(None)
+
     def put(self, subscription: Subscription, seq: int, change: Change, text: str) -> None:
-        self._queue.append((subscription, seq, self._frame(subscription.id, text)))
-        self.idle.clear()
-        if len(self._queue) > self.LOW_WATER:
-            self._low.clear()
-        self._wakeup.set()
+        self._append((subscription, seq, self._frame(subscription.id, text)))
 
     def text(self, text: str) -> None:
         """A protocol message outside any subscription (ack, pong, query results)."""
-        self._queue.append((None, 0, text))
-        self.idle.clear()
-        self._wakeup.set()
+        self._append((None, 0, text))
 
     def end(self, subscription: Subscription, error: Ended | None) -> None:
         # Queued behind the subscription's messages: by the time the writer reaches it,
         # ``last_sent`` is the last message the client was actually sent.
-        self._queue.append((subscription, _END, error))
-        self.idle.clear()
-        self._wakeup.set()
+        self._append((subscription, _END, error))
+
+    async def _wait_below(self, size: int) -> None:
+        if len(self._queue) <= size or self.closed:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append((size, waiter))
+        await waiter
 
     async def drained(self) -> None:
-        await self._low.wait()
+        await self._wait_below(self.LOW_WATER)
+
+    async def flushed(self) -> None:
+        """Returns once everything queued so far has been handed to the socket."""
+        await self._wait_below(0)
+
+    def _wake_waiters(self) -> None:
+        size = len(self._queue)
+        still = []
+        for limit, waiter in self._waiters:
+            if size <= limit or self.closed:
+                if not waiter.done():
+                    waiter.set_result(None)
+            else:
+                still.append((limit, waiter))
+        self._waiters = still
 
     async def run(self) -> None:
         """The writer: sends until closed; a failed send closes the outbox."""
         queue = self._queue
         try:
             while not self.closed:
+                if self._waiters:
+                    self._wake_waiters()
                 if not queue:
-                    self._low.set()
-                    self.idle.set()
-                    self._wakeup.clear()
-                    await self._wakeup.wait()
+                    self._writer = asyncio.get_running_loop().create_future()
+                    await self._writer
+                    self._writer = None
                     continue
                 subscription, seq, item = queue.popleft()
                 if subscription is None:
-                    await self._send(item)
+                    await self._send(item)  # type: ignore[misc]
                     continue
                 if seq == _END:
                     error = item
                     if error is not None and error.cursor is None:
                         error.cursor = subscription.cursor()
-                    for message in self._ended(subscription.id, error):
-                        await self._send(message)
+                    for message in self._ended(subscription.id, error):  # type: ignore[misc]
+                        await self._send(message)  # type: ignore[misc]
                     continue
                 if subscription.state != "open":
                     subscription.backlog -= 1  # ended: what was still queued is dropped
                     continue
                 subscription.sent(seq)
-                await self._send(item)
-                if len(queue) <= self.LOW_WATER:
-                    self._low.set()
+                await self._send(item)  # type: ignore[misc]
         finally:
             self.closed = True
-            self._low.set()
-            self.idle.set()
             queue.clear()
+            self._wake_waiters()
+            # The callbacks are the connection's bound methods: let the two go apart
+            # without waiting for the cycle collector.
+            self._send = self._ended = None
 
 
 _END = -1

@@ -117,6 +117,10 @@ class Connection:
         self.operations: dict[str, Subscription | asyncio.Task[Any]] = {}
         self.outbox = Outbox(self._send, protocol.frame, self._ended)
         self._closing = False
+        # Timer handles (init timeout, legacy keep-alive, token expiry): lighter than a
+        # sleeping task per connection; a task is made only when one fires.
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def _send(self, text: str) -> None:
         await self.ws.send({"type": "websocket.send", "text": text})
@@ -125,9 +129,17 @@ class Connection:
         self.operations.pop(operation_id, None)
         return self.protocol.ended(operation_id, error)
 
+    def _later(self, name: str, delay: float, callback: Any) -> None:
+        self._timers[name] = asyncio.get_running_loop().call_later(delay, callback)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def serve(self) -> None:
         writer = asyncio.create_task(self.outbox.run())
-        timers = [asyncio.create_task(self._init_timeout())]
+        self._later("init", self.settings.ws_init_timeout, self._init_timed_out)
         try:
             while True:
                 message = await self.ws.receive()
@@ -138,14 +150,17 @@ class Connection:
                     text = message["bytes"].decode("utf-8", "replace")
                 if text is None:
                     continue
-                await self._handle(text, timers)
+                await self._handle(text)
                 if self._closing:
                     break
         except WebSocketDisconnect:
             pass
         finally:
-            for timer in timers:
+            for timer in self._timers.values():
                 timer.cancel()
+            for task in list(self._tasks):
+                if task is not asyncio.current_task():
+                    task.cancel()
             self._stop_all()
             self.outbox.closed = True
             writer.cancel()
@@ -162,18 +177,15 @@ class Connection:
     async def _flush(self) -> None:
         """Let the writer send what is queued (errors before a close), for a second."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.outbox.idle.wait(), timeout=1.0)
+            await asyncio.wait_for(self.outbox.flushed(), timeout=1.0)
 
-    async def _init_timeout(self) -> None:
-        await asyncio.sleep(self.settings.ws_init_timeout)
+    def _init_timed_out(self) -> None:
         if not self.acknowledged:
-            await self.close(4408, "Connection initialisation timeout")
-            with contextlib.suppress(Exception):
-                await self.ws.close(code=4408)
+            self._spawn(self.close(4408, "Connection initialisation timeout"))
 
     # -- messages -----------------------------------------------------------------------
 
-    async def _handle(self, text: str, timers: list[asyncio.Task[Any]]) -> None:
+    async def _handle(self, text: str) -> None:
         try:
             message = orjson.loads(text)
             kind = message["type"]
@@ -182,7 +194,7 @@ class Connection:
             return
         protocol = self.protocol
         if kind == protocol.init:
-            await self._on_init(message.get("payload"), timers)
+            await self._on_init(message.get("payload"))
         elif kind == "ping":
             self.outbox.text(_dumps({"type": "pong", "payload": message.get("payload")}))
         elif kind == "pong":
@@ -201,7 +213,7 @@ class Connection:
         else:
             await self.close(4400, f"Unknown message type: {kind}")
 
-    async def _on_init(self, payload: Any, timers: list[asyncio.Task[Any]]) -> None:
+    async def _on_init(self, payload: Any) -> None:
         if self.acknowledged:
             await self.close(4429, "Too many initialisation requests")
             return
@@ -217,20 +229,19 @@ class Connection:
         self.acknowledged = True
         self.outbox.text(_dumps({"type": "connection_ack"}))
         if self.protocol is LegacyProtocol:
-            self.outbox.text('{"type":"ka"}')
-            timers.append(asyncio.create_task(self._keepalive()))
+            self._keepalive()
         expires = self.principal.expires_at if self.principal else None
         if expires is not None:
-            timers.append(asyncio.create_task(self._expire_at(expires)))
+            self._later(
+                "expiry", max(0.0, expires - time.time()), lambda: self._spawn(self._expire())
+            )
 
-    async def _keepalive(self) -> None:
-        while True:
-            await asyncio.sleep(KEEPALIVE_SECONDS)
-            self.outbox.text('{"type":"ka"}')
+    def _keepalive(self) -> None:
+        self.outbox.text('{"type":"ka"}')
+        self._later("keepalive", KEEPALIVE_SECONDS, self._keepalive)
 
-    async def _expire_at(self, expires: float) -> None:
+    async def _expire(self) -> None:
         """The token's end is the connection's: its subscriptions end, then the socket."""
-        await asyncio.sleep(max(0.0, expires - time.time()))
         self.view.hub.expire([s for s in self.operations.values() if isinstance(s, Subscription)])
         await self._flush()
         await self.close(4403, "Forbidden: the token expired")
