@@ -364,7 +364,6 @@ async def test_slow_subscriber_is_ended_with_its_cursor_and_others_keep_up() -> 
         return Outbox(send, TransportProtocol.frame, TransportProtocol.ended)
 
     slow_box, fast_box = outbox(send_slow), outbox(send_fast)
-    writers = [asyncio.create_task(box.run()) for box in (slow_box, fast_box)]
     principal = Principal(user_id="u")
     flt = EXECUTION_LOGS.filter({"taskId": "t"})
     slow = Subscription("s", flt, principal, "USER", None, slow_box, limit=3, after=None)
@@ -379,8 +378,8 @@ async def test_slow_subscriber_is_ended_with_its_cursor_and_others_keep_up() -> 
         await asyncio.wait_for(slow_box.flushed(), 5)
         await asyncio.wait_for(fast_box.flushed(), 5)
     finally:
-        for writer in writers:
-            writer.cancel()
+        slow_box.close()
+        fast_box.close()
     assert [orjson.loads(t)["payload"]["n"] for t in sent_fast] == list(range(1, 11))
     assert slow.state == "ended"
     *data, last = [orjson.loads(t) for t in sent_slow]

@@ -207,12 +207,13 @@ class QueueSink(Sink):
 
 
 class Outbox(Sink):
-    """One websocket's queue of frames, sent in order by a single writer task.
+    """One websocket's queue of frames, sent in order by one writer at a time.
 
     ``frame`` builds the protocol's message for (operation id, payload JSON);
-    ``ended`` the messages that end an operation (error or complete). An idle outbox
-    holds a few hundred bytes: waiters (for the writer, for replay, for a flush before
-    closing) are futures made only when someone waits.
+    ``ended`` the messages that end an operation (error or complete). The writer is a
+    task that exists only while there is something to send, and waiters (for replay,
+    for a flush before closing) are futures made only when someone waits: an idle
+    outbox is a few hundred bytes.
     """
 
     LOW_WATER = 256
@@ -230,15 +231,16 @@ class Outbox(Sink):
         self._ended: Callable[[str, Ended | None], list[str]] | None = ended
         # (subscription or None, position, frame text or the error that ends it)
         self._queue: deque[tuple[Subscription | None, int, Any]] = deque()
-        self._writer: asyncio.Future[None] | None = None  # the writer, while it waits
+        self._writer: asyncio.Task[None] | None = None
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []  # (queue size, future)
         self.closed = False
 
     def _append(self, item: tuple[Subscription | None, int, Any]) -> None:
+        if self.closed:
+            return
         self._queue.append(item)
-        writer = self._writer
-        if writer is not None and not writer.done():
-            writer.set_result(None)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
 
     def put(self, subscription: Subscription, seq: int, change: Change, text: str) -> None:
         self._append((subscription, seq, self._frame(subscription.id, text)))
@@ -253,7 +255,7 @@ class Outbox(Sink):
         self._append((subscription, _END, error))
 
     async def _wait_below(self, size: int) -> None:
-        if len(self._queue) <= size or self.closed:
+        if (len(self._queue) <= size and (size or self._writer is None)) or self.closed:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append((size, waiter))
@@ -263,7 +265,7 @@ class Outbox(Sink):
         await self._wait_below(self.LOW_WATER)
 
     async def flushed(self) -> None:
-        """Returns once everything queued so far has been handed to the socket."""
+        """Returns once everything queued so far has been sent."""
         await self._wait_below(0)
 
     def _wake_waiters(self) -> None:
@@ -277,18 +279,13 @@ class Outbox(Sink):
                 still.append((limit, waiter))
         self._waiters = still
 
-    async def run(self) -> None:
-        """The writer: sends until closed; a failed send closes the outbox."""
+    async def _write(self) -> None:
+        """Send until the queue is empty; a failed send closes the outbox."""
         queue = self._queue
         try:
-            while not self.closed:
+            while queue and not self.closed:
                 if self._waiters:
                     self._wake_waiters()
-                if not queue:
-                    self._writer = asyncio.get_running_loop().create_future()
-                    await self._writer
-                    self._writer = None
-                    continue
                 subscription, seq, item = queue.popleft()
                 if subscription is None:
                     await self._send(item)  # type: ignore[misc]
@@ -305,13 +302,26 @@ class Outbox(Sink):
                     continue
                 subscription.sent(seq)
                 await self._send(item)  # type: ignore[misc]
+        except Exception:
+            self.close()
+            raise
         finally:
-            self.closed = True
-            queue.clear()
+            self._writer = None
             self._wake_waiters()
-            # The callbacks are the connection's bound methods: let the two go apart
-            # without waiting for the cycle collector.
-            self._send = self._ended = None
+
+    def close(self) -> None:
+        """Nothing more is sent; what was queued is dropped."""
+        if self.closed:
+            return
+        self.closed = True
+        self._queue.clear()
+        writer = self._writer
+        if writer is not None and writer is not asyncio.current_task():
+            writer.cancel()
+        self._wake_waiters()
+        # The callbacks are the connection's bound methods: let the two go apart
+        # without waiting for the cycle collector.
+        self._send = self._ended = None
 
 
 _END = -1

@@ -138,7 +138,6 @@ class Connection:
         task.add_done_callback(self._tasks.discard)
 
     async def serve(self) -> None:
-        writer = asyncio.create_task(self.outbox.run())
         self._later("init", self.settings.ws_init_timeout, self._init_timed_out)
         try:
             while True:
@@ -162,10 +161,7 @@ class Connection:
                 if task is not asyncio.current_task():
                     task.cancel()
             self._stop_all()
-            self.outbox.closed = True
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await writer
+            self.outbox.close()
 
     async def close(self, code: int, reason: str) -> None:
         self._closing = True
