@@ -273,7 +273,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
-        view.hub = Hub(database, app.state.pool, settings, view.schema)
+        view.hub = app.state.hub = Hub(database, app.state.pool, settings, view.schema)
         await view.hub.start()
         await vault.ensure_active_key(app.state.pool)
         tune_garbage_collector()

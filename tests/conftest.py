@@ -110,6 +110,7 @@ def _free_port() -> int:
 class Server:
     url: str
     settings: Settings
+    app: Any = None  # the ASGI app, for tests that look inside (e.g. the realtime hub)
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ async def server(database: str, settings: Settings) -> AsyncIterator[Server]:
             task.result()
         await asyncio.sleep(0.01)
     try:
-        yield Server(url=f"http://127.0.0.1:{port}", settings=settings)
+        yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     finally:
         uv.should_exit = True
         await task

@@ -179,6 +179,53 @@ async def test_service_status_changes(
     assert change["node"] == {"serviceName": "api", "status": "HEALTHY", "responseTimeMs": None}
 
 
+async def test_identical_subscriptions_are_rendered_once(
+    server: Server, client: Client, people: People, work: dict[str, Any], db: asyncpg.Connection
+) -> None:
+    hub = server.app.state.hub
+    async with (
+        connect(server, people.alice) as alice,
+        connect(server, people.alice) as alice_again,
+        connect(server, people.admin) as admin,
+    ):
+        # The row's own fields: one rendering for everyone who may see the row.
+        for ws in (alice, alice_again, admin):
+            await ws.subscribe("logs", LOGS, {"taskId": work["id"]})
+        # Nested rows are read under each user's security: one rendering per user.
+        for ws in (alice, alice_again, admin):
+            await ws.subscribe("tasks", TASKS, {"projectId": work["projectId"]})
+        await alice.nothing()
+        before = hub.renders
+        await insert_log(db, work, "once")
+        await db.execute("UPDATE tasks SET title = 'twice' WHERE id = $1", work["id"])
+        received = [
+            {m["id"]: m["payload"]["data"] for m in [await ws.recv(), await ws.recv()]}
+            for ws in (alice, alice_again, admin)
+        ]
+        renders = hub.renders - before
+    assert all(r["logs"]["executionLogs"]["node"]["message"] == "once" for r in received)
+    assert all(r["tasks"]["taskChanged"]["node"]["title"] == "twice" for r in received)
+    assert renders == 1 + 2  # the log once; the task for alice and for the admin
+
+
+async def test_the_token_may_come_in_the_upgrade_request(
+    server: Server, client: Client, people: People, work: dict[str, Any]
+) -> None:
+    url = server.url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(
+        url,
+        subprotocols=[Subprotocol(TRANSPORT)],
+        additional_headers={"Authorization": f"Bearer {people.alice.token}"},
+    ) as raw:
+        ws = Socket(raw, TRANSPORT)
+        await ws.send({"type": "connection_init", "payload": {}})
+        assert (await ws.recv())["type"] == "connection_ack"
+        await ws.subscribe("1", LOGS, {"taskId": work["id"]})
+        await ws.nothing()
+        await factories.execution_log(client, work["id"], message="by header")
+        assert texts(await messages(ws, 1)) == ["by header"]
+
+
 # -- resume ------------------------------------------------------------------------------
 
 

@@ -62,6 +62,7 @@ class Hub:
         self.position = 0
         self.connected = asyncio.Event()
         self.reconnects = 0
+        self.renders = 0  # changes rendered for live groups (each shared by its members)
         # (source, project id or None) -> group key -> group
         self._index: dict[tuple[str, str | None], dict[tuple[Any, ...], Group]] = {}
         self._by_user: dict[str, weakref.WeakSet[Subscription]] = {}
@@ -218,6 +219,7 @@ class Hub:
                     member.deliver(change, text)
 
     async def _render(self, group: Group, change: Change, principal: Principal) -> str:
+        self.renders += 1
         field = group.filter.stream.field
         shared = group.key[-1] is None
         session = Session(

@@ -107,6 +107,20 @@ def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
 class Connection:
     """One websocket connection."""
 
+    __slots__ = (
+        "_closing",
+        "_tasks",
+        "_timers",
+        "acknowledged",
+        "operations",
+        "outbox",
+        "principal",
+        "protocol",
+        "settings",
+        "view",
+        "ws",
+    )
+
     def __init__(self, websocket: WebSocket, view: Any, protocol: Any) -> None:
         self.ws = websocket
         self.view = view
@@ -120,7 +134,7 @@ class Connection:
         # Timer handles (init timeout, legacy keep-alive, token expiry): lighter than a
         # sleeping task per connection; a task is made only when one fires.
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[Any]] | None = None  # made when a timer fires
 
     async def _send(self, text: str) -> None:
         await self.ws.send({"type": "websocket.send", "text": text})
@@ -133,6 +147,8 @@ class Connection:
         self._timers[name] = asyncio.get_running_loop().call_later(delay, callback)
 
     def _spawn(self, coroutine: Any) -> None:
+        if self._tasks is None:
+            self._tasks = set()
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -157,7 +173,7 @@ class Connection:
         finally:
             for timer in self._timers.values():
                 timer.cancel()
-            for task in list(self._tasks):
+            for task in list(self._tasks or ()):
                 if task is not asyncio.current_task():
                     task.cancel()
             self._stop_all()
@@ -223,6 +239,7 @@ class Connection:
             await self.close(4403, f"Forbidden: {exc}")
             return
         self.acknowledged = True
+        self._timers.pop("init").cancel()
         self.outbox.text(_dumps({"type": "connection_ack"}))
         if self.protocol is LegacyProtocol:
             self._keepalive()
