@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -261,6 +261,24 @@ async def prepare_database(settings: Settings, *, seed: bool) -> str:
     return dsn
 
 
+class AuraApp(Starlette):
+    """Starlette, with the ``/graphql`` websocket taken straight to its handler.
+
+    A websocket lives for hours: through the middleware stack, every layer's coroutine
+    would stay suspended with it (about a third of an idle connection's memory), and
+    none of them does anything for a websocket (CORS and body limits are HTTP's; the
+    handler checks origins itself and catches its own errors).
+    """
+
+    websocket_handler: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/graphql":
+            await self.websocket_handler(WebSocket(scope, receive, send))
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> Starlette:
     """The ASGI app. With ``dsn`` the database is taken as ready (tests, benchmarks)."""
     settings = settings or Settings.from_env()
@@ -303,16 +321,16 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         )
     # Inside CORS, so that a browser can read the refusal.
     middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
-    app = Starlette(
+    app = AuraApp(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", partial(serve_websocket, view=view)),
             Route("/health", health),
             *(ide_routes() if settings.graphiql else []),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.websocket_handler = partial(serve_websocket, view=view)
     app.state.vault = vault
     view.state = app.state
     return app
