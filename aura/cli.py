@@ -11,6 +11,16 @@ from pathlib import Path
 from aura.config import Settings
 
 
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's options for serving Aura (``aura serve``, the tests, the benchmarks)."""
+    return {
+        "loop": "uvloop",
+        "http": "httptools",
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": settings.ws_compression,
+    }
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -24,9 +34,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         log_level="info",
         access_log=args.access_log,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
+        **server_options(settings),  # type: ignore[arg-type]
     )
     return 0
 

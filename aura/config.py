@@ -62,6 +62,10 @@ class Settings:
     # Realtime (aura/realtime): messages a subscription may fall behind before it is
     # ended with SUBSCRIBER_TOO_SLOW; seconds a websocket may wait before connection_init.
     subscription_backlog: int = 1000
+    # permessage-deflate on websockets: off by default, since each connection that
+    # negotiates it (every browser offers it) holds zlib state of about 130 KiB, and
+    # subscription messages are small JSON.
+    ws_compression: bool = False
     ws_init_timeout: float = 10.0
     # Days of change stream kept for resuming subscriptions.
     stream_retention_days: int = 7
@@ -108,6 +112,7 @@ class Settings:
             ws_max_operations=_int("AURA_WS_MAX_OPERATIONS", 100),
             ws_origins=ws_origins,
             subscription_backlog=_int("AURA_SUBSCRIPTION_BACKLOG", 1000),
+            ws_compression=_flag("AURA_WS_COMPRESSION", False),
             ws_init_timeout=float(_int("AURA_WS_INIT_TIMEOUT", 10)),
             stream_retention_days=_int("AURA_STREAM_RETENTION_DAYS", 7),
         )

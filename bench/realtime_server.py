@@ -21,6 +21,7 @@ import tracemalloc
 import uvicorn
 
 from aura.app import create_app
+from aura.cli import server_options
 from aura.config import Settings
 
 
@@ -87,14 +88,13 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
-    app = create_app(Settings.from_env(), dsn=args.dsn)
+    settings = Settings.from_env()
+    app = create_app(settings, dsn=args.dsn)
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=args.port,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
+        **server_options(settings),  # type: ignore[arg-type]
         log_level="warning",
         access_log=False,
         lifespan="on",

@@ -25,6 +25,7 @@ from alembic import command
 
 from aura.app import create_app
 from aura.auth.tokens import mint
+from aura.cli import server_options
 from aura.config import Settings
 from aura.db.database import with_database
 from aura.db.embedded import EmbeddedPostgres
@@ -118,8 +119,14 @@ async def server(database: str, settings: Settings) -> AsyncIterator[Server]:
     """Aura served over real HTTP on an ephemeral port."""
     app = create_app(settings, dsn=database)
     port = _free_port()
+    options = {**server_options(settings), "loop": "asyncio"}  # the test's own loop
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **options,  # type: ignore[arg-type]
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())

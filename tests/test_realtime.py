@@ -8,6 +8,7 @@ slow consumers, tenancy, token expiry, several processes and rows larger than a 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from websockets.typing import Subprotocol
 
 from aura.auth.principal import Principal
 from aura.auth.tokens import mint
+from aura.config import Settings
 from aura.realtime.hub import LISTENER_NAME
 from aura.realtime.streams import EXECUTION_LOGS, Change
 from aura.realtime.subscription import Outbox, Subscription, can_see
@@ -619,3 +621,19 @@ async def test_revoking_the_token_or_disabling_the_user_ends_the_subscription(
         response.ok()
         error = await first_error(ws)
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+class TestCompression:
+    """Every browser offers permessage-deflate; accepting it costs about 130 KiB of zlib
+    state per connection, so Aura declines unless AURA_WS_COMPRESSION is set."""
+
+    @pytest.fixture(params=[False, True], ids=["default", "configured"])
+    def settings(self, settings: Settings, request: pytest.FixtureRequest) -> Settings:
+        return dataclasses.replace(settings, ws_compression=request.param)
+
+    async def test_per_message_deflate_is_off_unless_configured(self, server: Server) -> None:
+        url = server.url.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(url, subprotocols=[Subprotocol(TRANSPORT)]) as ws:
+            assert ws.response is not None
+            extensions = ws.response.headers.get("Sec-WebSocket-Extensions") or ""
+        assert ("permessage-deflate" in extensions) is server.settings.ws_compression

@@ -229,8 +229,10 @@ class Outbox(Sink):
         self._send: Callable[[str], Awaitable[None]] | None = send
         self._frame = frame
         self._ended: Callable[[str, Ended | None], list[str]] | None = ended
-        # (subscription or None, position, frame text or the error that ends it)
-        self._queue: deque[tuple[Subscription | None, int, Any]] = deque()
+        # (subscription or None, position, frame text or the error that ends it); made
+        # when there is something to send and dropped once sent (an empty deque alone
+        # is most of a kilobyte, on every idle connection).
+        self._queue: deque[tuple[Subscription | None, int, Any]] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []  # (queue size, future)
         self.closed = False
@@ -238,6 +240,8 @@ class Outbox(Sink):
     def _append(self, item: tuple[Subscription | None, int, Any]) -> None:
         if self.closed:
             return
+        if self._queue is None:
+            self._queue = deque()
         self._queue.append(item)
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write())
@@ -254,8 +258,11 @@ class Outbox(Sink):
         # ``last_sent`` is the last message the client was actually sent.
         self._append((subscription, _END, error))
 
+    def _size(self) -> int:
+        return len(self._queue) if self._queue is not None else 0
+
     async def _wait_below(self, size: int) -> None:
-        if (len(self._queue) <= size and (size or self._writer is None)) or self.closed:
+        if (self._size() <= size and (size or self._writer is None)) or self.closed:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append((size, waiter))
@@ -269,7 +276,7 @@ class Outbox(Sink):
         await self._wait_below(0)
 
     def _wake_waiters(self) -> None:
-        size = len(self._queue)
+        size = self._size()
         still = []
         for limit, waiter in self._waiters:
             if size <= limit or self.closed:
@@ -282,6 +289,7 @@ class Outbox(Sink):
     async def _write(self) -> None:
         """Send until the queue is empty; a failed send closes the outbox."""
         queue = self._queue
+        assert queue is not None
         try:
             while queue and not self.closed:
                 if self._waiters:
@@ -307,6 +315,8 @@ class Outbox(Sink):
             raise
         finally:
             self._writer = None
+            if not queue:
+                self._queue = None
             self._wake_waiters()
 
     def close(self) -> None:
@@ -314,7 +324,7 @@ class Outbox(Sink):
         if self.closed:
             return
         self.closed = True
-        self._queue.clear()
+        self._queue = None
         writer = self._writer
         if writer is not None and writer is not asyncio.current_task():
             writer.cancel()
