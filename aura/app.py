@@ -272,11 +272,11 @@ class AuraApp(Starlette):
 
     websocket_handler: Any = None
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        # Not a coroutine itself: it hands back the one to await, one frame less.
         if scope["type"] == "websocket" and scope["path"] == "/graphql":
-            await self.websocket_handler(WebSocket(scope, receive, send))
-            return
-        await super().__call__(scope, receive, send)
+            return self.websocket_handler(scope, receive, send)
+        return super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> Starlette:

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.datastructures import Headers
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from aura import errors
 from aura.auth.principal import Principal
@@ -93,22 +94,25 @@ PROTOCOLS: dict[str, type[TransportProtocol] | type[LegacyProtocol]] = {
 }
 
 
-def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+def origin_allowed(headers: Headers, allowed: tuple[str, ...]) -> bool:
     """Pages of other origins may not open a websocket unless listed; clients that send
     no Origin (not browsers) and the server's own pages may."""
-    origin = websocket.headers.get("origin")
+    origin = headers.get("origin")
     if not origin:
         return True
     if origin in allowed or "*" in allowed:
         return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+    return urlsplit(origin).netloc == headers.get("host")
 
 
 class Connection:
     """One websocket connection."""
 
     __slots__ = (
+        "_asgi_send",
         "_closing",
+        "_open",
+        "_receive",
         "_tasks",
         "_timers",
         "acknowledged",
@@ -116,16 +120,23 @@ class Connection:
         "outbox",
         "principal",
         "protocol",
+        "scope",
         "settings",
         "view",
-        "ws",
     )
 
-    def __init__(self, websocket: WebSocket, view: Any, protocol: Any) -> None:
-        self.ws = websocket
+    def __init__(self, scope: Any, receive: Any, send: Any, view: Any) -> None:
+        # Raw ASGI: the connection keeps no wrapper object alive for its lifetime.
+        self.scope = scope
+        self._receive = receive
+        self._asgi_send = send
+        self._open = False  # accepted and not yet closed by us
         self.view = view
         self.settings = view.settings
-        self.protocol = protocol
+        offered = scope.get("subprotocols") or []
+        chosen = next((p for p in offered if p in PROTOCOLS), None)
+        self.protocol: Any = PROTOCOLS.get(chosen) if chosen else None
+        protocol = self.protocol or TransportProtocol
         self.principal: Principal | None = None
         self.acknowledged = False
         self.operations: dict[str, Subscription | asyncio.Task[Any]] = {}
@@ -137,7 +148,14 @@ class Connection:
         self._tasks: set[asyncio.Task[Any]] | None = None  # made when a timer fires
 
     async def _send(self, text: str) -> None:
-        await self.ws.send({"type": "websocket.send", "text": text})
+        await self._asgi_send({"type": "websocket.send", "text": text})
+
+    def headers(self) -> Headers:
+        return Headers(scope=self.scope)
+
+    def request(self) -> WebSocket:
+        """The connection as Starlette sees it, for an operation's context (made then)."""
+        return WebSocket(self.scope, self._receive, self._asgi_send)
 
     def _ended(self, operation_id: str, error: Ended | None) -> list[str]:
         self.operations.pop(operation_id, None)
@@ -154,10 +172,22 @@ class Connection:
         task.add_done_callback(self._tasks.discard)
 
     async def serve(self) -> None:
+        if not origin_allowed(self.headers(), self.settings.ws_origins):
+            # Closed before accepted: the handshake gets 403.
+            await self._asgi_send({"type": "websocket.close", "code": 1008, "reason": ""})
+            return
+        if self.protocol is None:
+            await self._asgi_send({"type": "websocket.accept"})
+            await self._asgi_send(
+                {"type": "websocket.close", "code": 4406, "reason": "Subprotocol not acceptable"}
+            )
+            return
+        await self._asgi_send({"type": "websocket.accept", "subprotocol": self.protocol.name})
+        self._open = True
         self._later("init", self.settings.ws_init_timeout, self._init_timed_out)
         try:
             while True:
-                message = await self.ws.receive()
+                message = await self._receive()
                 if message["type"] == "websocket.disconnect":
                     break
                 text = message.get("text")
@@ -182,9 +212,10 @@ class Connection:
     async def close(self, code: int, reason: str) -> None:
         self._closing = True
         await self._flush()
-        if self.ws.application_state != WebSocketState.DISCONNECTED:
+        if self._open:
+            self._open = False
             with contextlib.suppress(Exception):
-                await self.ws.close(code=code, reason=reason)
+                await self._asgi_send({"type": "websocket.close", "code": code, "reason": reason})
 
     async def _flush(self) -> None:
         """Let the writer send what is queued (errors before a close), for a second."""
@@ -344,7 +375,7 @@ class Connection:
     async def _execute(
         self, operation_id: str, query: str, variables: dict[str, Any], operation_name: Any
     ) -> None:
-        context = self.view.websocket_context(self.ws, self.principal)
+        context = self.view.websocket_context(self.request(), self.principal)
         try:
             result = await self.view.schema.execute(
                 query,
@@ -387,19 +418,13 @@ def _authorization(connection: Connection, payload: Any) -> str | None:
         token = payload.get("token") or payload.get("accessToken")
         if isinstance(token, str) and token:
             return token if token.lower().startswith("bearer ") else f"Bearer {token}"
-    return connection.ws.headers.get("authorization")
+    return connection.headers().get("authorization")
 
 
-async def serve_websocket(websocket: WebSocket, view: Any) -> None:
-    """The ``/graphql`` websocket endpoint."""
-    if not origin_allowed(websocket, view.settings.ws_origins):
-        await websocket.close(code=1008)  # before accept: the handshake gets 403
-        return
-    offered = websocket.scope.get("subprotocols") or []
-    chosen = next((p for p in offered if p in PROTOCOLS), None)
-    if chosen is None:
-        await websocket.accept()
-        await websocket.close(code=4406, reason="Subprotocol not acceptable")
-        return
-    await websocket.accept(subprotocol=chosen)
-    await Connection(websocket, view, PROTOCOLS[chosen]).serve()
+def serve_websocket(scope: Any, receive: Any, send: Any, view: Any) -> Any:
+    """The ``/graphql`` websocket endpoint: the coroutine that serves the connection.
+
+    Returned rather than awaited here: a websocket lives for hours, and each extra
+    suspended frame is kept that long on every connection.
+    """
+    return Connection(scope, receive, send, view).serve()
