@@ -320,6 +320,32 @@ async def test_hand_over_from_replay_to_live_has_no_gap_and_no_duplicate(
     assert cursors == sorted(set(cursors))  # in stream order, each once
 
 
+async def test_cursors_older_than_the_retention_expire(
+    server: Server, people: People, work: dict[str, Any], db: asyncpg.Connection
+) -> None:
+    await insert_log(db, work, "old")
+    async with connect(server, people.alice) as ws:
+        await ws.subscribe("1", LOGS, {"taskId": work["id"], "after": "0"})
+        old = await messages(ws, 1)
+    await insert_log(db, work, "newer")
+    await db.execute(
+        "UPDATE aura.stream SET committed_at = now() - interval '30 days' WHERE seq <= $1",
+        int(old[0]["cursor"]) + 1,
+    )
+
+    removed = await server.app.state.hub.prune()
+
+    async with connect(server, people.alice) as ws:
+        await ws.subscribe("1", LOGS, {"taskId": work["id"], "after": old[0]["cursor"]})
+        expired = await first_error(ws)
+        await ws.subscribe(
+            "2", LOGS, {"taskId": work["id"], "after": str(int(old[0]["cursor"]) + 1)}
+        )
+        await ws.nothing()
+    assert removed >= 2
+    assert expired["extensions"]["code"] == "CURSOR_EXPIRED"
+
+
 async def test_bad_cursor_and_unknown_rows_are_refused(
     server: Server, people: People, work: dict[str, Any]
 ) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 from collections.abc import Mapping
 from functools import partial
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 BATCH = 1000
 REPLAY_PAGE = 500
 KEEPALIVE_SECONDS = 5.0
+PRUNE_EVERY_SECONDS = 3600.0
 CHANNELS = ("aura_stream", "aura_auth")
 LISTENER_NAME = "aura-realtime"  # application_name of the listener connection
 
@@ -71,6 +73,7 @@ class Hub:
         self._conn: asyncpg.Connection | None = None
         self._reaches: dict[tuple[int, str], bool] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        self._pruned_at = -PRUNE_EVERY_SECONDS
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -143,6 +146,9 @@ class Hub:
             except TimeoutError:
                 # A connection can die without a word (network, restart): ask.
                 await conn.fetchval("SELECT 1", timeout=KEEPALIVE_SECONDS)
+                if time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
+                    self._pruned_at = time.monotonic()
+                    self._spawn(self.prune())
                 continue
             self._wake.clear()
             if conn.is_closed():
@@ -238,6 +244,21 @@ class Hub:
             )
         finally:
             await session.close(commit=False)
+
+    async def prune(self) -> int:
+        """Forget stream rows older than the retention (cursors before them expire)."""
+        try:
+            async with self.pool.acquire() as conn:
+                removed = await conn.fetchval(
+                    "SELECT aura.prune_stream(make_interval(days => $1))",
+                    self.settings.stream_retention_days,
+                )
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("pruning the change stream failed: %s", exc)
+            return 0
+        if removed:
+            log.info("pruned %s change stream rows", removed)
+        return int(removed or 0)
 
     # -- subscribing --------------------------------------------------------------------
 
