@@ -272,11 +272,11 @@ class AuraApp(Starlette):
 
     websocket_handler: Any = None
 
-    def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
-        # Not a coroutine itself: it hands back the one to await, one frame less.
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/graphql":
-            return self.websocket_handler(scope, receive, send)
-        return super().__call__(scope, receive, send)
+            await self.websocket_handler(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> Starlette:

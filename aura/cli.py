@@ -18,8 +18,6 @@ def server_options(settings: Settings) -> dict[str, object]:
         "http": "httptools",
         "ws": "websockets-sansio",
         "ws_per_message_deflate": settings.ws_compression,
-        # Said, not guessed: the app's __call__ returns its coroutine instead of being one.
-        "interface": "asgi3",
     }
 
 

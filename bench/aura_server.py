@@ -15,6 +15,7 @@ import uvicorn
 
 from aura.app import create_app
 from aura.auth.crypto import new_master_key
+from aura.cli import server_options
 from aura.config import Settings
 
 
@@ -47,9 +48,7 @@ def main() -> None:
         app,
         host="127.0.0.1",
         port=args.port,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
+        **server_options(settings),  # type: ignore[arg-type]
         log_level="warning",
         access_log=False,
         lifespan="on",
