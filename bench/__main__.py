@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shlex
 import signal
 import sys
@@ -124,16 +123,7 @@ def _rewrite(results: Path, target: Path) -> int:
         shown = str(results.resolve().relative_to(ROOT))
     except ValueError:
         shown = str(results)
-    # The subscription benchmark (bench/realtime.py) keeps its own section.
-    kept = (
-        re.search(r"^## Subscriptions\n.*?(?=^## |\Z)", target.read_text(), re.S | re.M)
-        if target.exists()
-        else None
-    )
-    text = report.markdown(end, summaries, runs, shown)
-    if kept:
-        text = text.rstrip("\n") + "\n\n" + kept.group(0).rstrip("\n") + "\n"
-    target.write_text(text)
+    report.write_markdown(target, report.markdown(end, summaries, runs, shown))
     print(report.table(summaries))
     print(f"summary written to {target}")
     return 0

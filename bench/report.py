@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -329,3 +330,15 @@ def markdown(
         out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     out += ["", "Reproduce with `make bench` (or `python -m bench`); see bench/README.md.", ""]
     return "\n".join(out)
+
+
+# The subscription benchmark (bench/realtime.py) writes its own section of BENCHMARKS.md.
+_KEPT = re.compile(r"^## Subscriptions\n.*?(?=^## |\Z)", re.S | re.M)
+
+
+def write_markdown(path: Path, text: str) -> None:
+    """Write BENCHMARKS.md from ``text``, keeping the Subscriptions section it had."""
+    kept = _KEPT.search(path.read_text()) if path.exists() else None
+    if kept:
+        text = text.rstrip("\n") + "\n\n" + kept.group(0).rstrip("\n") + "\n"
+    path.write_text(text)

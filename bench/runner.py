@@ -356,7 +356,9 @@ def run(config: Config, command: str) -> Path:
     )
     _say(f"results: {os.path.relpath(final)}")
     if config.markdown is not None:
-        config.markdown.write_text(report.markdown(meta, summaries, runs, _relative(final)))
+        report.write_markdown(
+            config.markdown, report.markdown(meta, summaries, runs, _relative(final))
+        )
         _say(f"summary written to {os.path.relpath(config.markdown)}")
     return final
 
