@@ -37,3 +37,9 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     code = "CONFLICT"
+
+
+class QueryTimeout(ApiError):
+    """A statement ran past ``AURA_STATEMENT_TIMEOUT_MS`` and was cancelled."""
+
+    code = "QUERY_TIMEOUT"

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 import pytest
@@ -262,6 +263,33 @@ class TestIntrospectionOff:
 
 
 # -- request body -----------------------------------------------------------------------
+
+
+class TestStatementTimeout:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return dataclasses.replace(settings, statement_timeout_ms=300)
+
+    async def test_a_statement_over_the_time_limit_is_cancelled_and_changes_nothing(
+        self, client: Client, database: str
+    ) -> None:
+        project = await factories.project(client)
+        task = await factories.task(client, project["id"], title="before")
+        # Given another transaction holding the task's row ...
+        holder = await asyncpg.connect(database)
+        try:
+            async with holder.transaction():
+                await holder.execute("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", task["id"])
+                # ... an update of it waits past the limit.
+                response = await client.gql(
+                    'mutation($id: ID!) { updateTask(id: $id, input: {title: "after"}) { id } }',
+                    {"id": task["id"]},
+                )
+        finally:
+            await holder.close()
+        assert response.codes == ["QUERY_TIMEOUT"]
+        title = await client.gql("query($id: ID!) { task(id: $id) { title } }", {"id": task["id"]})
+        assert title.ok() == {"task": {"title": "before"}}
 
 
 class TestBodySize:

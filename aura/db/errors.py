@@ -93,7 +93,10 @@ def translate(exc: BaseException) -> errors.ApiError | None:
         # Out-of-range numbers, malformed values the GraphQL types could not catch.
         return errors.BadUserInput(f"invalid value: {getattr(exc, 'message', exc)}")
     if isinstance(exc, asyncpg.QueryCanceledError):
-        return errors.ApiError("the query took too long and was cancelled", reason="TIMEOUT")
+        return errors.QueryTimeout(
+            "a statement of this request ran past the time limit and was cancelled; "
+            "the request changed nothing"
+        )
     if isinstance(exc, asyncpg.SerializationError | asyncpg.DeadlockDetectedError):
         return errors.Conflict("a concurrent change got in the way; retry the request")
     return None
