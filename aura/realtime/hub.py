@@ -74,6 +74,8 @@ class Hub:
         self._reaches: dict[tuple[int, str], bool] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._pruned_at = -PRUNE_EVERY_SECONDS
+        # Per-user renderings read rows: at most half the pool at once.
+        self._rendering = asyncio.Semaphore(max(1, settings.pool_max_size // 2))
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -206,32 +208,48 @@ class Hub:
         return sorted({source for (source, _), groups in self._index.items() if groups})
 
     async def _dispatch(self, change: Change, owners: Mapping[str, str]) -> None:
+        """Render the change once per matching group and hand it to the members who may
+        see it. Groups that read other rows (one per user) render concurrently, within
+        the pool; every group is done before the next change, so each subscriber still
+        receives changes in stream order."""
+        reading = []  # groups whose rendering reads other rows under a user's security
         for scope in ((change.source, change.project_id), (change.source, None)):
-            groups = self._index.get(scope)
-            if not groups:
-                continue
-            for group in list(groups.values()):
+            for group in list(self._index.get(scope, {}).values()):
                 if not group.filter.matches(change):
                     continue
                 members = [m for m in group.members if m.sees(change, owners)]
                 if not members:
                     continue
-                try:
-                    text = await self._render(group, change, members[0].principal)
-                except Exception:
-                    log.exception("rendering change %s failed", change.seq)
-                    continue
-                for member in members:
-                    member.deliver(change, text)
+                if group.key[-1] is None:
+                    await self._deliver(group, members, change)
+                else:
+                    reading.append((group, members))
+        if reading:
+            await asyncio.gather(*(self._deliver(g, m, change) for g, m in reading))
+
+    async def _deliver(self, group: Group, members: list[Subscription], change: Change) -> None:
+        try:
+            text = await self._render(group, change, members[0].principal)
+        except Exception:
+            log.exception("rendering change %s failed", change.seq)
+            return
+        for member in members:
+            member.deliver(change, text)
 
     async def _render(self, group: Group, change: Change, principal: Principal) -> str:
         self.renders += 1
         field = group.filter.stream.field
         shared = group.key[-1] is None
+        if not shared:
+            async with self._rendering:  # leaves the pool to requests
+                return await self._render_as(group, change, principal, field)
+        return await self._render_as(group, change, None, field)
+
+    async def _render_as(
+        self, group: Group, change: Change, principal: Principal | None, field: str
+    ) -> str:
         session = Session(
-            self.pool,
-            None if shared else principal,
-            statement_timeout_ms=self.settings.statement_timeout_ms,
+            self.pool, principal, statement_timeout_ms=self.settings.statement_timeout_ms
         )
         context = Context(request=None, settings=self.settings, session=session, principal=None)
         try:
