@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import People, Server
+from tests.node import npm_installed
 
 AUDIT_DIR = Path(__file__).parent / "http_audit"
 # graphql-http 1.23.1 runs 61 audits, and all 61 pass (plain Strawberry passes 53: the
@@ -31,21 +31,7 @@ MIN_OK = 55
 @pytest.fixture(scope="session")
 def audit_script() -> Path:
     """The audit script, with its npm dependencies installed once per session."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.fail("node and npm are needed for the GraphQL over HTTP audit")
-    if not (AUDIT_DIR / "node_modules" / "graphql-http" / "package.json").exists():
-        install = "ci" if (AUDIT_DIR / "package-lock.json").exists() else "install"
-        done = subprocess.run(
-            [npm, install, "--no-audit", "--no-fund"],
-            cwd=AUDIT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.fail(f"npm {install} failed in {AUDIT_DIR}:\n{done.stdout}\n{done.stderr}")
+    npm_installed(AUDIT_DIR, "graphql-http", "the GraphQL over HTTP audit")
     return AUDIT_DIR / "audit.mjs"
 
 

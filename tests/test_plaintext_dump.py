@@ -35,18 +35,11 @@ async def test_a_database_dump_contains_no_secret_in_plaintext(
         "setting": "or-" + secrets.token_hex(16),
     }
     # Given every kind of secret, stored through the API ...
-    secret = (
-        await client.gql(
-            "mutation($input: CreateSecretInput!) { createSecret(input: $input) { id } }",
-            {
-                "input": {
-                    "projectId": project["id"],
-                    "keyName": "STRIPE_KEY",
-                    "value": plain["secret"],
-                }
-            },
-        )
-    ).ok()["createSecret"]
+    secret = await factories.create(
+        client,
+        "Secret",
+        {"projectId": project["id"], "keyName": "STRIPE_KEY", "value": plain["secret"]},
+    )
     (
         await client.gql(
             "mutation($input: UpsertUserTokenInput!) { upsertUserToken(input: $input) { id } }",

@@ -441,8 +441,8 @@ async def test_slow_subscriber_is_ended_with_its_cursor_and_others_keep_up() -> 
     slow_box, fast_box = outbox(send_slow), outbox(send_fast)
     principal = Principal(user_id="u")
     flt = EXECUTION_LOGS.filter({"taskId": "t"})
-    slow = Subscription("s", flt, principal, "USER", None, slow_box, limit=3, after=None)
-    fast = Subscription("f", flt, principal, "USER", None, fast_box, limit=3, after=None)
+    slow = Subscription("s", flt, principal, "USER", slow_box, limit=3, after=None)
+    fast = Subscription("f", flt, principal, "USER", fast_box, limit=3, after=None)
     try:
         for seq in range(1, 11):
             change = Change(seq, "execution_logs", "INSERT", "p", "t", "u", {})

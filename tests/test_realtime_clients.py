@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +32,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from tests import factories
 from tests.conftest import Client, People, Server
+from tests.node import npm_installed
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -60,21 +60,7 @@ Event = dict[str, Any]
 @pytest.fixture(scope="session")
 def ws_client_script() -> Path:
     """The graphql-ws client script, with its npm dependencies installed once per session."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.fail("node and npm are needed for the graphql-ws client tests")
-    if not (CLIENTS_DIR / "node_modules" / "graphql-ws" / "package.json").exists():
-        install = "ci" if (CLIENTS_DIR / "package-lock.json").exists() else "install"
-        done = subprocess.run(
-            [npm, install, "--no-audit", "--no-fund"],
-            cwd=CLIENTS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.fail(f"npm {install} failed in {CLIENTS_DIR}:\n{done.stdout}\n{done.stderr}")
+    npm_installed(CLIENTS_DIR, "graphql-ws", "the graphql-ws client tests")
     return CLIENTS_DIR / "subscribe.mjs"
 
 

@@ -120,21 +120,18 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
             {"type": "DOC", "title": tag, "taskHistoryId": history["id"]},
         ),
     }
-    secret = (
-        await client.gql(
-            "mutation($input: CreateSecretInput!) { createSecret(input: $input) { id } }",
-            {
-                "input": {
-                    "projectId": project["id"],
-                    "keyName": "STRIPE_KEY",
-                    "value": SECRET_VALUE if tag == "alice" else f"sk-{tag}",
-                    "templateId": template_id,
-                    "expiresAt": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
-                    "rotationIntervalDays": 3,
-                }
-            },
-        )
-    ).ok()["createSecret"]
+    secret = await create(
+        client,
+        "Secret",
+        {
+            "projectId": project["id"],
+            "keyName": "STRIPE_KEY",
+            "value": SECRET_VALUE if tag == "alice" else f"sk-{tag}",
+            "templateId": template_id,
+            "expiresAt": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+            "rotationIntervalDays": 3,
+        },
+    )
     reveal = "mutation($id: ID!) { revealSecret(id: $id) { id } }"
     (await client.gql(reveal, {"id": secret["id"]})).ok()  # an access log row
     token = "mutation($input: UpsertUserTokenInput!) { upsertUserToken(input: $input) { id } }"

@@ -63,7 +63,6 @@ class Hub:
         self.schema = schema
         self.position = 0
         self.connected = asyncio.Event()
-        self.reconnects = 0
         self.renders = 0  # changes rendered for live groups (each shared by its members)
         # (source, project id or None) -> group key -> group
         self._index: dict[tuple[str, str | None], dict[tuple[Any, ...], Group]] = {}
@@ -71,7 +70,7 @@ class Hub:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
-        self._reaches: dict[tuple[int, str], bool] = {}
+        self._reaches: dict[str, bool] = {}  # query text -> reads rows beyond the message
         self._background: set[asyncio.Task[Any]] = set()
         self._pruned_at = -PRUNE_EVERY_SECONDS
         # Per-user renderings read rows: at most half the pool at once.
@@ -125,8 +124,6 @@ class Hub:
         conn.add_termination_listener(lambda _: self._wake.set())
         if first:
             self.position = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM aura.stream")
-        else:
-            self.reconnects += 1
         self._conn = conn
         self.connected.set()
         return conn
@@ -318,7 +315,6 @@ class Hub:
             flt,
             principal,
             role,
-            scope,
             sink,
             self.settings.subscription_backlog,
             after,
@@ -368,13 +364,12 @@ class Hub:
                 del self._index[scope]
 
     def _reaches_other_rows(self, query: str, document: DocumentNode, stream: Stream) -> bool:
-        key = (id(document), query)
-        known = self._reaches.get(key)
+        known = self._reaches.get(query)
         if known is None:
             known = reaches_other_rows(self.schema._schema, document, own_types(stream.field))
             if len(self._reaches) > 4096:
                 self._reaches.clear()
-            self._reaches[key] = known
+            self._reaches[query] = known
         return known
 
     async def _authorize(
@@ -493,13 +488,17 @@ class Hub:
         subscriptions = [
             s
             for s in self._by_user.get(user_id, ())
-            if token_id is None or getattr(s.principal, "token_id", None) == str(token_id)
+            if token_id is None or s.principal.token_id == str(token_id)
         ]
         if not subscriptions:
             return
         async with self.pool.acquire() as conn:
-            role = await conn.fetchval("SELECT role FROM public.users WHERE id = $1", user_id)
-            active = await _principal_active(conn, user_id, token_id)
+            role, active = await conn.fetchrow(
+                "SELECT (SELECT role FROM public.users WHERE id = $1::uuid), "
+                "aura.principal_active($1::uuid, $2::uuid)",
+                user_id,
+                token_id,
+            )
         for subscription in subscriptions:
             if not active or role is None:
                 self._end(subscription, "UNAUTHENTICATED", "the token was revoked")
@@ -513,17 +512,6 @@ class Hub:
     def expire(self, subscriptions: list[Subscription]) -> None:
         for subscription in subscriptions:
             self._end(subscription, "UNAUTHENTICATED", "the token expired")
-
-
-async def _principal_active(conn: asyncpg.Connection, user_id: str, token_id: Any) -> bool:
-    exists = await conn.fetchval(
-        "SELECT to_regprocedure('aura.principal_active(uuid,uuid)') IS NOT NULL"
-    )
-    if not exists:
-        return True
-    return bool(
-        await conn.fetchval("SELECT aura.principal_active($1::uuid, $2::uuid)", user_id, token_id)
-    )
 
 
 def change_from(source: str, row: asyncpg.Record) -> Change:

@@ -86,16 +86,13 @@ class Stream:
     def select_sql(self) -> str:
         """The change rows of this stream: ``seq``, ``op`` and the row's columns."""
         if self.snapshot:
-            return (
-                "SELECT s.seq, s.op, s.project_id AS stream_project_id, "
-                "s.task_id AS stream_task_id, s.user_id AS stream_user_id, r.* "
-                "FROM aura.stream s CROSS JOIN LATERAL "
-                f"jsonb_populate_record(NULL::public.{self.source}, s.data) r "
-            )
+            rows = f"CROSS JOIN LATERAL jsonb_populate_record(NULL::public.{self.source}, s.data) r"
+        else:
+            rows = f"JOIN public.{self.source} r ON r.id = s.row_id"
         return (
             "SELECT s.seq, s.op, s.project_id AS stream_project_id, "
-            "s.task_id AS stream_task_id, s.user_id AS stream_user_id, r.* "
-            f"FROM aura.stream s JOIN public.{self.source} r ON r.id = s.row_id "
+            f"s.task_id AS stream_task_id, s.user_id AS stream_user_id, r.* "
+            f"FROM aura.stream s {rows} "
         )
 
 

@@ -75,7 +75,6 @@ class Subscription:
         "limit",
         "principal",
         "role",
-        "scope",
         "sink",
         "skip_through",
         "state",
@@ -87,7 +86,6 @@ class Subscription:
         filter: Filter,
         principal: Principal,
         role: str,
-        scope: str | None,
         sink: Sink,
         limit: int,
         after: int | None,
@@ -96,7 +94,6 @@ class Subscription:
         self.filter = filter
         self.principal = principal
         self.role = role
-        self.scope = scope  # the project whose changes can match, None for any
         self.sink = sink
         self.limit = limit
         self.group: Any = None
