@@ -158,13 +158,18 @@ class GraphQLView(GraphQL):
             body, status_code=429, media_type=self.response_media_type(request), headers=headers
         )
 
-    def websocket_context(self, websocket: WebSocket, principal: Principal | None) -> Context:
-        """A query's or mutation's context over a websocket: one per operation."""
+    def context_for(
+        self, request: Any, principal: Principal | None, auth_error: str | None = None
+    ) -> Context:
+        """The context of one HTTP request, or of one operation over a websocket."""
         session = Session(
-            self.state.pool, principal, statement_timeout_ms=self.settings.statement_timeout_ms
+            self.state.pool,
+            principal,
+            statement_timeout_ms=self.settings.statement_timeout_ms,
+            auth_error=auth_error,
         )
         context = Context(
-            request=websocket,
+            request=request,
             settings=self.settings,
             session=session,
             principal=principal,
@@ -188,19 +193,7 @@ class GraphQLView(GraphQL):
             principal = await self._principal(authorization)
         except InvalidToken as exc:
             auth_error = f"invalid token: {exc}"
-        session = Session(
-            self.state.pool,
-            principal,
-            statement_timeout_ms=self.settings.statement_timeout_ms,
-            auth_error=auth_error,
-        )
-        return Context(
-            request=request,
-            settings=self.settings,
-            session=session,
-            principal=principal,
-            vault=self.state.vault,
-        )
+        return self.context_for(request, principal, auth_error)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         refused = self._rate_limited(request)

@@ -375,7 +375,7 @@ class Connection:
     async def _execute(
         self, operation_id: str, query: str, variables: dict[str, Any], operation_name: Any
     ) -> None:
-        context = self.view.websocket_context(self.request(), self.principal)
+        context = self.view.context_for(self.request(), self.principal)
         try:
             result = await self.view.schema.execute(
                 query,
