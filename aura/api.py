@@ -43,7 +43,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from aura.config import Settings
-from aura.errors import Forbidden
+from aura.errors import BadUserInput, Forbidden
 from aura.limits import (
     Limits,
     check_shape,
@@ -62,7 +62,7 @@ from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
 from aura.schema.fast import LeanExecutor, accelerate
-from aura.scoping import Needs, operation_needs, type_domains
+from aura.scoping import Access, input_domains, operation_access, type_domains
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class Prepared:
         # (operation name, page sizes of the variables) -> cost
         self.costs: dict[tuple[str | None, tuple[int | None, ...]], int] = {}
         # operation name -> the (domain, write) accesses it needs (for scoped tokens)
-        self.needs: dict[str | None, Needs] = {}
+        self.needs: dict[str | None, Access] = {}
 
 
 class AuraSchema(strawberry.Schema):
@@ -149,6 +149,7 @@ class AuraSchema(strawberry.Schema):
         self._prepare = prepare_cached
         self._list_sizes = list_sizes(self._schema)
         self._type_domains = type_domains(self._schema)
+        self._input_domains = input_domains(self._schema)
         converter = self.config.name_converter
         self._root_domains = {
             kind: {
@@ -192,23 +193,36 @@ class AuraSchema(strawberry.Schema):
     def _scope_errors(
         self, prepared: Prepared, operation_name: str | None, context: Any
     ) -> list[GraphQLError]:
-        """``FORBIDDEN`` when the request's token lacks a scope the operation needs."""
-        principal = getattr(context, "principal", None)
+        """``FORBIDDEN`` when the request's token lacks a scope the operation needs.
+
+        ``BAD_USER_INPUT``, whoever asks, for a field that switches the principal
+        (``refreshAccessToken``, ``register``) sent with other fields.
+        """
         document = prepared.document
-        if principal is None or principal.scopes is None or document is None:
+        if document is None:
             return []
-        needs = prepared.needs.get(operation_name)
-        if needs is None:
+        access = prepared.needs.get(operation_name)
+        if access is None:
             operation = get_operation_ast(document, operation_name)
             if operation is None:
                 return []
-            needs = operation_needs(
-                self._schema, document, operation, self._root_domains, self._type_domains
+            access = operation_access(
+                self._schema,
+                document,
+                operation,
+                self._root_domains,
+                self._type_domains,
+                self._input_domains,
             )
-            prepared.needs[operation_name] = needs
+            prepared.needs[operation_name] = access
+        if access.refusal:
+            return [BadUserInput(access.refusal)]
+        principal = getattr(context, "principal", None)
+        if principal is None or principal.scopes is None or access.switches:
+            return []
         missing = sorted(
             f"{domain or 'all'}:{'write' if write else 'read'}"
-            for domain, write in needs
+            for domain, write in access.needs
             if not principal.allows(domain, write=write)
         )
         if not missing:

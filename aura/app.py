@@ -121,26 +121,33 @@ class GraphQLView(GraphQL):
             request.state.aura_request_error = True
         return response
 
-    def _rate_limited(self, request: Request) -> Response | None:
-        """HTTP 429 ``RATE_LIMITED`` when this principal (or address) is over its rate.
+    def _rate_key(self, request: Request) -> str:
+        """Whose budget a request spends: ``user:<id>`` or ``addr:<client host>``.
 
-        Keyed by the user a valid token names, else by the client's address.
+        A JWT names its user (verified, no lookup); an opaque token names one only once
+        a lookup has found it valid (``TokenCache.known``). Anything else (no token, an
+        invalid one, an opaque token not looked up yet) counts against the address, so
+        random tokens cannot dodge the limit, and a user's tokens share one budget.
         """
-        if not self.settings.rate_limit_per_minute:
-            return None
         try:
             token = bearer(request.headers.get("authorization"))
-            if token is not None and opaque.is_opaque(token):
-                # Per token, without a database lookup (a user's tokens share no bucket).
-                key = f"token:{opaque.digest(token).hex()[:32]}"
-            elif token is not None:
-                key = f"user:{verify(self.secret, token).user_id}"
+            if token is None:
+                principal = None
+            elif opaque.is_opaque(token):
+                principal = self.opaque_tokens.known(token)
             else:
-                key = ""
+                principal = verify(self.secret, token)
         except InvalidToken:
-            key = ""
-        if not key:
-            key = f"addr:{request.client.host if request.client else '-'}"
+            principal = None
+        if principal is not None:
+            return f"user:{principal.user_id}"
+        return f"addr:{request.client.host if request.client else '-'}"
+
+    def _rate_limited(self, request: Request) -> Response | None:
+        """HTTP 429 ``RATE_LIMITED`` when this user (or address) is over its rate."""
+        if not self.settings.rate_limit_per_minute:
+            return None
+        key = self._rate_key(request)
         wait = self.rate_limiter.acquire(key)
         if not wait:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -95,21 +97,28 @@ def _issued(row: Any, access: str, refresh: str | None) -> IssuedAccessToken:
 
 
 def _switch_to(info: Info, principal: Principal) -> None:
-    """The rest of the request acts as ``principal`` (a token just issued to it)."""
+    """The rest of the request acts as ``principal`` (a token just issued to it).
+
+    The API refuses such a field unless it is alone in its request
+    (``aura.scoping.SWITCHING``), so the rest is only its own result.
+    """
     session = info.context.session
     if session.begun:
         raise errors.BadUserInput(
-            "send this mutation alone (or first) in its request, without other data access"
+            "send this mutation alone in its request, without other data access"
         )
     session.act_as(principal)
     info.context.principal = principal
 
 
-def _pair_principal(user_id: str, token_id: str, access: str, expires_at: datetime) -> Principal:
+def _pair_principal(
+    user_id: str, token_id: str, access: str, expires_at: datetime, token_scopes: Iterable[str]
+) -> Principal:
     return Principal(
         user_id=str(user_id),
         token_id=str(token_id),
-        scopes=None,  # the request that issued it already passed its own scope check
+        # Exactly the issued token's scopes: switching never widens what it may do.
+        scopes=frozenset(token_scopes),
         expires_at=expires_at.timestamp(),
         token_hash=opaque.digest(access).hex(),
     )
@@ -213,7 +222,7 @@ class AccountsMutation:
         )
         user_id, token_id = rows[0]["user_id"], rows[0]["token_id"]
         expires = datetime.now(UTC) + timedelta(seconds=REGISTRATION_TTL)
-        _switch_to(info, _pair_principal(user_id, token_id, access, expires))
+        _switch_to(info, _pair_principal(user_id, token_id, access, expires, REGISTRATION_SCOPES))
         token = await _token_row(info, token_id)
         user = await info.context.session.fetchrow(
             f"SELECT {', '.join(entity('users').columns)} FROM users WHERE id = $1", user_id
@@ -331,11 +340,17 @@ class AccountsMutation:
         outcome = rows[0]
         if outcome["status"] != "ok":
             raise errors.Unauthenticated(_REFRESH_REFUSALS[outcome["status"]])
-        _switch_to(
-            info,
-            _pair_principal(outcome["user_id"], outcome["token_id"], access, outcome["expires_at"]),
+        # The new pair has the old one's scopes (the database copies them); none until
+        # its row, read as the new principal, says which.
+        pair = _pair_principal(
+            outcome["user_id"], outcome["token_id"], access, outcome["expires_at"], ()
         )
-        return _issued(await _token_row(info, outcome["token_id"]), access, refresh)
+        _switch_to(info, pair)
+        row = await _token_row(info, outcome["token_id"])
+        info.context.principal = info.context.session.principal = replace(
+            pair, scopes=frozenset(row["scopes"])
+        )
+        return _issued(row, access, refresh)
 
     @strawberry.mutation(
         description="Revoke an access token (yours, or anyone's for admins) and every token "
