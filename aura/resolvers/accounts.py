@@ -186,7 +186,8 @@ class AccountsMutation:
         "users",
         input=UpdateUserInput,
         node=User,
-        description="Change a user: yourself (not your role), or anyone for administrators.",
+        description="Change a user: your own email and displayName, or anything of anyone "
+        "for administrators (role and mustResetPassword are theirs to change: FORBIDDEN).",
     )
 
     delete_user = crud.delete_field(
@@ -198,7 +199,8 @@ class AccountsMutation:
 
     @strawberry.mutation(
         description="Sign up: creates a PENDING account and returns its first token pair "
-        "(shown once). Send it without a token. A PENDING user sees only themself until "
+        "(shown once). Send it without a token, as the only field of its request "
+        "(BAD_USER_INPUT otherwise). A PENDING user sees only themself until "
         "an administrator approves them. The email must be unused (CONFLICT otherwise)."
     )
     async def register(self, info: Info, input: RegisterInput) -> Registration:
@@ -323,8 +325,10 @@ class AccountsMutation:
     @strawberry.mutation(
         description="Exchange a refresh token for a new token pair (rotation): the refresh "
         "token is spent, the old access token lives until it expires. Presenting a spent "
-        "refresh token again revokes every token of its family (UNAUTHENTICATED). Send it "
-        "alone in its request; no Authorization header is needed."
+        "refresh token again revokes every token of its family (UNAUTHENTICATED). The new "
+        "pair has the old one's scopes. Send it as the only field of its request, selecting "
+        "only the pair (not `token.user`), else BAD_USER_INPUT before anything runs; no "
+        "Authorization header is needed (nor used)."
     )
     async def refresh_access_token(self, info: Info, refresh_token: str) -> IssuedAccessToken:
         access = opaque.new_token(opaque.ACCESS_PREFIX)

@@ -4,6 +4,11 @@ A cursor holds the values of the sort keys of one row, the primary key last, so 
 boundary stays where it is when rows are inserted or deleted elsewhere. Nulls sort
 last in both directions; the comparison below is written out per key so that mixed
 directions and nullable keys both work.
+
+A cursor is readable, not secret: it holds only values of fields its reader may select
+anyway (every order field is a field of its node type; tests/test_hardening_auth.py
+checks it), and a scoped token gets a connection's cursors only with read access to its
+node type's domain (``aura.scoping``). A forged cursor selects nothing a filter could not.
 """
 
 from __future__ import annotations
