@@ -343,14 +343,39 @@ async def test_the_database_refuses_other_account_columns(
         assert raised.value.sqlstate == "AU403"
 
 
-async def test_user_guard_migration_downgrades_exactly(pg_server: str):
+async def test_a_revoked_token_stays_revoked(
+    client: Client, people: People, db: asyncpg.Connection
+):
+    # given: a revoked token of alice
+    issued = await issue(client, ["read"])
+    revoke = "mutation($id: ID!) { revokeAccessToken(id: $id) { id } }"
+    (await client.gql(revoke, {"id": issued["token"]["id"]})).ok()
+    # when: SQL run as her request tries to bring it back
+    async with db.transaction():
+        await db.execute(f"SELECT aura.begin_request('{people.alice.id}'::uuid, 1000)")
+        with pytest.raises(asyncpg.PostgresError) as raised:
+            await db.execute(
+                "UPDATE oauth_tokens SET revoked_at = NULL, revoked_reason = NULL WHERE id = $1",
+                issued["token"]["id"],
+            )
+        # then
+        assert raised.value.sqlstate == "AU403"
+    # revoking it again changes nothing, as before
+    assert (await client.gql(revoke, {"id": issued["token"]["id"]})).ok()
+    agent = with_token(client, people.alice, issued["accessToken"])
+    assert (await agent.gql("{ me { id } }")).codes == ["UNAUTHENTICATED"]
+
+
+async def test_account_guards_migration_downgrades_exactly(pg_server: str):
     name = f"mig_{uuid.uuid4().hex[:10]}"
     conn = await asyncpg.connect(pg_server)
     await conn.execute(f'CREATE DATABASE "{name}"')
     dsn = with_database(pg_server, name)
     definition = (
         "SELECT pg_get_functiondef('aura.guard_user_role()'::regprocedure), "
-        "pg_get_triggerdef(t.oid) FROM pg_trigger t WHERE t.tgname = 't10_guard_role'"
+        "array_agg(pg_get_triggerdef(t.oid) ORDER BY t.tgname), "
+        "to_regproc('aura.guard_token_revocation') "
+        "FROM pg_trigger t WHERE t.tgname LIKE 't10_guard_%'"
     )
     try:
         await migrate.upgrade(dsn, "0005")
