@@ -173,6 +173,9 @@ class GraphQLView(GraphQL):
     ) -> ExecutionResult:
         """One operation; a subscription is refused (it is served over the websocket)."""
         method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        if not self.allow_queries_via_get and method == "GET":
+            allowed -= {OperationType.QUERY}
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -180,8 +183,7 @@ class GraphQLView(GraphQL):
                 variable_values=request_data.variables,
                 context_value=context,
                 operation_name=request_data.operation_name,
-                allowed_operation_types=OperationType.from_http(method)
-                - {OperationType.SUBSCRIPTION},
+                allowed_operation_types=allowed,
                 operation_extensions=request_data.extensions,
             )
         except CannotGetOperationTypeError as error:
