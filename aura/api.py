@@ -61,6 +61,7 @@ from aura.resolvers.realtime import RealtimeSubscription
 from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
+from aura.schema.common import SCALAR_OVERRIDES
 from aura.schema.fast import LeanExecutor, accelerate
 from aura.scoping import Access, input_domains, operation_access, type_domains
 
@@ -340,6 +341,7 @@ def build_schema(settings: Settings) -> AuraSchema:
         introspection=settings.introspection,
         limits=Limits.from_settings(settings),
         execution_context_class=LeanExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     accelerate(schema)
     return schema

@@ -12,14 +12,24 @@ from typing import Any
 
 import asyncpg
 import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.http.types import QueryParams
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
@@ -42,10 +52,30 @@ from aura.limits import (
 )
 from aura.realtime.hub import Hub
 from aura.realtime.websocket import serve_websocket
+from aura.request_body import (
+    BAD_REQUEST,
+    OPERATION_NOT_SUPPORTED,
+    BadRequest,
+    decode_json,
+    request_members,
+)
 from aura.resolvers.context import Context
 from aura.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
+
+# Codes of HTTP-level refusals raised by Strawberry (those raised here carry their own).
+_HTTP_CODES = {404: "NOT_FOUND"}
+
+
+def _subscription_refused() -> ExecutionResult:
+    """A request error (no path, no data): 400 for graphql-response+json, 200 for JSON."""
+    error = GraphQLError(
+        "subscriptions are served over the websocket at /graphql "
+        "(graphql-transport-ws or graphql-ws), not over HTTP",
+        extensions={"code": OPERATION_NOT_SUPPORTED},
+    )
+    return ExecutionResult(data=None, errors=[error])
 
 
 class GraphQLView(GraphQL):
@@ -77,6 +107,98 @@ class GraphQLView(GraphQL):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    # -- reading the request (aura.request_body): malformed is a coded 400 -------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:  # Strawberry's plain-text refusals, and ours
+            response = self.refusal(request, error)
+        await response(scope, receive, send)
+
+    def refusal(self, request: Request, error: HTTPException) -> Response:
+        """An HTTP-level refusal in the GraphQL error format, with its code."""
+        code = getattr(error, "code", None) or _HTTP_CODES.get(error.status_code, BAD_REQUEST)
+        return Response(
+            error_body(code, error.reason),
+            status_code=error.status_code,
+            media_type=self.response_media_type(request),
+            headers=getattr(error, "headers", None),
+        )
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return decode_json(data)
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        data: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            if name in data:
+                text = data[name]
+                data[name] = decode_json(text, f"the `{name}` parameter") if text else None
+        return data
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:
+        if request.method == "GET":
+            data = self.parse_query_params(request.query_params)
+        else:
+            content_type, _ = parse_content_type(request.content_type or "")
+            if "application/json" not in content_type:
+                raise BadRequest(
+                    f"unsupported content type {content_type or '(none)'!r}: "
+                    "send the request as application/json"
+                )
+            data = self.parse_json(await request.get_body())
+        members = request_members(data)
+        return GraphQLRequestData(
+            query=members["query"],
+            variables=members["variables"],
+            operation_name=members["operationName"],
+            extensions=members["extensions"],
+            protocol="http",
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One operation; a subscription is refused (it is served over the websocket)."""
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        if not self.allow_queries_via_get and method == "GET":
+            allowed -= {OperationType.QUERY}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise BadRequest(error.as_http_error_reason()) from None
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                return _subscription_refused()
+            # GraphQL over HTTP: a mutation over GET is 405, and says what is allowed.
+            raise BadRequest(
+                f"{error.as_http_error_reason(method)}: send mutations with POST",
+                status_code=405,
+                headers={"allow": "POST"},
+            ) from None
+        except MissingQueryError:
+            raise BadRequest("no GraphQL query found in the request") from None
 
     @classmethod
     def response_media_type(cls, request: Request) -> str:

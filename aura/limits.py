@@ -34,10 +34,14 @@ A page size given as a variable is taken from the request's variables (or the
 variable's default): cost is computed per (document, operation, values of the page-size
 variables) and cached on that key, so a document without page-size variables is
 measured once. A variable whose value is not an integer counts as ``max_page_size``
-(its coercion fails later anyway). The only other lists are introspection's
-(``__schema { types { fields ... } }``); each counts as many items as it holds in this
-schema on average (``list_sizes``). A field selected twice under the same name counts
-twice, although graphql-core runs it once: the estimate errs on the high side.
+(its coercion fails later anyway). A list outside a connection counts its selections
+once per item too: introspection's (``__schema { types { fields ... } }``) as many items
+as it holds in this schema on average (``list_sizes``); any other (``recentTaskHistory``,
+a batch mutation's result, statistics) as many as its ``limit`` argument allows (given,
+as a variable, or its default; clamped like a page size), or ``max_page_size`` when it
+has no ``limit``, so a plain list multiplies what it holds like a connection. A field
+selected twice under the same name counts twice, although graphql-core runs it once: the
+estimate errs on the high side.
 
 Measured on this schema: tests/test_nested.py's ``NESTED`` query (100 projects, 10 tasks
 each, 5 comments each) costs 64,602; GraphiQL's introspection query about 37,000; the
@@ -65,6 +69,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -74,6 +79,7 @@ from graphql import (
     NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -97,6 +103,8 @@ RATE_LIMITED = "RATE_LIMITED"
 TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
 
 PAGE_ARGUMENTS = ("first", "last")
+LIMIT_ARGUMENT = "limit"  # how many items a plain list field returns
+SIZE_ARGUMENTS = (*PAGE_ARGUMENTS, LIMIT_ARGUMENT)
 DRAIN_BYTES = 64 * 1024  # dropped after a streamed body went over the limit
 
 
@@ -240,7 +248,7 @@ def check_shape(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
 
 
 def page_variables(document: DocumentNode) -> tuple[str, ...]:
-    """Names of the variables given as ``first`` or ``last`` anywhere in the document.
+    """Names of the variables given as ``first``, ``last`` or ``limit`` in the document.
 
     The cost of an operation depends on the request's variables only through these.
     """
@@ -252,7 +260,7 @@ def page_variables(document: DocumentNode) -> tuple[str, ...]:
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
                 for argument in node.arguments or ():
-                    if argument.name.value in PAGE_ARGUMENTS and isinstance(
+                    if argument.name.value in SIZE_ARGUMENTS and isinstance(
                         argument.value, VariableNode
                     ):
                         names.add(argument.value.name.value)
@@ -299,15 +307,15 @@ def page_sizes(
     return tuple(sizes)
 
 
-def _field_type(schema: GraphQLSchema, parent: GraphQLNamedType | None, name: str) -> Any:
+def _field_def(
+    schema: GraphQLSchema, parent: GraphQLNamedType | None, name: str
+) -> GraphQLField | None:
     if name == "__schema":
-        return SchemaMetaFieldDef.type
+        return SchemaMetaFieldDef
     if name == "__type":
-        return TypeMetaFieldDef.type
+        return TypeMetaFieldDef
     if is_object_type(parent) or is_interface_type(parent):
-        field = parent.fields.get(name)
-        if field is not None:
-            return field.type
+        return parent.fields.get(name)
     return None
 
 
@@ -366,8 +374,8 @@ def operation_cost(
 ) -> int:
     """The estimated cost of a validated operation, page-size variables resolved.
 
-    ``sizes_of_lists`` (from ``list_sizes``) says how many items the lists outside
-    connections (introspection's) count for; 1 for any not named.
+    ``sizes_of_lists`` (from ``list_sizes``) says how many items introspection's lists
+    count for; any other list outside a connection counts ``list_size`` items.
     """
     sizes_of_lists = sizes_of_lists or {}
     fragments = {
@@ -376,25 +384,41 @@ def operation_cost(
     memo: dict[str, tuple[int, int]] = {}
     active: set[str] = set()
 
-    def page_size(node: FieldNode) -> int:
-        given: list[int] = []
-        for argument in node.arguments or ():
-            if argument.name.value not in PAGE_ARGUMENTS:
-                continue
-            value = argument.value
-            size: int | None
-            if isinstance(value, IntValueNode):
-                size = int(value.value)
-            elif isinstance(value, VariableNode):
-                size = sizes.get(value.name.value)
-            elif isinstance(value, NullValueNode):
-                size = None
-            else:
-                size = limits.max_page_size
-            if size is not None:
-                given.append(size)
-        size = max(given) if given else limits.default_page_size
+    def size_of(value: ValueNode) -> int | None:
+        """The size an argument stands for: None when null (or a variable without value)."""
+        if isinstance(value, IntValueNode):
+            return int(value.value)
+        if isinstance(value, VariableNode):
+            return sizes.get(value.name.value)
+        if isinstance(value, NullValueNode):
+            return None
+        return limits.max_page_size
+
+    def clamped(size: int) -> int:
         return min(max(size, 0), limits.max_page_size)
+
+    def page_size(node: FieldNode) -> int:
+        given = [
+            size
+            for argument in node.arguments or ()
+            if argument.name.value in PAGE_ARGUMENTS
+            and (size := size_of(argument.value)) is not None
+        ]
+        return clamped(max(given) if given else limits.default_page_size)
+
+    def list_size(node: FieldNode, field: GraphQLField | None) -> int:
+        """Items of a plain list: its ``limit`` (given, else its default), else the most."""
+        size = next(
+            (size_of(a.value) for a in node.arguments or () if a.name.value == LIMIT_ARGUMENT),
+            None,
+        )
+        argument = field.args.get(LIMIT_ARGUMENT) if field is not None else None
+        if size is None and argument is not None:
+            default = argument.default_value
+            if isinstance(default, int) and not isinstance(default, bool):
+                size = default
+        # A list without a limit (a batch, statistics, a team) counts as the largest page.
+        return clamped(limits.max_page_size if size is None else size)
 
     def selections(
         selection_set: SelectionSetNode, parent: GraphQLNamedType | None
@@ -406,7 +430,8 @@ def operation_cost(
                 once += 1
                 if node.selection_set is None:
                     continue
-                field_type = _field_type(schema, parent, node.name.value)
+                field = _field_def(schema, parent, node.name.value)
+                field_type = field.type if field is not None else None
                 named = get_named_type(field_type) if field_type is not None else None
                 o, i = selections(node.selection_set, named)
                 child = o + (page_size(node) * i if _is_connection(named) else i)
@@ -415,9 +440,11 @@ def operation_cost(
                 elif _is_connection(parent):
                     per_item += child  # the connection multiplies it by its page size
                 else:
-                    # introspection lists: their length in this schema, on average
+                    # introspection lists: their length in this schema, on average;
+                    # other lists: as many items as their limit lets them return
                     key = (parent.name if parent else "", node.name.value)
-                    once += sizes_of_lists.get(key, 1) * child
+                    count = sizes_of_lists.get(key)
+                    once += (list_size(node, field) if count is None else count) * child
             elif isinstance(node, InlineFragmentNode):
                 condition = node.type_condition
                 target = schema.get_type(condition.name.value) if condition else parent

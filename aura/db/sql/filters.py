@@ -14,7 +14,7 @@ from typing import Any
 from aura import errors
 from aura.db.mapping import Entity
 from aura.db.sql.params import Params
-from aura.db.sql.values import plain
+from aura.db.sql.values import encodable, plain
 from aura.inflection import camel
 
 # operator → (SQL template, how the parameter is cast: "scalar", "array", "text", "jsonb")
@@ -65,9 +65,13 @@ def _column_condition(entity: Entity, alias: str, column: str, ops: Any, params:
             parts.append(f"{ref} IS NULL" if value else f"{ref} IS NOT NULL")
             continue
         template, kind = _OPERATORS[op]
+        name = f"{camel(column)}.{camel(op.rstrip('_'))}"
         if kind == "array" and not isinstance(value, list | tuple):
-            raise errors.BadUserInput(f"{camel(column)}.{camel(op.rstrip('_'))} expects a list")
-        placeholder = params.add(plain(value, sql_type, camel(column)), _cast(kind, sql_type))
+            raise errors.BadUserInput(f"{name} expects a list")
+        # Checked here, where root and nested filters are both compiled: a value the
+        # statement cache's key (or PostgreSQL) cannot encode is the client's error.
+        value = encodable(plain(value, sql_type, camel(column)), name)
+        placeholder = params.add(value, _cast(kind, sql_type))
         parts.append(template.format(c=ref, p=placeholder))
     return " AND ".join(parts)
 

@@ -1,0 +1,100 @@
+"""Reading a GraphQL request out of HTTP: anything malformed is a coded 400, never a 500.
+
+A body (or a GET request's ``variables``/``extensions`` parameters) that is not JSON,
+nests too deeply to read, is not UTF-8, holds ``NaN``/``Infinity`` (not JSON, though
+Python's parser takes them), is not a JSON object (``42``, ``null``, a batch array), or
+has a member of the wrong type is refused with ``BAD_REQUEST``, in the error format of
+every other refusal (``{"errors": [{"message", "extensions": {"code"}}]}``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import HTTPException
+
+BAD_REQUEST = "BAD_REQUEST"
+OPERATION_NOT_SUPPORTED = "OPERATION_NOT_SUPPORTED"
+
+# The members of a request and the JSON types each may have (null always may).
+_MEMBERS: dict[str, tuple[type, str]] = {
+    "query": (str, "a string"),
+    "operationName": (str, "a string"),
+    "variables": (dict, "an object"),
+    "extensions": (dict, "an object"),
+}
+
+
+class BadRequest(HTTPException):
+    """An HTTP request that is not a readable GraphQL request, answered with its code."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status_code: int = 400,
+        code: str = BAD_REQUEST,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
+        self.headers = dict(headers or {})
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def decode_json(data: str | bytes, what: str = "the request body") -> Any:
+    """``data`` parsed as strict JSON (RFC 8259), else ``BadRequest`` naming ``what``.
+
+    Python's parser keeps integers exact (orjson would turn one beyond 64 bits into a
+    float); ``parse_constant`` refuses its non-standard ``NaN``, ``Infinity`` and
+    ``-Infinity``, which would otherwise reach a JSON column as ``null``.
+    """
+    try:
+        return json.loads(data, parse_constant=_not_json)
+    except RecursionError:
+        raise BadRequest(f"{what} nests too deeply to read") from None
+    except UnicodeDecodeError:
+        raise BadRequest(f"{what} is not valid UTF-8") from None
+    except ValueError as error:  # JSONDecodeError, NaN/Infinity, too many digits
+        raise BadRequest(f"{what} is not valid JSON: {error}") from None
+
+
+def request_members(data: Any) -> dict[str, Any]:
+    """The members of one GraphQL request, each of its JSON type (or None)."""
+    if isinstance(data, list):
+        raise BadRequest(
+            "batched requests (a JSON array) are not supported: send one operation per request"
+        )
+    if not isinstance(data, dict):
+        raise BadRequest(
+            'the request must be a JSON object such as {"query": "...", "variables": {...}}, '
+            f"not {_json_type(data)}"
+        )
+    members = {}
+    for name, (kind, described) in _MEMBERS.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise BadRequest(
+                f"the request's `{name}` must be {described} or null, not {_json_type(value)}"
+            )
+        members[name] = value
+    return members
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
