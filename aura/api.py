@@ -61,6 +61,7 @@ from aura.resolvers.realtime import RealtimeSubscription
 from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
+from aura.schema.docs import derive_descriptions
 from aura.schema.fast import LeanExecutor, accelerate
 from aura.scoping import Needs, operation_needs, type_domains
 
@@ -328,6 +329,7 @@ def build_schema(settings: Settings) -> AuraSchema:
         execution_context_class=LeanExecutor,
     )
     accelerate(schema)
+    derive_descriptions(schema._schema)
     return schema
 
 

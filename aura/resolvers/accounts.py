@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -29,7 +29,7 @@ from aura.schema.accounts import (
     UserOrderBy,
     UserRole,
 )
-from aura.schema.relay import by_id_field, connection_field, instantiate
+from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.schema.selection import columns_for, node_fields
 
 MIN_TTL = 60
@@ -192,7 +192,14 @@ class AccountsMutation:
         "(shown once). Send it without a token. A PENDING user sees only themself until "
         "an administrator approves them. The email must be unused (CONFLICT otherwise)."
     )
-    async def register(self, info: Info, input: RegisterInput) -> Registration:
+    async def register(
+        self,
+        info: Info,
+        input: Annotated[
+            RegisterInput,
+            strawberry.argument(description="Your email, and optionally your display name."),
+        ],
+    ) -> Registration:
         if info.context.session.principal is not None:
             raise errors.Forbidden("you are signed in: register without a token")
         email = input.email.strip()
@@ -226,7 +233,7 @@ class AccountsMutation:
         description="Approve a PENDING user: they become USER (administrators only; "
         "BAD_USER_INPUT if the user is not PENDING)."
     )
-    async def approve_user(self, info: Info, id: strawberry.ID) -> User:
+    async def approve_user(self, info: Info, id: ID_ARGUMENT) -> User:
         return await _admin_update(info, id, approve=True)
 
     @strawberry.mutation(
@@ -236,8 +243,8 @@ class AccountsMutation:
     async def set_user_role(
         self,
         info: Info,
-        id: strawberry.ID,
-        role: UserRole,  # type: ignore[valid-type]
+        id: ID_ARGUMENT,
+        role: Annotated[UserRole, strawberry.argument(description="The new role.")],  # type: ignore[valid-type]
     ) -> User:
         return await _admin_update(info, id, role=str(role.value))  # type: ignore[attr-defined]
 
@@ -245,21 +252,31 @@ class AccountsMutation:
         description="Disable an account (administrators only): every token of the user, "
         "JWT or access token, is refused from now on, open subscriptions included."
     )
-    async def disable_user(self, info: Info, id: strawberry.ID) -> User:
+    async def disable_user(self, info: Info, id: ID_ARGUMENT) -> User:
         return await _admin_update(info, id, disabled=True)
 
     @strawberry.mutation(
         description="Enable a disabled account again (administrators only); tokens that "
         "have not expired or been revoked work again."
     )
-    async def enable_user(self, info: Info, id: strawberry.ID) -> User:
+    async def enable_user(self, info: Info, id: ID_ARGUMENT) -> User:
         return await _admin_update(info, id, disabled=False)
 
     @strawberry.mutation(
         description="Require (or stop requiring) the user to choose a new password at next "
         "sign-in (administrators only)."
     )
-    async def set_must_reset_password(self, info: Info, id: strawberry.ID, value: bool) -> User:
+    async def set_must_reset_password(
+        self,
+        info: Info,
+        id: ID_ARGUMENT,
+        value: Annotated[
+            bool,
+            strawberry.argument(
+                description="true: require a new password; false: stop requiring it."
+            ),
+        ],
+    ) -> User:
         return await _admin_update(info, id, must_reset_password=value)
 
     @strawberry.mutation(
@@ -267,7 +284,15 @@ class AccountsMutation:
         "(administrators only). The manager must be a MANAGER or ADMIN."
     )
     async def set_user_manager(
-        self, info: Info, id: strawberry.ID, manager_id: strawberry.ID | None
+        self,
+        info: Info,
+        id: ID_ARGUMENT,
+        manager_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The manager (a MANAGER or ADMIN); null takes the user out of any team."
+            ),
+        ],
     ) -> User:
         manager = None if manager_id is None else check_id(manager_id, "managerId")
         return await _admin_update(info, id, manager_id=manager)
@@ -279,7 +304,12 @@ class AccountsMutation:
         "its secrets are shown; Aura stores only their hashes."
     )
     async def issue_access_token(
-        self, info: Info, input: IssueAccessTokenInput
+        self,
+        info: Info,
+        input: Annotated[
+            IssueAccessTokenInput,
+            strawberry.argument(description="Name, scopes and lifetimes of the token."),
+        ],
     ) -> IssuedAccessToken:
         name = input.name.strip()
         if not name:
@@ -317,7 +347,17 @@ class AccountsMutation:
         "refresh token again revokes every token of its family (UNAUTHENTICATED). Send it "
         "alone in its request; no Authorization header is needed."
     )
-    async def refresh_access_token(self, info: Info, refresh_token: str) -> IssuedAccessToken:
+    async def refresh_access_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str,
+            strawberry.argument(
+                description="The refresh token (`aura_rt_…`) of the pair to replace; "
+                "each works once."
+            ),
+        ],
+    ) -> IssuedAccessToken:
         access = opaque.new_token(opaque.ACCESS_PREFIX)
         refresh = opaque.new_token(opaque.REFRESH_PREFIX)
         if not refresh_token.startswith(opaque.REFRESH_PREFIX):
@@ -342,7 +382,7 @@ class AccountsMutation:
         "of its refresh family, at once: requests and subscriptions using them stop. "
         "Revoking a revoked token changes nothing."
     )
-    async def revoke_access_token(self, info: Info, id: strawberry.ID) -> AccessToken:
+    async def revoke_access_token(self, info: Info, id: ID_ARGUMENT) -> AccessToken:
         row = await info.context.session.fetchrow(
             f"SELECT {_TOKEN_COLUMNS} FROM aura.revoke_token($1::uuid)", check_id(id)
         )
