@@ -202,8 +202,7 @@ SIGNATURES: list[tuple[str, str, list[str], str]] = [
             "abort_signal",
             "hooks",
         ],
-        "aura/schema/fast.py (LeanExecutor reads variable_values, hide_suggestions, "
-        "is_awaitable)",
+        "aura/schema/fast.py (LeanExecutor reads variable_values, hide_suggestions, is_awaitable)",
     ),
     (
         "graphql.execution.values",
@@ -272,10 +271,11 @@ def _pins() -> dict[str, Requirement]:
 def test_both_libraries_are_pinned_to_one_minor_version() -> None:
     pins = _pins()
     assert sorted(pins) == sorted(PINNED), f"pyproject.toml must pin {PINNED}"
-    for name, requirement in pins.items():
+    for requirement in pins.values():
         upper = [s for s in requirement.specifier if s.operator == "<"]
         lower = [s for s in requirement.specifier if s.operator == ">="]
-        assert len(upper) == 1 and len(lower) == 1, f"{requirement}: give >=x.y.z,<x.(y+1)"
+        assert len(upper) == 1, f"{requirement}: give >=x.y.z,<x.(y+1)"
+        assert len(lower) == 1, f"{requirement}: give >=x.y.z,<x.(y+1)"
         major, minor = (int(p) for p in lower[0].version.split(".")[:2])
         assert upper[0].version == f"{major}.{minor + 1}", (
             f"{requirement}: the range must stay within the tested minor version"

@@ -77,7 +77,7 @@ FROM tasks t WHERE t.id = $1::uuid"""
 AGENT_ID = Annotated[
     str,
     strawberry.argument(
-        description="Who holds the lock: an agent's name, 1 to 200 characters (trimmed)."
+        description="The agent's name, 1 to 200 characters (spaces around it are dropped)."
     ),
 ]
 
