@@ -62,6 +62,7 @@ from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
 from aura.schema.common import SCALAR_OVERRIDES
+from aura.schema.docs import derive_descriptions
 from aura.schema.fast import LeanExecutor, accelerate
 from aura.scoping import Access, input_domains, operation_access, type_domains
 
@@ -344,6 +345,7 @@ def build_schema(settings: Settings) -> AuraSchema:
         scalar_overrides=SCALAR_OVERRIDES,
     )
     accelerate(schema)
+    derive_descriptions(schema._schema)
     return schema
 
 

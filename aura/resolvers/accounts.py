@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -31,7 +31,7 @@ from aura.schema.accounts import (
     UserOrderBy,
     UserRole,
 )
-from aura.schema.relay import by_id_field, connection_field, instantiate
+from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.schema.selection import columns_for, node_fields
 
 MIN_TTL = 60
@@ -203,7 +203,14 @@ class AccountsMutation:
         "(BAD_USER_INPUT otherwise). A PENDING user sees only themself until "
         "an administrator approves them. The email must be unused (CONFLICT otherwise)."
     )
-    async def register(self, info: Info, input: RegisterInput) -> Registration:
+    async def register(
+        self,
+        info: Info,
+        input: Annotated[
+            RegisterInput,
+            strawberry.argument(description="Your email, and optionally your display name."),
+        ],
+    ) -> Registration:
         if info.context.session.principal is not None:
             raise errors.Forbidden("you are signed in: register without a token")
         email = input.email.strip()
@@ -237,7 +244,7 @@ class AccountsMutation:
         description="Approve a PENDING user: they become USER (administrators only; "
         "BAD_USER_INPUT if the user is not PENDING)."
     )
-    async def approve_user(self, info: Info, id: strawberry.ID) -> User:
+    async def approve_user(self, info: Info, id: ID_ARGUMENT) -> User:
         return await _admin_update(info, id, approve=True)
 
     @strawberry.mutation(
@@ -247,8 +254,8 @@ class AccountsMutation:
     async def set_user_role(
         self,
         info: Info,
-        id: strawberry.ID,
-        role: UserRole,  # type: ignore[valid-type]
+        id: ID_ARGUMENT,
+        role: Annotated[UserRole, strawberry.argument(description="The new role.")],  # type: ignore[valid-type]
     ) -> User:
         return await _admin_update(info, id, role=str(role.value))  # type: ignore[attr-defined]
 
@@ -256,21 +263,31 @@ class AccountsMutation:
         description="Disable an account (administrators only): every token of the user, "
         "JWT or access token, is refused from now on, open subscriptions included."
     )
-    async def disable_user(self, info: Info, id: strawberry.ID) -> User:
+    async def disable_user(self, info: Info, id: ID_ARGUMENT) -> User:
         return await _admin_update(info, id, disabled=True)
 
     @strawberry.mutation(
         description="Enable a disabled account again (administrators only); tokens that "
         "have not expired or been revoked work again."
     )
-    async def enable_user(self, info: Info, id: strawberry.ID) -> User:
+    async def enable_user(self, info: Info, id: ID_ARGUMENT) -> User:
         return await _admin_update(info, id, disabled=False)
 
     @strawberry.mutation(
         description="Require (or stop requiring) the user to choose a new password at next "
         "sign-in (administrators only)."
     )
-    async def set_must_reset_password(self, info: Info, id: strawberry.ID, value: bool) -> User:
+    async def set_must_reset_password(
+        self,
+        info: Info,
+        id: ID_ARGUMENT,
+        value: Annotated[
+            bool,
+            strawberry.argument(
+                description="true: require a new password; false: stop requiring it."
+            ),
+        ],
+    ) -> User:
         return await _admin_update(info, id, must_reset_password=value)
 
     @strawberry.mutation(
@@ -278,7 +295,15 @@ class AccountsMutation:
         "(administrators only). The manager must be a MANAGER or ADMIN."
     )
     async def set_user_manager(
-        self, info: Info, id: strawberry.ID, manager_id: strawberry.ID | None
+        self,
+        info: Info,
+        id: ID_ARGUMENT,
+        manager_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The manager (a MANAGER or ADMIN); null takes the user out of any team."
+            ),
+        ],
     ) -> User:
         manager = None if manager_id is None else check_id(manager_id, "managerId")
         return await _admin_update(info, id, manager_id=manager)
@@ -290,7 +315,12 @@ class AccountsMutation:
         "its secrets are shown; Aura stores only their hashes."
     )
     async def issue_access_token(
-        self, info: Info, input: IssueAccessTokenInput
+        self,
+        info: Info,
+        input: Annotated[
+            IssueAccessTokenInput,
+            strawberry.argument(description="Name, scopes and lifetimes of the token."),
+        ],
     ) -> IssuedAccessToken:
         name = input.name.strip()
         if not name:
@@ -330,7 +360,17 @@ class AccountsMutation:
         "only the pair (not `token.user`), else BAD_USER_INPUT before anything runs; no "
         "Authorization header is needed (nor used)."
     )
-    async def refresh_access_token(self, info: Info, refresh_token: str) -> IssuedAccessToken:
+    async def refresh_access_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str,
+            strawberry.argument(
+                description="The refresh token (`aura_rt_…`) of the pair to replace; "
+                "each works once."
+            ),
+        ],
+    ) -> IssuedAccessToken:
         access = opaque.new_token(opaque.ACCESS_PREFIX)
         refresh = opaque.new_token(opaque.REFRESH_PREFIX)
         if not refresh_token.startswith(opaque.REFRESH_PREFIX):
@@ -361,7 +401,7 @@ class AccountsMutation:
         "of its refresh family, at once: requests and subscriptions using them stop. "
         "Revoking a revoked token changes nothing."
     )
-    async def revoke_access_token(self, info: Info, id: strawberry.ID) -> AccessToken:
+    async def revoke_access_token(self, info: Info, id: ID_ARGUMENT) -> AccessToken:
         row = await info.context.session.fetchrow(
             f"SELECT {_TOKEN_COLUMNS} FROM aura.revoke_token($1::uuid)", check_id(id)
         )

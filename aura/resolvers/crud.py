@@ -6,7 +6,7 @@ response is free of errors: a request with several mutations applies all or none
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,7 +16,7 @@ from aura.db.mapping import Entity, entity
 from aura.db.sql import crud
 from aura.db.sql.values import check_id, plain
 from aura.inflection import camel, human
-from aura.schema.relay import TYPES, instantiate
+from aura.schema.relay import ID_ARGUMENT, TYPES, instantiate
 
 
 def values_from(target: Entity, data: Any, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -83,6 +83,14 @@ async def delete_object(info: Info, entity_name: str, id_: str) -> str:
 # entity's own input and type; these factories declare such a field in one line while
 # its arguments, return type and description stay explicit in the domain module.
 
+# The ``input`` argument of create and update mutations (the generic ones and others).
+CREATE_INPUT = strawberry.argument(
+    description="The new item's fields; omitted optional fields take their defaults."
+)
+UPDATE_INPUT = strawberry.argument(
+    description="The fields to change; omitted fields stay as they are, null empties a field."
+)
+
 
 def create_field(entity_name: str, *, input: type, node: type, description: str) -> Any:
     """``createX(input: CreateXInput!): X!``"""
@@ -90,7 +98,11 @@ def create_field(entity_name: str, *, input: type, node: type, description: str)
     async def resolve(root: Any, info: Info, input: Any) -> Any:
         return await create_object(info, entity_name, input)
 
-    resolve.__annotations__ = {"info": Info, "input": input, "return": node}
+    resolve.__annotations__ = {
+        "info": Info,
+        "input": Annotated[input, CREATE_INPUT],
+        "return": node,
+    }
     return strawberry.mutation(resolver=resolve, description=description)
 
 
@@ -100,7 +112,12 @@ def update_field(entity_name: str, *, input: type, node: type, description: str)
     async def resolve(root: Any, info: Info, id: strawberry.ID, input: Any) -> Any:
         return await update_object(info, entity_name, id, input)
 
-    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "input": input, "return": node}
+    resolve.__annotations__ = {
+        "info": Info,
+        "id": ID_ARGUMENT,
+        "input": Annotated[input, UPDATE_INPUT],
+        "return": node,
+    }
     return strawberry.mutation(resolver=resolve, description=description)
 
 
@@ -110,5 +127,5 @@ def delete_field(entity_name: str, *, description: str) -> Any:
     async def resolve(root: Any, info: Info, id: strawberry.ID) -> strawberry.ID:
         return strawberry.ID(await delete_object(info, entity_name, id))
 
-    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": strawberry.ID}
+    resolve.__annotations__ = {"info": Info, "id": ID_ARGUMENT, "return": strawberry.ID}
     return strawberry.mutation(resolver=resolve, description=description)

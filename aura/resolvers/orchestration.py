@@ -8,7 +8,7 @@ in the same transaction (see migrations/sql/orchestration.py).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -99,7 +99,7 @@ from aura.schema.orchestration import (
     WorkflowHistoryOrderBy,
     WorkflowOrderBy,
 )
-from aura.schema.relay import by_id_field, connection_field, instantiate
+from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.schema.selection import columns_for, node_fields
 
 MAX_BATCH = 100
@@ -290,7 +290,16 @@ class OrchestrationQuery:
     )
 
     @strawberry.field(description="Your most recent task history records, newest first.")
-    async def recent_task_history(self, info: Info, limit: int = 10) -> list[TaskHistory]:
+    async def recent_task_history(
+        self,
+        info: Info,
+        limit: Annotated[
+            int,
+            strawberry.argument(
+                description="How many records: 1 to the maximum page size (100 by default)."
+            ),
+        ] = 10,
+    ) -> list[TaskHistory]:
         max_size = info.context.settings.max_page_size
         if not 1 <= limit <= max_size:
             raise errors.BadUserInput(f"limit must be between 1 and {max_size}")
@@ -308,7 +317,14 @@ class OrchestrationQuery:
         )
     )
     async def task_history_statistics(
-        self, info: Info, filter: TaskHistoryFilter | None = None
+        self,
+        info: Info,
+        filter: Annotated[
+            TaskHistoryFilter | None,
+            strawberry.argument(
+                description="Only the records matching these conditions; all when omitted."
+            ),
+        ] = None,
     ) -> TaskHistoryStatistics:
         params = Params()
         sql = _TASK_HISTORY_STATISTICS.format(where=_where("task_history", filter, params))
@@ -332,7 +348,14 @@ class OrchestrationQuery:
         )
     )
     async def generated_document_statistics(
-        self, info: Info, filter: GeneratedDocumentFilter | None = None
+        self,
+        info: Info,
+        filter: Annotated[
+            GeneratedDocumentFilter | None,
+            strawberry.argument(
+                description="Only the documents matching these conditions; all when omitted."
+            ),
+        ] = None,
     ) -> GeneratedDocumentStatistics:
         params = Params()
         sql = _DOCUMENT_STATISTICS.format(where=_where("documents_generated", filter, params))
@@ -367,15 +390,15 @@ class OrchestrationMutation:
     )
 
     @strawberry.mutation(description="Approve a proposed plan (appends `plan.approved`).")
-    async def approve_plan(self, info: Info, id: strawberry.ID) -> Plan:
+    async def approve_plan(self, info: Info, id: ID_ARGUMENT) -> Plan:
         return await _set_plan_status(info, id, "APPROVED")
 
     @strawberry.mutation(description="Reject a proposed plan (appends `plan.rejected`).")
-    async def reject_plan(self, info: Info, id: strawberry.ID) -> Plan:
+    async def reject_plan(self, info: Info, id: ID_ARGUMENT) -> Plan:
         return await _set_plan_status(info, id, "REJECTED")
 
     @strawberry.mutation(description="Start executing an approved plan (appends `plan.executing`).")
-    async def execute_plan(self, info: Info, id: strawberry.ID) -> Plan:
+    async def execute_plan(self, info: Info, id: ID_ARGUMENT) -> Plan:
         return await _set_plan_status(info, id, "EXECUTING")
 
     # -- decisions --------------------------------------------------------------------
@@ -438,7 +461,7 @@ class OrchestrationMutation:
             "Count one more application of an override. Atomic: concurrent calls all count."
         )
     )
-    async def record_override_applied(self, info: Info, id: strawberry.ID) -> HumanOverride:
+    async def record_override_applied(self, info: Info, id: ID_ARGUMENT) -> HumanOverride:
         key = check_id(id)
         row = await info.context.session.fetchrow(_RECORD_APPLIED, key)
         if row is None:
@@ -579,7 +602,14 @@ class OrchestrationMutation:
             "(administrators only). Returns how many were removed."
         )
     )
-    async def cleanup_execution_logs(self, info: Info, older_than: datetime) -> int:
+    async def cleanup_execution_logs(
+        self,
+        info: Info,
+        older_than: Annotated[
+            datetime,
+            strawberry.argument(description="Lines created before this moment are deleted."),
+        ],
+    ) -> int:
         removed = await info.context.session.fetchval(
             "SELECT aura.cleanup_execution_logs($1::timestamptz)", older_than
         )
@@ -631,7 +661,14 @@ class OrchestrationMutation:
         )
     )
     async def batch_create_generated_documents(
-        self, info: Info, inputs: list[CreateGeneratedDocumentInput]
+        self,
+        info: Info,
+        inputs: Annotated[
+            list[CreateGeneratedDocumentInput],
+            strawberry.argument(
+                description="The documents, 1 to 100; each as in `createGeneratedDocument`."
+            ),
+        ],
     ) -> list[GeneratedDocument]:
         if not 1 <= len(inputs) <= MAX_BATCH:
             raise errors.BadUserInput(f"give between 1 and {MAX_BATCH} documents")

@@ -73,9 +73,24 @@ class RealtimeSubscription:
     async def execution_logs(
         self,
         info: Info,
-        task_id: strawberry.ID,
-        agent_types: list[AgentType] | None = None,  # type: ignore[valid-type]
-        levels: list[LogLevel] | None = None,  # type: ignore[valid-type]
+        task_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The task whose log to stream (NOT_FOUND if you cannot see it)."
+            ),
+        ],
+        agent_types: Annotated[
+            list[AgentType] | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only lines of these agent types (at least one); all when omitted."
+            ),
+        ] = None,
+        levels: Annotated[
+            list[LogLevel] | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only lines of these levels (at least one); all when omitted."
+            ),
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[ExecutionLogMessage, None]:
         async for message in _stream(info):
@@ -90,9 +105,19 @@ class RealtimeSubscription:
     async def events(
         self,
         info: Info,
-        project_id: strawberry.ID | None = None,
-        task_id: strawberry.ID | None = None,
-        event_types: list[str] | None = None,
+        project_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only events of this project.")
+        ] = None,
+        task_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only events about this task.")
+        ] = None,
+        event_types: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="Only these event types (at least one): names like "
+                "`task.created` or prefixes like `task.*`; all when omitted."
+            ),
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[EventMessage, None]:
         async for message in _stream(info):
@@ -104,7 +129,12 @@ class RealtimeSubscription:
     async def task_changed(
         self,
         info: Info,
-        project_id: strawberry.ID | None = None,
+        project_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only tasks of this project; all you can see when omitted."
+            ),
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[TaskChange, None]:
         async for message in _stream(info):
@@ -116,7 +146,12 @@ class RealtimeSubscription:
     async def service_status_changed(
         self,
         info: Info,
-        project_id: strawberry.ID | None = None,
+        project_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only services of this project; all you can see when omitted."
+            ),
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[ServiceStatusChange, None]:
         async for message in _stream(info):

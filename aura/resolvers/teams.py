@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -80,7 +82,11 @@ class TeamsQuery:
         "NOT_FOUND when the window does not exist or you cannot see it."
     )
     async def team_bonus_progress(
-        self, info: Info, window_id: strawberry.ID
+        self,
+        info: Info,
+        window_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The bonus window's ID.")
+        ],
     ) -> list[BonusProgress]:
         rows = await info.context.session.fetch(_PROGRESS, check_id(window_id, "windowId"))
         if not rows:

@@ -17,7 +17,7 @@ import ipaddress
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -28,7 +28,8 @@ from aura.db.mapping import entity
 from aura.db.sql.values import check_id
 from aura.db.vault import user_token_identity
 from aura.resolvers import crud
-from aura.schema.relay import by_id_field, connection_field, instantiate
+from aura.resolvers.crud import CREATE_INPUT, UPDATE_INPUT
+from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.schema.selection import columns_for, node_fields
 from aura.schema.vault import (
     CreateSecretInput,
@@ -261,11 +262,22 @@ class VaultQuery:
     )
 
     @strawberry.field(description="Your token for a provider; null when you have none.")
-    async def user_token(self, info: Info, provider: str) -> UserToken | None:
+    async def user_token(
+        self,
+        info: Info,
+        provider: Annotated[
+            str,
+            strawberry.argument(description="The provider's name, case-insensitive (`google`)."),
+        ],
+    ) -> UserToken | None:
         return await _one(info, "user_tokens", UserToken, "provider", provider.strip().lower())
 
     @strawberry.field(description="A system setting by key; null when absent or not for you.")
-    async def system_setting(self, info: Info, key: str) -> SystemSetting | None:
+    async def system_setting(
+        self,
+        info: Info,
+        key: Annotated[str, strawberry.argument(description="The setting's key, exactly.")],
+    ) -> SystemSetting | None:
         return await _one(info, "system_settings", SystemSetting, "key", key)
 
 
@@ -290,7 +302,9 @@ class VaultMutation:
             "template, encrypted, and never returned by ordinary queries."
         )
     )
-    async def create_secret(self, info: Info, input: CreateSecretInput) -> Secret:
+    async def create_secret(
+        self, info: Info, input: Annotated[CreateSecretInput, CREATE_INPUT]
+    ) -> Secret:
         value = _check_value(input.value, "value")
         values = crud.values_from(
             entity("secrets"), input, skip=frozenset({"value", "rotation_interval_days"})
@@ -319,7 +333,7 @@ class VaultMutation:
         )
     )
     async def update_secret(
-        self, info: Info, id: strawberry.ID, input: UpdateSecretInput
+        self, info: Info, id: ID_ARGUMENT, input: Annotated[UpdateSecretInput, UPDATE_INPUT]
     ) -> Secret:
         key = check_id(id)
         session = info.context.session
@@ -357,7 +371,7 @@ class VaultMutation:
             "not read is NOT_FOUND, like one that does not exist."
         )
     )
-    async def reveal_secret(self, info: Info, id: strawberry.ID) -> RevealedSecret:
+    async def reveal_secret(self, info: Info, id: ID_ARGUMENT) -> RevealedSecret:
         key = check_id(id)
         audit = info.context.session.autonomous()
         value: str | None = None
@@ -397,7 +411,18 @@ class VaultMutation:
             "now and `nextRotationAt` now plus the interval."
         )
     )
-    async def rotate_secret(self, info: Info, id: strawberry.ID, new_value: str) -> Secret:
+    async def rotate_secret(
+        self,
+        info: Info,
+        id: ID_ARGUMENT,
+        new_value: Annotated[
+            str,
+            strawberry.argument(
+                description="The new value: not blank, at most 65,536 characters, matching "
+                "the template's pattern if any."
+            ),
+        ],
+    ) -> Secret:
         key = check_id(id)
         value = _check_value(new_value, "newValue")
         session = info.context.session
@@ -440,7 +465,7 @@ class VaultMutation:
 
     @strawberry.mutation(description="Create a secret template (administrators only).")
     async def create_secret_template(
-        self, info: Info, input: CreateSecretTemplateInput
+        self, info: Info, input: Annotated[CreateSecretTemplateInput, CREATE_INPUT]
     ) -> SecretTemplate:
         _check_pattern(input.validation_pattern)
         return await crud.create_object(info, "secret_templates", input)
@@ -449,7 +474,7 @@ class VaultMutation:
         description="Change a secret template (administrators only). Existing values stay."
     )
     async def update_secret_template(
-        self, info: Info, id: strawberry.ID, input: UpdateSecretTemplateInput
+        self, info: Info, id: ID_ARGUMENT, input: Annotated[UpdateSecretTemplateInput, UPDATE_INPUT]
     ) -> SecretTemplate:
         _check_pattern(input.validation_pattern)
         return await crud.update_object(info, "secret_templates", id, input)
@@ -472,7 +497,14 @@ class VaultMutation:
             "inactive."
         )
     )
-    async def rotate_encryption_key(self, info: Info, batch_size: int = 500) -> KeyRotation:
+    async def rotate_encryption_key(
+        self,
+        info: Info,
+        batch_size: Annotated[
+            int,
+            strawberry.argument(description="Values re-encrypted per transaction: 1 to 10,000."),
+        ] = 500,
+    ) -> KeyRotation:
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise errors.BadUserInput(f"batchSize must be between 1 and {MAX_BATCH_SIZE}")
         await _require_admin(info, "rotate the encryption key")
@@ -491,7 +523,16 @@ class VaultMutation:
     @strawberry.mutation(
         description="Store (or replace) your tokens for a provider, encrypted. Yours only."
     )
-    async def upsert_user_token(self, info: Info, input: UpsertUserTokenInput) -> UserToken:
+    async def upsert_user_token(
+        self,
+        info: Info,
+        input: Annotated[
+            UpsertUserTokenInput,
+            strawberry.argument(
+                description="The tokens; they replace all stored fields for the provider."
+            ),
+        ],
+    ) -> UserToken:
         provider = input.provider.strip().lower()
         if not provider:
             raise errors.BadUserInput("provider must not be blank")
@@ -519,7 +560,13 @@ class VaultMutation:
         return crud.as_object("user_tokens", row)
 
     @strawberry.mutation(description="Forget your tokens for a provider. Returns their ID.")
-    async def delete_user_token(self, info: Info, provider: str) -> strawberry.ID:
+    async def delete_user_token(
+        self,
+        info: Info,
+        provider: Annotated[
+            str, strawberry.argument(description="The provider's name, case-insensitive.")
+        ],
+    ) -> strawberry.ID:
         deleted = await info.context.session.fetchval(
             "DELETE FROM user_tokens WHERE user_id = aura.current_user_id() AND provider = $1 "
             "RETURNING id",
@@ -537,7 +584,14 @@ class VaultMutation:
             "stored encrypted; see `SetSystemSettingInput.secret`."
         )
     )
-    async def set_system_setting(self, info: Info, input: SetSystemSettingInput) -> SystemSetting:
+    async def set_system_setting(
+        self,
+        info: Info,
+        input: Annotated[
+            SetSystemSettingInput,
+            strawberry.argument(description="The setting's key, value and optional description."),
+        ],
+    ) -> SystemSetting:
         key = input.key.strip()
         value = input.value
         if len(value) > MAX_VALUE_CHARS:
@@ -561,7 +615,11 @@ class VaultMutation:
     @strawberry.mutation(
         description="Delete a system setting (administrators only). Returns its key."
     )
-    async def delete_system_setting(self, info: Info, key: str) -> str:
+    async def delete_system_setting(
+        self,
+        info: Info,
+        key: Annotated[str, strawberry.argument(description="The setting's key, exactly.")],
+    ) -> str:
         await _require_admin(info, "change system settings")
         deleted = await info.context.session.fetchval(
             "DELETE FROM system_settings WHERE key = $1 RETURNING key", key

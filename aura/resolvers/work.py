@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +11,8 @@ from aura import errors
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
 from aura.resolvers import crud
-from aura.schema.relay import by_id_field, connection_field
+from aura.resolvers.crud import CREATE_INPUT
+from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.work import (
     ActiveTask,
     ActiveTaskFilter,
@@ -71,6 +72,14 @@ _LOCK_STATE = f"""
 SELECT t.status, t.locked_by, t.locked_at > now() - interval '{LOCK_TTL}' AS fresh,
        {_INCOMPLETE_DEPENDENCY} AS waiting
 FROM tasks t WHERE t.id = $1::uuid"""
+
+
+AGENT_ID = Annotated[
+    str,
+    strawberry.argument(
+        description="The agent's name, 1 to 200 characters (spaces around it are dropped)."
+    ),
+]
 
 
 def _agent(agent_id: str) -> str:
@@ -159,7 +168,9 @@ class WorkMutation:
     # -- projects ---------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a project owned by you.")
-    async def create_project(self, info: Info, input: CreateProjectInput) -> Project:
+    async def create_project(
+        self, info: Info, input: Annotated[CreateProjectInput, CREATE_INPUT]
+    ) -> Project:
         owner: dict[str, Any] = {}
         if input.owner_id is strawberry.UNSET or input.owner_id is None:
             owner["owner_id"] = info.context.principal.user_id if info.context.principal else None
@@ -208,7 +219,9 @@ class WorkMutation:
     # -- tasks ------------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a task, optionally with its dependencies.")
-    async def create_task(self, info: Info, input: CreateTaskInput) -> Task:
+    async def create_task(
+        self, info: Info, input: Annotated[CreateTaskInput, CREATE_INPUT]
+    ) -> Task:
         tasks = entity("tasks")
         values = crud.values_from(tasks, input, skip=frozenset({"dependency_ids"}))
         principal = info.context.principal
@@ -243,7 +256,15 @@ class WorkMutation:
         )
     )
     async def add_task_dependency(
-        self, info: Info, task_id: strawberry.ID, depends_on_id: strawberry.ID
+        self,
+        info: Info,
+        task_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The task that is to wait.")
+        ],
+        depends_on_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The task it waits for, in the same project."),
+        ],
     ) -> Task:
         task_key = check_id(task_id, "taskId")
         depends_on = check_id(depends_on_id, "dependsOnId")
@@ -257,7 +278,12 @@ class WorkMutation:
 
     @strawberry.mutation(description="Remove a dependency between two tasks.")
     async def remove_task_dependency(
-        self, info: Info, task_id: strawberry.ID, depends_on_id: strawberry.ID
+        self,
+        info: Info,
+        task_id: Annotated[strawberry.ID, strawberry.argument(description="The waiting task.")],
+        depends_on_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The task it no longer waits for.")
+        ],
     ) -> Task:
         task_key = check_id(task_id, "taskId")
         depends_on = check_id(depends_on_id, "dependsOnId")
@@ -280,7 +306,7 @@ class WorkMutation:
             "concurrent claimers exactly one wins; the others get CONFLICT."
         )
     )
-    async def claim_task(self, info: Info, id: strawberry.ID, agent_id: str) -> Task:
+    async def claim_task(self, info: Info, id: ID_ARGUMENT, agent_id: AGENT_ID) -> Task:
         key, agent = check_id(id), _agent(agent_id)
         row = await info.context.session.fetchrow(_CLAIM, key, agent)
         if row is None:
@@ -293,7 +319,7 @@ class WorkMutation:
             "stale or absent."
         )
     )
-    async def release_task(self, info: Info, id: strawberry.ID, agent_id: str) -> Task:
+    async def release_task(self, info: Info, id: ID_ARGUMENT, agent_id: AGENT_ID) -> Task:
         key, agent = check_id(id), _agent(agent_id)
         row = await info.context.session.fetchrow(_RELEASE, key, agent)
         if row is None:
@@ -303,7 +329,9 @@ class WorkMutation:
     # -- comments ---------------------------------------------------------------------
 
     @strawberry.mutation(description="Comment on a task or an issue.")
-    async def create_comment(self, info: Info, input: CreateCommentInput) -> Comment:
+    async def create_comment(
+        self, info: Info, input: Annotated[CreateCommentInput, CREATE_INPUT]
+    ) -> Comment:
         extra: dict[str, Any] = {}
         principal = info.context.principal
         extra["user_id"] = principal.user_id if principal else None

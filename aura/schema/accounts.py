@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from aura.db import enums
+from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
     BooleanFilter,
@@ -37,15 +38,15 @@ _HERE = "aura.schema.accounts"
 @entity_type("users")
 @strawberry.type(description="A person (or agent operator) with an account.")
 class User:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     email: str = strawberry.field(description="Unique, case-insensitive login address.")
     display_name: str | None = strawberry.field(description="Name shown to other people.")
     role: UserRole = strawberry.field(description="Access level.")  # type: ignore[valid-type]
     must_reset_password: bool = strawberry.field(
         description="The user must choose a new password at next sign-in."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
     manager_id: strawberry.ID | None = strawberry.field(
         description="The manager whose team this user belongs to (set by `setUserManager`)."
     )
@@ -153,7 +154,7 @@ SCOPES_DESCRIPTION = (
     "keeps only a hash of it."
 )
 class AccessToken:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     user_id: strawberry.ID = strawberry.field(description="The user the token acts for.")
     name: str = strawberry.field(description="What the token is for (`ci-agent`, `mcp`).")
     client_id: str | None = strawberry.field(description="The OAuth client, if any.")
@@ -182,8 +183,8 @@ class AccessToken:
         description="REVOKED (by `revokeAccessToken`) or REFRESH_TOKEN_REUSED (a refresh "
         "token of its family was presented twice)."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     user = related_field(
         "oauth_tokens.user", node=lazy("User", _HERE), description="The user it acts for."

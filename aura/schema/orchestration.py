@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.db import enums
+from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
     BooleanFilter,
@@ -103,9 +104,9 @@ def _plan(via: str) -> Any:
 @entity_type("plans")
 @strawberry.type(description="An execution plan an agent proposes for a task.")
 class Plan:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     project_id: strawberry.ID = strawberry.field(description="The task's project.")
-    task_id: strawberry.ID
+    task_id: strawberry.ID = strawberry.field(description="ID of the task it is for (see `task`).")
     key: str | None = strawberry.field(
         description="Human key, unique in the project (`plan-001-a`)."
     )
@@ -117,9 +118,13 @@ class Plan:
     estimated_duration: int | None = strawberry.field(description="Estimate in minutes.")
     dependencies: list[str] = strawberry.field(description="Identifiers the plan depends on.")
     risks: JSON = strawberry.field(description="Risks, a list of objects.")
-    status: PlanStatus  # type: ignore[valid-type]
-    created_at: datetime
-    updated_at: datetime
+    status: PlanStatus = strawberry.field(  # type: ignore[valid-type]
+        description=(
+            "Where the plan stands: PROPOSED, then APPROVED or REJECTED; APPROVED, then EXECUTING."
+        )
+    )
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("plans.project")
     task = _task("plans.task")
@@ -209,25 +214,31 @@ class UpdatePlanInput:
     )
 )
 class Decision:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    task_id: strawberry.ID | None
-    plan_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    task_id: strawberry.ID | None = strawberry.field(
+        description="ID of the task it is about (see `task`); null when about the project."
+    )
+    plan_id: strawberry.ID | None = strawberry.field(
+        description="ID of the plan it is about (see `plan`), if any; its task is then the plan's."
+    )
     user_id: strawberry.ID | None = strawberry.field(description="The user who recorded it.")
     key: str | None = strawberry.field(description="Human key, unique in the project.")
-    title: str
-    category: DecisionCategory | None  # type: ignore[valid-type]
+    title: str = strawberry.field(description="What was decided about, in a few words. Not blank.")
+    category: DecisionCategory | None = strawberry.field(  # type: ignore[valid-type]
+        description="The area of the decision, if classified."
+    )
     options: JSON = strawberry.field(description="The options (proposals) considered, a list.")
     selected_option: int | None = strawberry.field(
         description="Index of the chosen option in `options`, from 0."
     )
     choice: str | None = strawberry.field(description="Text of the chosen option.")
-    rationale: str | None
+    rationale: str | None = strawberry.field(description="Why this option was chosen.")
     overrides: list[str] = strawberry.field(description="Override principles applied.")
     decided_by: str | None = strawberry.field(description="Who decided (a person or an agent).")
     decided_at: datetime | None = strawberry.field(description="When an option was chosen.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("decisions.project")
     task = _task("decisions.task", required=False)
@@ -316,23 +327,31 @@ class UpdateDecisionInput:
 @entity_type("results")
 @strawberry.type(description="The outcome of executing a task (and its plan).")
 class Result:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    task_id: strawberry.ID
-    plan_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    task_id: strawberry.ID = strawberry.field(description="ID of the executed task (see `task`).")
+    plan_id: strawberry.ID | None = strawberry.field(
+        description="ID of the executed plan (see `plan`), if any."
+    )
     key: str | None = strawberry.field(description="Human key, unique in the project.")
-    version: str | None
-    status: ResultStatus  # type: ignore[valid-type]
+    version: str | None = strawberry.field(
+        description="Version of the result (e.g. `1.0.0`), if given."
+    )
+    status: ResultStatus = strawberry.field(description="How the execution ended.")  # type: ignore[valid-type]
     summary: str | None = strawberry.field(description="What was done.")
     outputs: JSON = strawberry.field(description="Output artifacts and changes.")
     quality_gates: JSON = strawberry.field(description="Quality gate results.")
-    test_results: JSON
+    test_results: JSON = strawberry.field(
+        description="Test outcomes as JSON (counts, failures, coverage); `{}` when none."
+    )
     duration: int | None = strawberry.field(description="Actual duration in minutes.")
     agent: str | None = strawberry.field(description="Agent that executed the task.")
     errors: JSON | None = strawberry.field(description="Error information, if it failed.")
-    completed_at: datetime
-    created_at: datetime
-    updated_at: datetime
+    completed_at: datetime = strawberry.field(
+        description="When the execution finished; the time of recording unless given."
+    )
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("results.project")
     task = _task("results.task")
@@ -417,19 +436,23 @@ class UpdateResultInput:
     )
 )
 class HumanOverride:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    task_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    task_id: strawberry.ID | None = strawberry.field(
+        description="ID of the task it is about (see `task`), if any."
+    )
     user_id: strawberry.ID | None = strawberry.field(description="The user who recorded it.")
     ai_suggestion: str = strawberry.field(description="What the AI suggested.")
     human_decision: str = strawberry.field(description="What the human decided instead.")
-    category: str | None
+    category: str | None = strawberry.field(
+        description="Free-form area of the override (`naming`, `testing`, …), if given."
+    )
     rationale: str | None = strawberry.field(description="Why the human overrode the AI.")
     applied_count: int = strawberry.field(
         description="How many times the override has been applied (`recordOverrideApplied`)."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("human_overrides.project")
     task = _task("human_overrides.task", required=False)
@@ -497,7 +520,7 @@ class UpdateHumanOverrideInput:
     )
 )
 class Event:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     project_id: strawberry.ID | None = strawberry.field(
         description="The project whose timeline this belongs to; none for personal records."
     )
@@ -516,7 +539,9 @@ class Event:
             "`fields` (changed field names) for updates; `agentId` for claims and releases."
         )
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(
+        description="When the event was appended (the moment of the change)."
+    )
 
     project = related_field(
         "events.project",
@@ -570,14 +595,22 @@ class CreateEventInput:
 @entity_type("recent_events")
 @strawberry.type(description="An event with its project's name and its task's title (view).")
 class RecentEvent:
-    id: strawberry.ID
-    project_id: strawberry.ID | None
-    task_id: strawberry.ID | None
-    user_id: strawberry.ID | None
-    event_type: str
-    payload: JSON
-    created_at: datetime
-    project_name: str | None
+    id: strawberry.ID = strawberry.field(description="The event's ID.")
+    project_id: strawberry.ID | None = strawberry.field(
+        description="The event's project; null for personal records."
+    )
+    task_id: strawberry.ID | None = strawberry.field(description="The task it is about, if any.")
+    user_id: strawberry.ID | None = strawberry.field(
+        description="Who caused it; null for changes made outside a request."
+    )
+    event_type: str = strawberry.field(
+        description="`entity.verb`, lower case (see `Event.eventType`)."
+    )
+    payload: JSON = strawberry.field(description="Details (see `Event.payload`).")
+    created_at: datetime = strawberry.field(description="When the event was appended.")
+    project_name: str | None = strawberry.field(
+        description="Name of the event's project; null when it has none."
+    )
     task_title: str | None = strawberry.field(
         description="The task's title; none when the task has been deleted."
     )
@@ -624,15 +657,19 @@ class RecentEventOrderBy(OrderBy[RecentEventOrderField]):
 @entity_type("artifacts")
 @strawberry.type(description="A work output of a task: a diff, a PR, a test report, a document.")
 class Artifact:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    task_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    task_id: strawberry.ID = strawberry.field(
+        description="ID of the task that produced it (see `task`)."
+    )
     user_id: strawberry.ID | None = strawberry.field(description="The user who recorded it.")
-    type: ArtifactType  # type: ignore[valid-type]
+    type: ArtifactType = strawberry.field(description="What kind of output it is.")  # type: ignore[valid-type]
     ref: str = strawberry.field(description="A URL or an identifier.")
-    summary: str | None
-    created_at: datetime
-    updated_at: datetime
+    summary: str | None = strawberry.field(
+        description="Short description of the artifact, if given."
+    )
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("artifacts.project")
     task = _task("artifacts.task")
@@ -689,16 +726,20 @@ class UpdateArtifactInput:
     description="A resumable snapshot of a project: where work stood and how to go on."
 )
 class Checkpoint:
-    id: strawberry.ID
-    project_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
     user_id: strawberry.ID | None = strawberry.field(description="The user who saved it.")
-    label: str
+    label: str = strawberry.field(
+        description="Short name of the checkpoint, e.g. `before-refactor`."
+    )
     repo_ref: str | None = strawberry.field(description="Git reference (commit, branch, tag).")
-    summary: str | None
+    summary: str | None = strawberry.field(description="Where the work stood, if written.")
     resume_instructions: str | None = strawberry.field(description="How to pick the work up.")
-    snapshot: JSON
-    created_at: datetime
-    updated_at: datetime
+    snapshot: JSON = strawberry.field(
+        description="Saved state (tasks, files, notes) as JSON; `{}` when none."
+    )
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("checkpoints.project")
     user = _user("checkpoints.user", "The user who saved the checkpoint, if known.")
@@ -755,13 +796,17 @@ class UpdateCheckpointInput:
 @entity_type("agent_sessions")
 @strawberry.type(description="An agent's working session on a project (superseded by checkpoints).")
 class AgentSession:
-    id: strawberry.ID
-    project_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
     user_id: strawberry.ID | None = strawberry.field(description="The user the agent acts for.")
-    snapshot: JSON
-    summary: str | None
-    created_at: datetime
-    updated_at: datetime
+    snapshot: JSON = strawberry.field(
+        description="State of the session (context, open files, progress) as JSON; `{}` when none."
+    )
+    summary: str | None = strawberry.field(
+        description="What the agent did in the session, if written."
+    )
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("agent_sessions.project")
     user = _user("agent_sessions.user", "The user the agent acts for, if known.")
@@ -811,16 +856,20 @@ class UpdateAgentSessionInput:
 @entity_type("service_status")
 @strawberry.type(description="Health of one service of a project, as last checked.")
 class ServiceStatus:
-    id: strawberry.ID
-    project_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
     service_name: str = strawberry.field(description="Unique in the project.")
-    status: ServiceHealth  # type: ignore[valid-type]
+    status: ServiceHealth = strawberry.field(description="Health at the last check.")  # type: ignore[valid-type]
     last_check: datetime | None = strawberry.field(description="When it was last checked.")
-    response_time_ms: int | None
-    error_message: str | None
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    response_time_ms: int | None = strawberry.field(
+        description="Response time of the last check in milliseconds (0 or more), if measured."
+    )
+    error_message: str | None = strawberry.field(
+        description="The error of the last check, if it failed."
+    )
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("service_status.project")
 
@@ -882,16 +931,16 @@ class UpdateServiceStatusInput:
 @entity_type("workflows")
 @strawberry.type(description="A saved assistant workflow of a user (personal).")
 class Workflow:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     user_id: strawberry.ID = strawberry.field(description="The owner.")
     name: str = strawberry.field(description="Unique among the owner's workflows.")
-    description: str | None
+    description: str | None = strawberry.field(description="What the workflow does, if written.")
     steps: JSON = strawberry.field(description="The steps, a list.")
     trigger: JSON = strawberry.field(description="What starts the workflow (schedule, event, …).")
-    is_active: bool
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    is_active: bool = strawberry.field(description="Whether the workflow may run.")
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     user = _user("workflows.user", "The owner.")
     history = related_connection(
@@ -948,18 +997,33 @@ class UpdateWorkflowInput:
 @entity_type("workflow_history")
 @strawberry.type(description="One run of a workflow (personal, like the workflow).")
 class WorkflowHistory:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     user_id: strawberry.ID = strawberry.field(description="The workflow's owner.")
-    workflow_id: strawberry.ID
-    status: RunStatus  # type: ignore[valid-type]
-    input: JSON
-    output: JSON
-    error_message: str | None
-    started_at: datetime
-    completed_at: datetime | None
-    duration_ms: int | None
-    created_at: datetime
-    updated_at: datetime
+    workflow_id: strawberry.ID = strawberry.field(
+        description="ID of the workflow that ran (see `workflow`)."
+    )
+    status: RunStatus = strawberry.field(description="Where the run stands.")  # type: ignore[valid-type]
+    input: JSON = strawberry.field(
+        description="What the run was given, as JSON; `{}` when nothing."
+    )
+    output: JSON = strawberry.field(
+        description="What the run returned, as JSON; `{}` when nothing."
+    )
+    error_message: str | None = strawberry.field(description="Why it failed, if it did.")
+    started_at: datetime = strawberry.field(
+        description="When the run started; the time of recording unless given."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description=(
+            "When it finished; set to the current time when the status becomes COMPLETED, FAILED "
+            "or CANCELLED, unless given."
+        )
+    )
+    duration_ms: int | None = strawberry.field(
+        description="Execution time in milliseconds (0 or more), if measured."
+    )
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     workflow = related_field(
         "workflow_history.workflow",
@@ -1032,16 +1096,18 @@ class UpdateWorkflowHistoryInput:
     )
 )
 class ExecutionLog:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    task_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    task_id: strawberry.ID = strawberry.field(
+        description="ID of the task it is about (see `task`)."
+    )
     user_id: strawberry.ID | None = strawberry.field(description="The user whose agent wrote it.")
     step: str | None = strawberry.field(description="The step of the execution.")
-    agent_type: AgentType  # type: ignore[valid-type]
-    level: LogLevel  # type: ignore[valid-type]
-    message: str
-    metadata: JSON
-    created_at: datetime
+    agent_type: AgentType = strawberry.field(description="Which agent wrote the line.")  # type: ignore[valid-type]
+    level: LogLevel = strawberry.field(description="Severity of the line.")  # type: ignore[valid-type]
+    message: str = strawberry.field(description="The log text.")
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description="When the line was written.")
 
     project = _project("execution_logs.project")
     task = _task("execution_logs.task")
@@ -1107,19 +1173,30 @@ class CreateExecutionLogInput:
     )
 )
 class TaskHistory:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     user_id: strawberry.ID = strawberry.field(description="The user it ran for.")
     description: str = strawberry.field(description="The task as asked.")
-    status: RunStatus  # type: ignore[valid-type]
-    results: JSON
-    output_summary: str | None
-    output_links: list[str]
+    status: RunStatus = strawberry.field(description="Where the run stands.")  # type: ignore[valid-type]
+    results: JSON = strawberry.field(
+        description="What the run returned, as JSON; `{}` when nothing."
+    )
+    output_summary: str | None = strawberry.field(
+        description="Short summary of the output, if written."
+    )
+    output_links: list[str] = strawberry.field(
+        description="Links to what it produced; empty when none."
+    )
     services_used: list[str] = strawberry.field(description="Services used (gmail, docs, …).")
     duration_ms: int | None = strawberry.field(description="Execution time in milliseconds.")
-    error_message: str | None
-    created_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
+    error_message: str | None = strawberry.field(description="Why it failed, if it did.")
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
+    completed_at: datetime | None = strawberry.field(
+        description=(
+            "When it finished; set to the current time when the status becomes COMPLETED, FAILED "
+            "or CANCELLED, unless given."
+        )
+    )
 
     user = _user("task_history.user", "The user it ran for.")
     documents = related_connection(
@@ -1188,14 +1265,14 @@ class UpdateTaskHistoryInput:
 
 @strawberry.type(description="How many task history records have a status.")
 class RunStatusCount:
-    status: RunStatus  # type: ignore[valid-type]
-    count: int
+    status: RunStatus = strawberry.field(description="The status.")  # type: ignore[valid-type]
+    count: int = strawberry.field(description="Records with that status (at least 1).")
 
 
 @strawberry.type(description="How many task history records used a service.")
 class ServiceUsageCount:
-    service: str
-    count: int
+    service: str = strawberry.field(description="The service's name.")
+    count: int = strawberry.field(description="Records that used it (at least 1).")
 
 
 @strawberry.type(description="Statistics of your task history (all users' for admins).")
@@ -1220,18 +1297,18 @@ class TaskHistoryStatistics:
     description="A document, email or calendar event the assistant created for a user."
 )
 class GeneratedDocument:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     user_id: strawberry.ID = strawberry.field(description="The user it was made for.")
     task_history_id: strawberry.ID | None = strawberry.field(
         description="The assistant task that made it, if recorded."
     )
-    type: DocumentType  # type: ignore[valid-type]
-    title: str
+    type: DocumentType = strawberry.field(description="What kind of document it is.")  # type: ignore[valid-type]
+    title: str = strawberry.field(description="Title of the document. Not blank.")
     url: str | None = strawberry.field(description="Direct link to the resource.")
     external_id: str | None = strawberry.field(description="The provider's identifier.")
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     user = _user("documents_generated.user", "The user it was made for.")
     task_history = related_field(
@@ -1289,13 +1366,13 @@ class UpdateGeneratedDocumentInput:
 
 @strawberry.type(description="How many generated documents have a type.")
 class DocumentTypeCount:
-    type: DocumentType  # type: ignore[valid-type]
-    count: int
+    type: DocumentType = strawberry.field(description="The document type.")  # type: ignore[valid-type]
+    count: int = strawberry.field(description="Documents of that type (at least 1).")
 
 
 @strawberry.type(description="Statistics of your generated documents (all users' for admins).")
 class GeneratedDocumentStatistics:
-    total: int
+    total: int = strawberry.field(description="Documents counted.")
     by_type: list[DocumentTypeCount] = strawberry.field(
         description="Counts per type, most frequent first; types with none are left out."
     )

@@ -20,9 +20,9 @@ CURSOR_DESCRIPTION = (
 
 @strawberry.enum(description="What happened to the row.")
 class ChangeOperation(Enum):
-    INSERT = "INSERT"
-    UPDATE = "UPDATE"
-    DELETE = "DELETE"
+    INSERT = strawberry.enum_value("INSERT", description="The row was created.")
+    UPDATE = strawberry.enum_value("UPDATE", description="The row was changed.")
+    DELETE = strawberry.enum_value("DELETE", description="The row was deleted.")
 
 
 @strawberry.type(description="A line of a task's execution log, as it is committed.")
@@ -40,7 +40,9 @@ class EventMessage:
 @strawberry.type(description="A task was created, changed or deleted.")
 class TaskChange:
     cursor: str = strawberry.field(description=CURSOR_DESCRIPTION)
-    operation: ChangeOperation
+    operation: ChangeOperation = strawberry.field(
+        description="Whether the task was created, updated or deleted."
+    )
     node: Task = strawberry.field(
         description="The task as this change left it (as it was, for a deletion)."
     )
@@ -49,7 +51,9 @@ class TaskChange:
 @strawberry.type(description="A service's health was recorded, changed or removed.")
 class ServiceStatusChange:
     cursor: str = strawberry.field(description=CURSOR_DESCRIPTION)
-    operation: ChangeOperation
+    operation: ChangeOperation = strawberry.field(
+        description="Whether the row was created, updated or deleted."
+    )
     node: ServiceStatus = strawberry.field(
         description="The status as this change left it (as it was, for a deletion)."
     )

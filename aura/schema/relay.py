@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any, Generic, Optional, TypeVar
+from typing import Annotated, Any, Generic, Optional, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -55,8 +55,8 @@ def instantiate(cls: type[T], row: Any) -> T:
 
 @strawberry.enum(description="Sort direction. Nulls always sort last.")
 class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Ascending: smallest or earliest first.")
+    DESC = strawberry.enum_value("DESC", description="Descending: largest or latest first.")
 
 
 @strawberry.input
@@ -165,6 +165,33 @@ FAST_RESOLVER = "aura.fast_resolver"
 
 _PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before")
 
+# The arguments every connection field shares, described once.
+_ARGUMENT_DESCRIPTIONS = {
+    "filter": "Only items matching these conditions; all items when omitted.",
+    "order_by": ("Sort terms, applied in order; ties are broken by ID, so the order is total."),
+    "first": (
+        "Page size, counted from the start (or from `after`): 0 to the server's maximum "
+        "page size (100 by default). The default page size (20 by default) applies when "
+        "neither `first` nor `last` is given. Not together with `last`."
+    ),
+    "after": (
+        "Cursor (`endCursor` or an edge's `cursor`) of the item after which the page "
+        "starts; valid only with the same `orderBy`."
+    ),
+    "last": (
+        "Page size, counted back from the end (or from `before`): 0 to the server's "
+        "maximum page size. Not together with `first`."
+    ),
+    "before": (
+        "Cursor (`startCursor` or an edge's `cursor`) of the item before which the page "
+        "ends; valid only with the same `orderBy`."
+    ),
+}
+
+
+def _argument(annotation: Any, name: str) -> Any:
+    return Annotated[annotation, strawberry.argument(description=_ARGUMENT_DESCRIPTIONS[name])]
+
 
 def _connection_loader(target: str, via: str | None) -> Callable[..., Awaitable[Any]]:
     """Resolve one connection from a page request (the same for every parent)."""
@@ -213,12 +240,15 @@ def connection_field(
 
     resolve.__annotations__ = {
         "info": Info,
-        "filter": Optional[filter],  # noqa: UP045 - built at run time, not by the parser
-        "order_by": Optional[list[order]],  # type: ignore[valid-type]  # noqa: UP045
-        "first": Optional[int],  # noqa: UP045
-        "after": Optional[str],  # noqa: UP045
-        "last": Optional[int],  # noqa: UP045
-        "before": Optional[str],  # noqa: UP045
+        "filter": _argument(Optional[filter], "filter"),  # noqa: UP045 - built at run time
+        "order_by": _argument(
+            Optional[list[order]],  # type: ignore[valid-type]  # noqa: UP045
+            "order_by",
+        ),
+        "first": _argument(Optional[int], "first"),  # noqa: UP045
+        "after": _argument(Optional[str], "after"),  # noqa: UP045
+        "last": _argument(Optional[int], "last"),  # noqa: UP045
+        "before": _argument(Optional[str], "before"),  # noqa: UP045
         "return": Connection[node],
     }
     return strawberry.field(
@@ -260,6 +290,10 @@ def related_field(via: str, *, node: Any, description: str, required: bool = Fal
     )
 
 
+# The ``id`` argument of by-ID queries and of update and delete mutations.
+ID_ARGUMENT = Annotated[strawberry.ID, strawberry.argument(description="The item's ID (a UUID).")]
+
+
 def by_id_field(target: str, *, node: Any, description: str) -> Any:
     """One row by ID at the root; null when it does not exist or is not yours."""
 
@@ -271,5 +305,5 @@ def by_id_field(target: str, *, node: Any, description: str) -> Any:
         row = await loader.load(key)
         return None if row is None else instantiate(TYPES[target], row)
 
-    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": Optional[node]}  # noqa: UP045
+    resolve.__annotations__ = {"info": Info, "id": ID_ARGUMENT, "return": Optional[node]}  # noqa: UP045
     return strawberry.field(resolver=resolve, description=description)

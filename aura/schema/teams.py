@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, StringFilter
 from aura.schema.relay import OrderBy, entity_type, related_field
@@ -21,8 +22,8 @@ _ACCOUNTS = "aura.schema.accounts"
     "targets of a tier must be met). Administrators manage them; managers read them."
 )
 class BonusWindow:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    name: str = strawberry.field(description="Display name.")
     start_time: datetime = strawberry.field(description="When the window opens.")
     end_time: datetime = strawberry.field(description="When it closes (after `startTime`).")
     target_task_count: int = strawberry.field(description="Tier 1 task target.")
@@ -32,8 +33,8 @@ class BonusWindow:
     created_by: strawberry.ID | None = strawberry.field(
         description="The administrator who created it."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     creator = related_field(
         "bonus_windows.creator",
@@ -98,19 +99,25 @@ class UpdateBonusWindowInput:
 )
 class TeamTimeEntry:
     id: strawberry.ID = strawberry.field(description="The task's ID.")
-    project_id: strawberry.ID
-    project_name: str
+    project_id: strawberry.ID = strawberry.field(description="ID of the task's project.")
+    project_name: str = strawberry.field(description="Name of the task's project.")
     member_id: strawberry.ID = strawberry.field(description="The team member owning the project.")
     member_name: str = strawberry.field(description="Their display name (or email).")
     manager_id: strawberry.ID | None = strawberry.field(description="Their manager.")
-    task_key: str | None
-    task_title: str
+    task_key: str | None = strawberry.field(description="The task's human key, if it has one.")
+    task_title: str = strawberry.field(description="The task's title.")
     status: str = strawberry.field(description="The task's status (see `TaskStatus`).")
-    estimated_minutes: int | None
-    actual_minutes: int | None
-    completed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    estimated_minutes: int | None = strawberry.field(
+        description="Minutes estimated for the task; null when not estimated."
+    )
+    actual_minutes: int | None = strawberry.field(
+        description="Minutes recorded on the task; null when none recorded."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="When the task was completed; null unless it is COMPLETED."
+    )
+    created_at: datetime = strawberry.field(description="When the task was created.")
+    updated_at: datetime = strawberry.field(description="When the task last changed.")
 
 
 @strawberry.input(description="Conditions on team time entries; all given fields must match.")
@@ -144,8 +151,10 @@ class TeamTimeEntryOrderBy(OrderBy[TeamTimeEntryOrderField]):
 
 @strawberry.type(description="A team member's progress in a bonus window.")
 class BonusProgress:
-    member_id: strawberry.ID
-    member_name: str
+    member_id: strawberry.ID = strawberry.field(description="The team member's user ID.")
+    member_name: str = strawberry.field(
+        description="Their display name (or email when they have none)."
+    )
     completed_tasks: int = strawberry.field(
         description="Tasks of their projects completed inside the window."
     )

@@ -15,6 +15,7 @@ from strawberry.types import Info
 from aura import errors
 from aura.auth.crypto import VaultError
 from aura.db.vault import user_token_identity
+from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
     BooleanFilter,
@@ -35,8 +36,8 @@ _ACCOUNTS = "aura.schema.accounts"
 
 @strawberry.enum(description="What was done with a secret's value.")
 class SecretAccessType(Enum):
-    REVEAL = "REVEAL"
-    ROTATE = "ROTATE"
+    REVEAL = strawberry.enum_value("REVEAL", description="Reading the value (`revealSecret`).")
+    ROTATE = strawberry.enum_value("ROTATE", description="Replacing the value (`rotateSecret`).")
 
 
 def _project(via: str) -> Any:
@@ -72,7 +73,7 @@ async def _open(info: Info, table: str, row: str, column: str, blob: bytes | Non
     )
 )
 class EncryptionKey:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     key_name: str = strawberry.field(description="A readable name (creation time, id prefix).")
     algorithm: str = strawberry.field(description="Cipher of the values (AES-256-GCM).")
     is_active: bool = strawberry.field(description="New values are encrypted with this key.")
@@ -82,8 +83,8 @@ class EncryptionKey:
     last_rotated_at: datetime | None = strawberry.field(
         description="When this key was replaced by a newer one; null while active."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
 
 @strawberry.input(description="Conditions on encryption keys.")
@@ -131,10 +132,12 @@ class KeyRotation:
     )
 )
 class SecretTemplate:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     template_name: str = strawberry.field(description="Unique name, e.g. `openai-api-key`.")
     secret_type: str = strawberry.field(description="The type given to secrets made from it.")
-    description: str | None
+    description: str | None = strawberry.field(
+        description="What secrets of this kind are, if written."
+    )
     validation_pattern: str | None = strawberry.field(
         description=(
             "A regular expression (Python syntax) the whole value of a secret using this "
@@ -144,9 +147,9 @@ class SecretTemplate:
     rotation_interval_days: int | None = strawberry.field(
         description="When set, secrets created from it get a rotation schedule this often."
     )
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     secrets = connection_field(
         "secrets",
@@ -215,15 +218,15 @@ class UpdateSecretTemplateInput:
     )
 )
 class Secret:
-    id: strawberry.ID
-    project_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
     key_name: str = strawberry.field(description="Name, unique in the project (`STRIPE_KEY`).")
     secret_type: str = strawberry.field(description="Free-form type (`api_key`, `password`, …).")
     template_id: strawberry.ID | None = strawberry.field(
         description="The template its value is validated against, if any."
     )
-    description: str | None
-    metadata: JSON
+    description: str | None = strawberry.field(description="What the secret is for, if written.")
+    metadata: JSON = strawberry.field(description=docs.METADATA)
     last_accessed_at: datetime | None = strawberry.field(
         description="Last reveal attempt, successful or not."
     )
@@ -234,8 +237,8 @@ class Secret:
     encryption_key_id: strawberry.ID = strawberry.field(
         description="The data key its value is currently encrypted with."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("secrets.project")
     template = related_field(
@@ -327,7 +330,13 @@ class CreateSecretInput:
 )
 class UpdateSecretInput:
     key_name: str | None = strawberry.UNSET
-    value: str | None = strawberry.UNSET
+    value: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "A new value: not blank, at most 65,536 characters, matching the template's "
+            "pattern if any. Not recorded as a rotation (see `rotateSecret`)."
+        ),
+    )
     secret_type: str | None = strawberry.UNSET
     template_id: strawberry.ID | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
@@ -338,10 +347,10 @@ class UpdateSecretInput:
 @strawberry.type(description="A secret's value, as `revealSecret` returns it (audited).")
 class RevealedSecret:
     id: strawberry.ID = strawberry.field(description="The secret's ID.")
-    key_name: str
+    key_name: str = strawberry.field(description="The secret's name.")
     value: str = strawberry.field(description="The decrypted value.")
     access_count: int = strawberry.field(description="Reveal attempts, this one included.")
-    revealed_at: datetime
+    revealed_at: datetime = strawberry.field(description="When this reveal happened.")
 
 
 # -- access log ------------------------------------------------------------------------
@@ -356,18 +365,20 @@ class RevealedSecret:
     )
 )
 class SecretAccessLog:
-    id: strawberry.ID
-    secret_id: strawberry.ID
-    project_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    secret_id: strawberry.ID = strawberry.field(
+        description="ID of the secret accessed (see `secret`)."
+    )
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
     accessed_by: strawberry.ID | None = strawberry.field(
         description="The user who asked (null once that user is deleted)."
     )
-    access_type: SecretAccessType
+    access_type: SecretAccessType = strawberry.field(description="What was attempted.")
     success: bool = strawberry.field(description="False when the access was refused or failed.")
     error_message: str | None = strawberry.field(description="Why it failed.")
     ip_address: str | None = strawberry.field(description="The client's address.")
-    metadata: JSON
-    accessed_at: datetime
+    metadata: JSON = strawberry.field(description="Details of the access as JSON; `{}` when none.")
+    accessed_at: datetime = strawberry.field(description="When the access was attempted.")
 
     secret = _secret("secret_access_log.secret")
     project = _project("secret_access_log.project")
@@ -415,19 +426,28 @@ class SecretAccessLogOrderBy(OrderBy[SecretAccessLogOrderField]):
     )
 )
 class SecretRotationSchedule:
-    id: strawberry.ID
-    secret_id: strawberry.ID
-    project_id: strawberry.ID
-    rotation_interval_days: int
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    secret_id: strawberry.ID = strawberry.field(
+        description="ID of the secret (see `secret`); a secret has at most one schedule."
+    )
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    rotation_interval_days: int = strawberry.field(
+        description="Days between rotations (at least 1)."
+    )
     last_rotation_at: datetime | None = strawberry.field(description="Set by `rotateSecret`.")
-    next_rotation_at: datetime
+    next_rotation_at: datetime = strawberry.field(
+        description=(
+            "When the next rotation is due: the last rotation (or the schedule's creation) plus "
+            "the interval."
+        )
+    )
     auto_rotate: bool = strawberry.field(
         description="An agent may rotate it automatically when due (a flag for agents)."
     )
     notification_days: int = strawberry.field(description="Days of notice before it is due.")
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     secret = _secret("secret_rotation_schedule.secret")
     project = _project("secret_rotation_schedule.project")
@@ -480,12 +500,14 @@ class UpdateSecretRotationScheduleInput:
 @strawberry.type(description="A secret that expires within 30 days, or has expired (view).")
 class SecretExpiringSoon:
     id: strawberry.ID = strawberry.field(description="The secret's ID.")
-    project_id: strawberry.ID
-    key_name: str
-    secret_type: str
-    expires_at: datetime
+    project_id: strawberry.ID = strawberry.field(description="ID of the secret's project.")
+    key_name: str = strawberry.field(description="The secret's name (see `Secret.keyName`).")
+    secret_type: str = strawberry.field(description="The secret's free-form type.")
+    expires_at: datetime = strawberry.field(
+        description="When its value stops working (may be past)."
+    )
     seconds_until_expiry: int = strawberry.field(description="Negative once expired.")
-    project_name: str
+    project_name: str = strawberry.field(description="Name of the secret's project.")
 
     secret = _secret("secrets_expiring_soon.secret")
     project = _project("secrets_expiring_soon.project")
@@ -516,13 +538,17 @@ class SecretExpiringSoonOrderBy(OrderBy[SecretExpiringSoonOrderField]):
 @strawberry.type(description="A secret due for rotation within 7 days, or overdue (view).")
 class SecretNeedingRotation:
     id: strawberry.ID = strawberry.field(description="The secret's ID.")
-    project_id: strawberry.ID
-    key_name: str
-    secret_type: str
-    next_rotation_at: datetime
+    project_id: strawberry.ID = strawberry.field(description="ID of the secret's project.")
+    key_name: str = strawberry.field(description="The secret's name (see `Secret.keyName`).")
+    secret_type: str = strawberry.field(description="The secret's free-form type.")
+    next_rotation_at: datetime = strawberry.field(
+        description="When it is due for rotation (may be past)."
+    )
     seconds_until_rotation: int = strawberry.field(description="Negative once overdue.")
-    auto_rotate: bool
-    project_name: str
+    auto_rotate: bool = strawberry.field(
+        description="An agent may rotate it automatically when due."
+    )
+    project_name: str = strawberry.field(description="Name of the secret's project.")
 
     secret = _secret("secrets_needing_rotation.secret")
     project = _project("secrets_needing_rotation.project")
@@ -561,15 +587,17 @@ class SecretNeedingRotationOrderBy(OrderBy[SecretNeedingRotationOrderField]):
     )
 )
 class UserToken:
-    id: strawberry.ID
-    user_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    user_id: strawberry.ID = strawberry.field(
+        description="The user the token belongs to (always you)."
+    )
     provider: str = strawberry.field(description="The provider, unique per user (`google`).")
     token_type: str = strawberry.field(description="Usually `Bearer`.")
     scopes: list[str] = strawberry.field(description="Scopes the provider granted.")
     expires_at: datetime | None = strawberry.field(description="When the access token expires.")
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     async def _token(self, info: Info, column: str) -> str | None:
         row = self.__dict__
@@ -619,13 +647,25 @@ class UserTokenOrderBy(OrderBy[UserTokenOrderField]):
     )
 )
 class UpsertUserTokenInput:
-    provider: str
-    access_token: str
-    refresh_token: str | None = None
-    expires_at: datetime | None = None
-    scopes: list[str] | None = None
+    provider: str = strawberry.field(
+        description="The provider's name (`google`); stored lower case, one token set per provider."
+    )
+    access_token: str = strawberry.field(
+        description="The provider's access token: not blank, at most 65,536 characters."
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None, description="The provider's refresh token, if it gave one."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires, if known."
+    )
+    scopes: list[str] | None = strawberry.field(
+        default=None, description="Scopes the provider granted; none when omitted."
+    )
     token_type: str | None = strawberry.field(default=None, description="`Bearer` when omitted.")
-    metadata: JSON | None = None
+    metadata: JSON | None = strawberry.field(
+        default=None, description="Free-form JSON for clients; `{}` when omitted."
+    )
 
 
 # -- system settings -------------------------------------------------------------------
@@ -642,9 +682,9 @@ class UpsertUserTokenInput:
 class SystemSetting:
     key: str = strawberry.field(description="Unique key (lower case, `a-z0-9_.-`).")
     is_secret: bool = strawberry.field(description="Stored encrypted, visible to admins only.")
-    description: str | None
+    description: str | None = strawberry.field(description="What the setting controls, if written.")
     updated_by: strawberry.ID | None = strawberry.field(description="Who last changed it.")
-    updated_at: datetime
+    updated_at: datetime = strawberry.field(description="When it last changed.")
 
     @strawberry.field(name="value", description="The value (decrypted when secret).")
     async def resolve_value(self, info: Info) -> str:
@@ -680,9 +720,16 @@ class SystemSettingOrderBy(OrderBy[SystemSettingOrderField]):
 
 @strawberry.input(description="A setting to create or replace (administrators only).")
 class SetSystemSettingInput:
-    key: str
-    value: str
-    description: str | None = strawberry.UNSET
+    key: str = strawberry.field(
+        description="The setting's key: a lower-case letter, then `a-z0-9_.-`; an existing "
+        "key's setting is replaced."
+    )
+    value: str = strawberry.field(description="The value, at most 65,536 characters.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the setting controls. Omitted: an existing description is kept; "
+        "null removes it.",
+    )
     secret: bool | None = strawberry.field(
         default=None,
         description=(

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.db import enums
+from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
     BooleanFilter,
@@ -82,22 +83,24 @@ def _comments(via: str) -> object:
 @entity_type("projects")
 @strawberry.type(description="A body of work owned by one user; everything else hangs off it.")
 class Project:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
     owner_id: strawberry.ID = strawberry.field(description="The user who owns the project.")
     name: str = strawberry.field(description="Unique among the owner's projects.")
-    description: str | None
+    description: str | None = strawberry.field(description="Longer explanation, if any.")
     path: str | None = strawberry.field(description="Working directory of the project, if any.")
-    status: ProjectStatus  # type: ignore[valid-type]
+    status: ProjectStatus = strawberry.field(description="Where the project stands.")  # type: ignore[valid-type]
     rules: JSON = strawberry.field(description="Scope rules, gates and triggers for agents.")
-    metadata: JSON
+    metadata: JSON = strawberry.field(description=docs.METADATA)
     guidelines: str | None = strawberry.field(description="Guidelines document (base64 PDF).")
-    guidelines_file_name: str | None
+    guidelines_file_name: str | None = strawberry.field(
+        description="File name of the guidelines document, if one was uploaded."
+    )
     last_task_analysis: str | None = strawberry.field(description="Cached AI summary of tasks.")
     last_feedback_analysis: str | None = strawberry.field(
         description="Cached AI summary of feedback."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     owner = related_field(
         "projects.owner",
@@ -236,21 +239,29 @@ class UpdateProjectInput:
 @entity_type("epics")
 @strawberry.type(description="A large piece of planned work, split into issues and tasks.")
 class Epic:
-    id: strawberry.ID
-    project_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
     key: str = strawberry.field(description="Human key, unique in the project (`epic-001`).")
-    title: str
-    description: str | None
-    status: WorkStatus  # type: ignore[valid-type]
-    priority: Priority  # type: ignore[valid-type]
-    estimated_hours: float | None
-    actual_hours: float | None
-    complexity: str | None
+    title: str = strawberry.field(description="Short name of the epic. Not blank.")
+    description: str | None = strawberry.field(description="Longer explanation, if any.")
+    status: WorkStatus = strawberry.field(description="Where the epic stands.")  # type: ignore[valid-type]
+    priority: Priority = strawberry.field(description="How urgent it is.")  # type: ignore[valid-type]
+    estimated_hours: float | None = strawberry.field(
+        description="Estimated effort in hours (0 or more); null when not estimated."
+    )
+    actual_hours: float | None = strawberry.field(
+        description="Hours spent so far; null when not recorded."
+    )
+    complexity: str | None = strawberry.field(
+        description="Free-form complexity rating (`low`, `high`, …), if given."
+    )
     dependencies: list[str] = strawberry.field(description="Keys of epics this one needs first.")
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
+    completed_at: datetime | None = strawberry.field(
+        description="When it was completed; set by clients, null until then."
+    )
 
     project = _project("epics.project")
     issues = connection_field(
@@ -335,22 +346,34 @@ class UpdateEpicInput:
 @entity_type("issues")
 @strawberry.type(description="A GitHub-style issue: a problem or request, numbered per project.")
 class Issue:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    epic_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    epic_id: strawberry.ID | None = strawberry.field(
+        description="ID of the epic it is filed under (see `epic`), if any."
+    )
     number: int = strawberry.field(description="Sequential number in the project (#1, #2, …).")
-    title: str
-    description: str | None
-    status: IssueStatus  # type: ignore[valid-type]
-    priority: Priority  # type: ignore[valid-type]
-    labels: list[str]
-    assignee: str | None
-    github_id: int | None
-    github_url: str | None
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
+    title: str = strawberry.field(description="Short summary of the issue. Not blank.")
+    description: str | None = strawberry.field(description="Details, if any.")
+    status: IssueStatus = strawberry.field(description="Where the issue stands.")  # type: ignore[valid-type]
+    priority: Priority = strawberry.field(description="How urgent it is.")  # type: ignore[valid-type]
+    labels: list[str] = strawberry.field(
+        description="Free-form labels (`bug`, `ui`, …); empty when none."
+    )
+    assignee: str | None = strawberry.field(
+        description="Who works on it (a free-form name), if anyone."
+    )
+    github_id: int | None = strawberry.field(
+        description="ID of the matching GitHub issue, when synced from GitHub."
+    )
+    github_url: str | None = strawberry.field(
+        description="Link to the matching GitHub issue, when synced from GitHub."
+    )
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
+    closed_at: datetime | None = strawberry.field(
+        description="When it was closed; set by clients, null while open."
+    )
 
     project = _project("issues.project")
     epic = related_field(
@@ -438,32 +461,44 @@ class UpdateIssueInput:
     )
 )
 class Task:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    epic_id: strawberry.ID | None
-    issue_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    epic_id: strawberry.ID | None = strawberry.field(
+        description="ID of the epic it belongs to (see `epic`), if any."
+    )
+    issue_id: strawberry.ID | None = strawberry.field(
+        description="ID of the issue it implements (see `issue`), if any."
+    )
     key: str | None = strawberry.field(description="Human key, unique in the project (`task-001`).")
-    title: str
-    description: str | None
-    type: TaskType | None  # type: ignore[valid-type]
-    status: TaskStatus  # type: ignore[valid-type]
-    priority: Priority  # type: ignore[valid-type]
+    title: str = strawberry.field(description="Short name of the task. Not blank.")
+    description: str | None = strawberry.field(description="Longer explanation, if any.")
+    type: TaskType | None = strawberry.field(  # type: ignore[valid-type]
+        description="What kind of change it makes, if classified."
+    )
+    status: TaskStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Where the task stands; changes follow the `TaskStatus` rules."
+    )
+    priority: Priority = strawberry.field(description="How urgent it is.")  # type: ignore[valid-type]
     version: str | None = strawberry.field(description="Semantic version of the task definition.")
     acceptance_criteria: list[str] = strawberry.field(description="What 'done' means.")
     context: JSON = strawberry.field(description="Repository, branch, files and other context.")
     constraints: JSON = strawberry.field(
         description="Scope limits: maxDuration, requiresApproval, testCoverageMin, …"
     )
-    metadata: JSON
+    metadata: JSON = strawberry.field(description=docs.METADATA)
     order_index: int = strawberry.field(description="Position among sibling tasks.")
-    estimated_minutes: int | None
-    actual_minutes: int | None
+    estimated_minutes: int | None = strawberry.field(
+        description="Estimated effort in minutes (0 or more); null when not estimated."
+    )
+    actual_minutes: int | None = strawberry.field(
+        description="Minutes spent (0 or more); null when not recorded."
+    )
     locked_at: datetime | None = strawberry.field(
         description="When the current lock was taken; locks older than an hour are stale."
     )
     locked_by: str | None = strawberry.field(description="Agent holding the lock, if any.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
     completed_at: datetime | None = strawberry.field(description="Set when the task completes.")
 
     project = _project("tasks.project")
@@ -608,17 +643,23 @@ class UpdateTaskInput:
 @entity_type("comments")
 @strawberry.type(description="A comment on an issue or a task.")
 class Comment:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    issue_id: strawberry.ID | None
-    task_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=docs.ID)
+    project_id: strawberry.ID = strawberry.field(description=docs.PROJECT_ID)
+    issue_id: strawberry.ID | None = strawberry.field(
+        description="ID of the issue commented on (see `issue`), if any."
+    )
+    task_id: strawberry.ID | None = strawberry.field(
+        description="ID of the task commented on (see `task`), if any."
+    )
     user_id: strawberry.ID | None = strawberry.field(description="The user who wrote it via Aura.")
     author: str = strawberry.field(description="Display name of the author (person or agent).")
-    content: str
-    github_id: int | None
-    metadata: JSON
-    created_at: datetime
-    updated_at: datetime
+    content: str = strawberry.field(description="The comment's text.")
+    github_id: int | None = strawberry.field(
+        description="ID of the matching GitHub comment, when synced from GitHub."
+    )
+    metadata: JSON = strawberry.field(description=docs.METADATA)
+    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
+    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
     project = _project("comments.project")
     task = related_field(
@@ -687,20 +728,24 @@ class UpdateCommentInput:
 @entity_type("active_tasks")
 @strawberry.type(description="A task in progress or blocked, with its lock state (view).")
 class ActiveTask:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    key: str | None
-    title: str
-    status: TaskStatus  # type: ignore[valid-type]
-    priority: Priority  # type: ignore[valid-type]
-    locked_at: datetime | None
-    locked_by: str | None
-    project_name: str
+    id: strawberry.ID = strawberry.field(description="The task's ID.")
+    project_id: strawberry.ID = strawberry.field(description="ID of the task's project.")
+    key: str | None = strawberry.field(description="The task's human key, if it has one.")
+    title: str = strawberry.field(description="The task's title.")
+    status: TaskStatus = strawberry.field(description="The task's status: IN_PROGRESS or BLOCKED.")  # type: ignore[valid-type]
+    priority: Priority = strawberry.field(description="The task's priority.")  # type: ignore[valid-type]
+    locked_at: datetime | None = strawberry.field(
+        description="When the current lock was taken; null when unlocked."
+    )
+    locked_by: str | None = strawberry.field(
+        description="Agent holding the lock; null when unlocked."
+    )
+    project_name: str = strawberry.field(description="Name of the task's project.")
     is_actively_locked: bool = strawberry.field(
         description="Locked less than an hour ago, so another agent cannot take it over."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the task was created.")
+    updated_at: datetime = strawberry.field(description="When the task last changed.")
 
     task = related_field(
         "active_tasks.task", node=lazy("Task", _HERE), required=True, description="The full task."
@@ -736,19 +781,25 @@ class ActiveTaskOrderBy(OrderBy[ActiveTaskOrderField]):
 @entity_type("task_progress")
 @strawberry.type(description="Progress summary of a task (view).")
 class TaskProgress:
-    id: strawberry.ID
-    project_id: strawberry.ID
-    title: str
-    status: TaskStatus  # type: ignore[valid-type]
-    priority: Priority  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The task's ID.")
+    project_id: strawberry.ID = strawberry.field(description="ID of the task's project.")
+    title: str = strawberry.field(description="The task's title.")
+    status: TaskStatus = strawberry.field(description="The task's status.")  # type: ignore[valid-type]
+    priority: Priority = strawberry.field(description="The task's priority.")  # type: ignore[valid-type]
     total_criteria: int = strawberry.field(description="Number of acceptance criteria.")
-    dependency_count: int
-    completed_dependency_count: int
-    comment_count: int
-    locked_at: datetime | None
-    locked_by: str | None
-    created_at: datetime
-    updated_at: datetime
+    dependency_count: int = strawberry.field(description="Number of tasks this one depends on.")
+    completed_dependency_count: int = strawberry.field(
+        description="How many of those are COMPLETED."
+    )
+    comment_count: int = strawberry.field(description="Number of comments on the task.")
+    locked_at: datetime | None = strawberry.field(
+        description="When the current lock was taken; null when unlocked."
+    )
+    locked_by: str | None = strawberry.field(
+        description="Agent holding the lock; null when unlocked."
+    )
+    created_at: datetime = strawberry.field(description="When the task was created.")
+    updated_at: datetime = strawberry.field(description="When the task last changed.")
 
     task = related_field(
         "task_progress.task", node=lazy("Task", _HERE), required=True, description="The full task."
