@@ -369,6 +369,10 @@ class Hub:
         if stream is None:
             raise errors.BadUserInput(f"{field_node.name.value} is not a subscription")
         variables = dict(variables or {})
+        try:
+            frozen = _frozen(_without_after(variables, field_node))
+        except orjson.JSONEncodeError as exc:  # nested beyond what orjson writes (255)
+            raise errors.BadUserInput(f"variables: {exc}") from exc
         subscription_type = self.schema._schema.subscription_type
         field_def = subscription_type.fields[stream.field]
         coerced = get_variable_values(
@@ -395,7 +399,7 @@ class Hub:
             stream.field,
             query,
             operation_name,
-            _frozen(_without_after(variables, field_node)),
+            frozen,
             None if shared else (principal.user_id, role),
         )
         groups = self._index.setdefault((stream.source, scope), {})
