@@ -26,6 +26,7 @@ from graphql import (
     GraphQLError,
     GraphQLSyntaxError,
     NoSchemaIntrospectionCustomRule,
+    get_named_type,
     get_operation_ast,
     specified_rules,
     validate,
@@ -161,6 +162,7 @@ class AuraSchema(strawberry.Schema):
             }
             for kind, classes in DOMAIN_ROOTS.items()
         }
+        self._root_domains["subscription"] = subscription_domains(self._schema, self._type_domains)
         self._executor_kwargs = execution_context_class_kwargs(self.execution_context_class)
 
     def _cost_errors(
@@ -192,10 +194,29 @@ class AuraSchema(strawberry.Schema):
         error = cost_error(cost, self.limits)
         return [error] if error else []
 
+    def admission_errors(
+        self,
+        prepared: Prepared,
+        operation_name: str | None,
+        variables: Any,
+        principal: Any,
+    ) -> list[GraphQLError]:
+        """The limits and scope checks of ``execute``, for a principal rather than a
+        context: the websocket handler runs them on every operation, subscriptions
+        (and their replays) included, before starting it."""
+        return self._cost_errors(prepared, operation_name, variables) or self.scope_errors(
+            prepared, operation_name, principal
+        )
+
     def _scope_errors(
         self, prepared: Prepared, operation_name: str | None, context: Any
     ) -> list[GraphQLError]:
-        """``FORBIDDEN`` when the request's token lacks a scope the operation needs.
+        return self.scope_errors(prepared, operation_name, getattr(context, "principal", None))
+
+    def scope_errors(
+        self, prepared: Prepared, operation_name: str | None, principal: Any
+    ) -> list[GraphQLError]:
+        """``FORBIDDEN`` when the token lacks a scope the operation needs.
 
         ``BAD_USER_INPUT``, whoever asks, for a field that switches the principal
         (``refreshAccessToken``, ``register``) sent with other fields.
@@ -219,7 +240,6 @@ class AuraSchema(strawberry.Schema):
             prepared.needs[operation_name] = access
         if access.refusal:
             return [BadUserInput(access.refusal)]
-        principal = getattr(context, "principal", None)
         if principal is None or principal.scopes is None or access.switches:
             return []
         missing = sorted(
@@ -328,6 +348,20 @@ class AuraSchema(strawberry.Schema):
         # Client errors are the client's business; unexpected ones are logged by
         # ``present`` with the request id the client sees.
         return None
+
+
+def subscription_domains(schema: Any, type_domains: Mapping[str, str]) -> dict[str, str]:
+    """Each subscription field's domain: that of the row its messages carry (``node``),
+    so a subscription needs read access to it even when it selects only ``cursor``."""
+    domains = {}
+    root = schema.subscription_type
+    for name, field in (root.fields if root is not None else {}).items():
+        message = get_named_type(field.type)
+        node = getattr(message, "fields", {}).get("node")
+        domain = type_domains.get(get_named_type(node.type).name) if node is not None else None
+        if domain:
+            domains[name] = domain
+    return domains
 
 
 async def _refused(errors: list[GraphQLError]) -> AsyncGenerator[PreExecutionError, None]:

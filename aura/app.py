@@ -366,6 +366,8 @@ class GraphQLView(GraphQL):
 
 
 async def health(request: Request) -> JSONResponse:
+    if not request.app.state.hub.healthy:  # stopped, or disconnected for a while
+        return JSONResponse({"status": "unavailable", "realtime": "down"}, status_code=503)
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as conn:
         await conn.fetchval("SELECT 1")

@@ -18,6 +18,9 @@ def server_options(settings: Settings) -> dict[str, object]:
         "http": "httptools",
         "ws": "websockets-sansio",
         "ws_per_message_deflate": settings.ws_compression,
+        # The body limit holds for websocket messages too: a larger frame is refused as
+        # its header arrives (close 1009), before its payload is read or decoded.
+        **({"ws_max_size": settings.max_body_bytes} if settings.max_body_bytes else {}),
     }
 
 

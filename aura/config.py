@@ -57,6 +57,10 @@ class Settings:
     max_body_bytes: int = 1 << 20
     rate_limit_per_minute: int = 600
     ws_max_operations: int = 100
+    # What one websocket's outbox may hold for a client that does not read (query
+    # results, pongs, subscription messages) before the socket is closed with 1008.
+    ws_outbox_max_bytes: int = 16 << 20
+    ws_outbox_max_messages: int = 10_000
     # Origins (besides the server's own) whose pages may open a websocket.
     ws_origins: tuple[str, ...] = field(default_factory=tuple)
     # Realtime (aura/realtime): messages a subscription may fall behind before it is
@@ -110,6 +114,8 @@ class Settings:
             max_body_bytes=_int("AURA_MAX_BODY_BYTES", 1 << 20),
             rate_limit_per_minute=_int("AURA_RATE_LIMIT_PER_MINUTE", 600),
             ws_max_operations=_int("AURA_WS_MAX_OPERATIONS", 100),
+            ws_outbox_max_bytes=_int("AURA_WS_OUTBOX_MAX_BYTES", 16 << 20),
+            ws_outbox_max_messages=_int("AURA_WS_OUTBOX_MAX_MESSAGES", 10_000),
             ws_origins=ws_origins,
             subscription_backlog=_int("AURA_SUBSCRIPTION_BACKLOG", 1000),
             ws_compression=_flag("AURA_WS_COMPRESSION", False),

@@ -5,7 +5,11 @@ Triggers append every committed change to ``aura.stream`` and wake the hub with 
 source that has subscribers, plus one for the projects' owners), and hands each change
 to the groups whose filter matches, rendered once per group. Notifications are only a
 wake-up: after a lost connection (killed backend, database restart) the hub reconnects
-and reads on from its position, so nothing committed meanwhile is lost.
+and reads on from its position, so nothing committed meanwhile is lost. Any exception
+does that (asyncpg raises ``InternalClientError`` on a connection killed mid-query), and
+a hub task that ends anyway is noticed: it is logged, ``healthy`` turns false (``/health``
+answers 503), and every subscriber is ended with ``REALTIME_UNAVAILABLE`` and the cursor
+to resume from. Every background task the hub starts is supervised the same way.
 
 A subscription that resumes (``after``) is registered first, so live changes are held
 for it, then replays from its cursor under its own row-level security, then takes the
@@ -41,7 +45,8 @@ from aura.db.pool import connect
 from aura.db.session import Session
 from aura.realtime.render import Group, reaches_other_rows, render
 from aura.realtime.streams import SOURCES, STREAMS, Change, Filter, Stream, decode_cursor
-from aura.realtime.subscription import Ended, Sink, Subscription
+from aura.realtime.subscription import Ended, OutboxBound, Sink, Subscription
+from aura.realtime.tasks import spawn
 from aura.resolvers.context import Context
 from aura.schema.realtime import message_for, own_types
 
@@ -53,6 +58,10 @@ KEEPALIVE_SECONDS = 5.0
 PRUNE_EVERY_SECONDS = 3600.0
 CHANNELS = ("aura_stream", "aura_auth")
 LISTENER_NAME = "aura-realtime"  # application_name of the listener connection
+# Disconnected for longer than this, the hub reports itself unhealthy (it keeps trying).
+UNHEALTHY_AFTER_SECONDS = 10.0
+RENDER_ATTEMPTS = 3  # a rendering that fails (e.g. its pooled connection was killed)
+CONNECTION_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
 class Hub:
@@ -73,6 +82,13 @@ class Hub:
         self._reaches: dict[str, bool] = {}  # query text -> reads rows beyond the message
         self._background: set[asyncio.Task[Any]] = set()
         self._pruned_at = -PRUNE_EVERY_SECONDS
+        self._down_since: float | None = time.monotonic()  # not connected since
+        self._stopping = False
+        self.reconnects = 0  # connections lost and retried
+        # The bound of every websocket outbox of the process (and its counters).
+        self.outbox_bound = OutboxBound(
+            settings.ws_outbox_max_bytes, settings.ws_outbox_max_messages
+        )
         # Per-user renderings read rows: at most half the pool at once.
         self._rendering = asyncio.Semaphore(max(1, settings.pool_max_size // 2))
 
@@ -80,19 +96,48 @@ class Hub:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="aura-realtime-hub")
+        self._task.add_done_callback(self._ended)
         await asyncio.wait_for(self.connected.wait(), timeout=30)
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def healthy(self) -> bool:
+        """Running, and connected (or reconnecting for less than a few seconds)."""
+        down = self._down_since
+        return self.running and (down is None or time.monotonic() - down < UNHEALTHY_AFTER_SECONDS)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """The hub task ended other than by ``stop``: nothing would be delivered again."""
+        if self._stopping:
+            return
+        exc = None if task.cancelled() else task.exception()
+        log.error("the realtime hub stopped; subscriptions are ended", exc_info=exc)
+        self.connected.clear()
+        self._down_since = self._down_since or time.monotonic()
+        self._end_all(
+            "REALTIME_UNAVAILABLE",
+            "live updates stopped on this server: resume with `after` set to "
+            "extensions.cursor (on another server, or here once it is healthy again)",
+        )
+
+    def _end_all(self, code: str, message: str) -> None:
+        for groups in list(self._index.values()):
+            for group in list(groups.values()):
+                for subscription in list(group.members):
+                    self._end(subscription, code, message)
+
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         for task in list(self._background):
             task.cancel()
-        for groups in list(self._index.values()):
-            for group in list(groups.values()):
-                for subscription in list(group.members):
-                    subscription.end(Ended("SHUTTING_DOWN", "the server is shutting down"))
+        self._end_all("SHUTTING_DOWN", "the server is shutting down")
 
     @property
     def subscriptions(self) -> int:
@@ -110,31 +155,44 @@ class Hub:
             except asyncio.CancelledError:
                 await self._close()
                 raise
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-                self.connected.clear()
-                log.warning("realtime listener lost its connection (%s); reconnecting", exc)
+            except Exception as exc:
+                # Whatever it was, the position is where the last whole batch ended:
+                # reconnect and read on from there (subscribers skip what they had).
+                self._lost(exc)
                 await self._close()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
 
+    def _lost(self, exc: Exception) -> None:
+        self.connected.clear()
+        self.reconnects += 1
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+        if isinstance(exc, CONNECTION_ERRORS):
+            log.warning("realtime listener lost its connection (%s); reconnecting", exc)
+        else:
+            log.error("realtime listener failed; reconnecting", exc_info=exc)
+
     async def _connect(self, first: bool) -> asyncpg.Connection:
-        conn = await connect(self.dsn, application_name=LISTENER_NAME)
+        conn = self._conn = await connect(self.dsn, application_name=LISTENER_NAME)
         for channel in CHANNELS:
             await conn.add_listener(channel, self._notified)
         conn.add_termination_listener(lambda _: self._wake.set())
         if first:
             self.position = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM aura.stream")
-        self._conn = conn
+        self._down_since = None
         self.connected.set()
         return conn
 
     async def _close(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None and not conn.is_closed():
+        if conn is None:
+            return
+        if not conn.is_closed():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), timeout=2)
-        elif conn is not None:
-            conn.terminate()
+        if not conn.is_closed():
+            conn.terminate()  # a connection in a broken state does not close politely
 
     async def _serve(self, conn: asyncpg.Connection) -> None:
         # Read on from the position first: what was committed while disconnected.
@@ -162,9 +220,7 @@ class Hub:
             self._spawn(self._recheck(payload))
 
     def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        spawn(coroutine, f"realtime task {coroutine.__qualname__}", self._background)
 
     # -- loading and dispatch -----------------------------------------------------------
 
@@ -225,10 +281,21 @@ class Hub:
             await asyncio.gather(*(self._deliver(g, m, change) for g, m in reading))
 
     async def _deliver(self, group: Group, members: list[Subscription], change: Change) -> None:
-        try:
-            text = await self._render(group, change, members[0].principal)
-        except Exception:
-            log.exception("rendering change %s failed", change.seq)
+        for attempt in range(1, RENDER_ATTEMPTS + 1):
+            try:
+                text = await self._render(group, change, members[0].principal)
+                break
+            except Exception:
+                log.exception("rendering change %s failed (attempt %s)", change.seq, attempt)
+        else:
+            # Not skipped in silence: the members learn where to resume (a replay
+            # renders the change again, under their own session).
+            for member in members:
+                self._end(
+                    member,
+                    "INTERNAL",
+                    "a change could not be sent: resume with `after` set to extensions.cursor",
+                )
             return
         for member in members:
             member.deliver(change, text)
@@ -293,11 +360,19 @@ class Hub:
             raise errors.Unauthenticated(
                 "subscriptions need a signed-in user: send the token in connection_init"
             )
+        if not self.running:
+            raise errors.ApiError(
+                "live updates are unavailable on this server", code="REALTIME_UNAVAILABLE"
+            )
         operation, field_node = _root_field(document, operation_name)
         stream = STREAMS.get(field_node.name.value)
         if stream is None:
             raise errors.BadUserInput(f"{field_node.name.value} is not a subscription")
         variables = dict(variables or {})
+        try:
+            frozen = _frozen(_without_after(variables, field_node))
+        except orjson.JSONEncodeError as exc:  # nested beyond what orjson writes (255)
+            raise errors.BadUserInput(f"variables: {exc}") from exc
         subscription_type = self.schema._schema.subscription_type
         field_def = subscription_type.fields[stream.field]
         coerced = get_variable_values(
@@ -324,7 +399,7 @@ class Hub:
             stream.field,
             query,
             operation_name,
-            _frozen(_without_after(variables, field_node)),
+            frozen,
             None if shared else (principal.user_id, role),
         )
         groups = self._index.setdefault((stream.source, scope), {})
@@ -468,8 +543,9 @@ class Hub:
             subscription.go_live()
         except Exception as exc:
             log.exception("replay for subscription %s failed", subscription.id)
+            code = (getattr(exc, "extensions", None) or {}).get("code", "INTERNAL")
             subscription.end(
-                Ended(getattr(exc, "extensions", {}).get("code", "INTERNAL"), "replay failed")
+                Ended(code, "replay failed: resume with `after` set to extensions.cursor")
             )
         finally:
             await session.close(commit=False)
@@ -492,18 +568,37 @@ class Hub:
         ]
         if not subscriptions:
             return
-        async with self.pool.acquire() as conn:
-            role, active = await conn.fetchrow(
-                "SELECT (SELECT role FROM public.users WHERE id = $1::uuid), "
-                "aura.principal_active($1::uuid, $2::uuid)",
-                user_id,
-                token_id,
-            )
+        try:
+            role, active = await self._principal_state(user_id, token_id)
+        except Exception:
+            # Unconfirmed is not allowed: a revoked token must not keep streaming.
+            log.exception("rechecking user %s failed; ending their subscriptions", user_id)
+            for subscription in subscriptions:
+                self._end(subscription, "UNAUTHENTICATED", "your token could not be rechecked")
+            return
         for subscription in subscriptions:
             if not active or role is None:
                 self._end(subscription, "UNAUTHENTICATED", "the token was revoked")
             elif role != subscription.role:
                 self._end(subscription, "FORBIDDEN", "your role changed: subscribe again")
+
+    async def _principal_state(self, user_id: str, token_id: Any) -> tuple[str | None, bool]:
+        """The user's role and whether the token is still active (retried once: the
+        pooled connection may have just been killed)."""
+        for attempt in (1, 2):
+            try:
+                async with self.pool.acquire() as conn:
+                    row = await conn.fetchrow(
+                        "SELECT (SELECT role FROM public.users WHERE id = $1::uuid), "
+                        "aura.principal_active($1::uuid, $2::uuid)",
+                        user_id,
+                        token_id,
+                    )
+                return row[0], bool(row[1])
+            except (*CONNECTION_ERRORS, asyncpg.InternalClientError):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _end(self, subscription: Subscription, code: str, message: str) -> None:
         subscription.end(Ended(code, message))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import orjson
 from graphql import (
     DocumentNode,
@@ -79,6 +80,21 @@ def reaches_other_rows(schema: GraphQLSchema, document: DocumentNode, own: set[s
     return found
 
 
+# A connection killed or broken under a rendering: worth another attempt.
+TRANSIENT = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+TRANSIENT_POSTGRES = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+
+
+def _lost_connection(error: BaseException | None) -> BaseException | None:
+    """The lost-connection error behind a field error (through translations), if any."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, TRANSIENT + TRANSIENT_POSTGRES):
+            return error
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
+
+
 async def render(
     schema: GraphQLSchema,
     executor_kwargs: dict[str, Any],
@@ -99,6 +115,10 @@ async def render(
     )
     if optimized_is_awaitable(outcome):
         outcome = await outcome
+    for error in outcome.errors or ():
+        lost = _lost_connection(error.original_error)
+        if lost is not None:
+            raise lost  # not the change's fault: the caller renders it again
     payload: dict[str, Any] = {"data": outcome.data}
     if outcome.errors:
         request_id = getattr(context, "request_id", "-")

@@ -9,12 +9,16 @@ was sent, so it can resume from there; the others are not delayed by it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aura.auth.principal import Principal
 from aura.realtime.streams import Change, Filter, encode_cursor
+from aura.realtime.tasks import DISCONNECTED
+
+log = logging.getLogger(__name__)
 
 MEMBER_ROLES = frozenset({"USER", "MANAGER", "ADMIN"})
 
@@ -215,17 +219,33 @@ class Outbox(Sink):
 
     LOW_WATER = 256
 
-    __slots__ = ("_ended", "_frame", "_queue", "_send", "_waiters", "_writer", "closed")
+    __slots__ = (
+        "_bound",
+        "_ended",
+        "_frame",
+        "_queue",
+        "_send",
+        "_waiters",
+        "_writer",
+        "closed",
+        "overflowed",
+        "queued_bytes",
+    )
 
     def __init__(
         self,
         send: Callable[[str], Awaitable[None]],
         frame: Callable[[str, str], str],
         ended: Callable[[str, Ended | None], list[str]],
+        bound: OutboxBound | None = None,
+        overflowed: Callable[[int, int], None] | None = None,
     ) -> None:
         self._send: Callable[[str], Awaitable[None]] | None = send
         self._frame = frame
         self._ended: Callable[[str, Ended | None], list[str]] | None = ended
+        self._bound = bound
+        self.overflowed = overflowed  # called with (messages, characters) when over
+        self.queued_bytes = 0  # characters of the frames queued and not yet sent
         # (subscription or None, position, frame text or the error that ends it); made
         # when there is something to send and dropped once sent (an empty deque alone
         # is most of a kilobyte, on every idle connection).
@@ -237,8 +257,12 @@ class Outbox(Sink):
     def _append(self, item: tuple[Subscription | None, int, Any]) -> None:
         if self.closed:
             return
+        size = len(item[2]) if isinstance(item[2], str) else 0
         if self._queue is None:
             self._queue = deque()
+        elif self._bound is not None and self._bound.exceeded(self, size):
+            return  # the bound closed this outbox (and tells the connection)
+        self.queued_bytes += size
         self._queue.append(item)
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write())
@@ -292,6 +316,8 @@ class Outbox(Sink):
                 if self._waiters:
                     self._wake_waiters()
                 subscription, seq, item = queue.popleft()
+                if isinstance(item, str):
+                    self.queued_bytes -= len(item)
                 if subscription is None:
                     await self._send(item)  # type: ignore[misc]
                     continue
@@ -307,9 +333,10 @@ class Outbox(Sink):
                     continue
                 subscription.sent(seq)
                 await self._send(item)  # type: ignore[misc]
-        except Exception:
+        except Exception as exc:
             self.close()
-            raise
+            if not isinstance(exc, DISCONNECTED):  # a client that went away is routine
+                log.exception("a websocket writer failed")
         finally:
             self._writer = None
             if not queue:
@@ -322,13 +349,49 @@ class Outbox(Sink):
             return
         self.closed = True
         self._queue = None
+        self.queued_bytes = 0
         writer = self._writer
         if writer is not None and writer is not asyncio.current_task():
             writer.cancel()
         self._wake_waiters()
         # The callbacks are the connection's bound methods: let the two go apart
         # without waiting for the cycle collector.
-        self._send = self._ended = None
+        self._send = self._ended = self.overflowed = None
 
 
 _END = -1
+
+
+class OutboxBound:
+    """How much one websocket's outbox may hold: frames (query results, pongs,
+    subscription messages) queued for a client that does not read them. The first one
+    over either bound closes the outbox, and ``overflowed`` (the connection) closes the
+    socket. The frame being sent is not counted, so one frame larger than the bound
+    still goes out to a client that reads."""
+
+    __slots__ = ("max_bytes", "max_messages", "overflows", "peak_bytes", "peak_messages")
+
+    def __init__(self, max_bytes: int, max_messages: int) -> None:
+        self.max_bytes = max_bytes or None
+        self.max_messages = max_messages or None
+        # Counters over all connections of the process (for tests and metrics).
+        self.overflows = 0
+        self.peak_bytes = 0
+        self.peak_messages = 0
+
+    def exceeded(self, outbox: Outbox, size: int) -> bool:
+        messages = outbox._size() + 1
+        queued = outbox.queued_bytes + size
+        over = (self.max_messages is not None and messages > self.max_messages) or (
+            self.max_bytes is not None and queued > self.max_bytes
+        )
+        if not over:
+            self.peak_bytes = max(self.peak_bytes, queued)
+            self.peak_messages = max(self.peak_messages, messages)
+            return False
+        self.overflows += 1
+        overflowed = outbox.overflowed
+        outbox.close()
+        if overflowed is not None:
+            overflowed(messages, queued)
+        return True

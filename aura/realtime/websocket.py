@@ -6,7 +6,12 @@ principal comes from the ``connection_init`` payload (``Authorization``,
 upgrade request's Authorization header. Queries and mutations run like HTTP requests,
 one transaction per operation; subscriptions go to the hub. Every message to the client
 goes through one outbox per connection, written by one task, so a slow client delays
-nobody but itself.
+nobody but itself; the outbox is bounded (``AURA_WS_OUTBOX_MAX_BYTES`` and
+``_MESSAGES``): a client that stops reading is closed with 1008 rather than grow the
+server. Frames larger than ``AURA_MAX_BODY_BYTES`` are refused by the server (1009, see
+aura/cli.py), messages nested deeper than ``MAX_JSON_DEPTH`` are refused (an operation
+with ``BAD_USER_INPUT``, any other message with 4400), operations count against the
+rate limit (``RATE_LIMITED``) and pass the same scope check as over HTTP.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from aura import errors
 from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken
-from aura.limits import TOO_MANY_OPERATIONS
+from aura.limits import RATE_LIMITED, TOO_MANY_OPERATIONS, retry_after
 from aura.realtime.subscription import Ended, Outbox, Subscription
+from aura.realtime.tasks import spawn, supervise
 from aura.resolvers.errors import present
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,26 @@ log = logging.getLogger(__name__)
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 KEEPALIVE_SECONDS = 15.0
+# Deeper JSON is refused before anything walks it: graphql-core coerces variables and
+# orjson serialises them recursively (300 levels ended a connection with 1006).
+MAX_JSON_DEPTH = 64
+CLOSE_WAIT_SECONDS = 5.0  # how long a closing handler waits for its close frame to go
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests objects/arrays more than ``limit`` levels (iterative)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _dumps(message: dict[str, Any]) -> str:
@@ -110,6 +136,7 @@ class Connection:
 
     __slots__ = (
         "_asgi_send",
+        "_closer",
         "_closing",
         "_open",
         "_receive",
@@ -140,8 +167,11 @@ class Connection:
         self.principal: Principal | None = None
         self.acknowledged = False
         self.operations: dict[str, Subscription | asyncio.Task[Any]] = {}
-        self.outbox = Outbox(self._send, protocol.frame, self._ended)
+        self.outbox = Outbox(
+            self._send, protocol.frame, self._ended, view.hub.outbox_bound, self._overflowed
+        )
         self._closing = False
+        self._closer: asyncio.Task[None] | None = None  # a close started off the reader
         # Timer handles (init timeout, legacy keep-alive, token expiry): lighter than a
         # sleeping task per connection; a task is made only when one fires.
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -167,9 +197,21 @@ class Connection:
     def _spawn(self, coroutine: Any) -> None:
         if self._tasks is None:
             self._tasks = set()
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        spawn(coroutine, f"websocket task {coroutine.__qualname__}", self._tasks)
+
+    def _overflowed(self, messages: int, characters: int) -> None:
+        """The outbox passed its bound (it is closed, its frames dropped): close the
+        socket. Started here, awaited by the reader: the close frame waits for the
+        client to read, and nothing else will be queued meanwhile."""
+        log.info(
+            "closing a websocket whose client does not read (%s frames, %s characters queued)",
+            messages,
+            characters,
+        )
+        self._closing = True
+        if self._closer is None:
+            closing = self._send_close(1008, "Outbox full: the client is not reading")
+            self._closer = supervise(asyncio.create_task(closing), "closing a websocket")
 
     async def serve(self) -> None:
         if not origin_allowed(self.headers(), self.settings.ws_origins):
@@ -208,14 +250,21 @@ class Connection:
                     task.cancel()
             self._stop_all()
             self.outbox.close()
+            if self._closer is not None:
+                with contextlib.suppress(Exception, TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self._closer), CLOSE_WAIT_SECONDS)
 
     async def close(self, code: int, reason: str) -> None:
         self._closing = True
         await self._flush()
+        await self._send_close(code, reason)
+
+    async def _send_close(self, code: int, reason: str) -> None:
         if self._open:
             self._open = False
             with contextlib.suppress(Exception):
                 await self._asgi_send({"type": "websocket.close", "code": code, "reason": reason})
+        self.outbox.close()  # nothing may be sent after the close frame
 
     async def _flush(self) -> None:
         """Let the writer send what is queued (errors before a close), for a second."""
@@ -235,6 +284,30 @@ class Connection:
         except (orjson.JSONDecodeError, KeyError, TypeError):
             await self.close(4400, "Invalid message")
             return
+        if too_deep(message):
+            await self._refuse_deep(message)
+            return
+        try:
+            await self._dispatch(kind, message)
+        except Exception:
+            # A fault here is ours, not the client's: say so rather than drop the socket.
+            log.exception("websocket message %r failed", kind)
+            await self.close(1011, "Internal error")
+
+    async def _refuse_deep(self, message: dict[str, Any]) -> None:
+        operation_id = message.get("id")
+        deep = f"the message nests deeper than {MAX_JSON_DEPTH} levels"
+        if (
+            message.get("type") == self.protocol.subscribe
+            and self.acknowledged
+            and isinstance(operation_id, str)
+            and operation_id not in self.operations
+        ):
+            self._refuse(operation_id, [errors.BadUserInput(deep)])
+        else:
+            await self.close(4400, f"Invalid message: {deep}")
+
+    async def _dispatch(self, kind: Any, message: dict[str, Any]) -> None:
         protocol = self.protocol
         if kind == protocol.init:
             await self._on_init(message.get("payload"))
@@ -312,6 +385,37 @@ class Connection:
             error.extensions = {"code": TOO_MANY_OPERATIONS}
             self._refuse(operation_id, [error])
             return
+        limited = self._rate_limited()
+        if limited is not None:
+            self._refuse(operation_id, [limited])
+            return
+        try:
+            await self._start(operation_id, payload)
+        except Exception as exc:
+            # Masked as INTERNAL (and logged with the request id) by ``_refuse``.
+            self._refuse(operation_id, [GraphQLError(str(exc), original_error=exc)])
+
+    def _rate_limited(self) -> errors.ApiError | None:
+        """``RATE_LIMITED`` when this user (anonymous: address) is over its rate; each
+        operation takes one token of the bucket HTTP requests take from."""
+        limit = self.settings.rate_limit_per_minute
+        if not limit:
+            return None
+        if self.principal is not None:
+            key = f"user:{self.principal.user_id}"
+        else:
+            client = self.scope.get("client")
+            key = f"addr:{client[0] if client else '-'}"
+        wait = self.view.rate_limiter.acquire(key)
+        if not wait:
+            return None
+        return errors.ApiError(
+            f"rate limit of {limit} operations per minute reached, retry in {retry_after(wait)} s",
+            code=RATE_LIMITED,
+            retryAfter=retry_after(wait),
+        )
+
+    async def _start(self, operation_id: str, payload: dict[str, Any]) -> None:
         query = payload.get("query")
         if not isinstance(query, str) or not query:
             self._refuse(operation_id, [errors.BadUserInput("the payload has no query")])
@@ -323,7 +427,9 @@ class Connection:
             return
         schema = self.view.schema
         prepared = schema._prepare(query)
-        problems = list(prepared.errors) or schema._cost_errors(prepared, operation_name, variables)
+        problems = list(prepared.errors) or schema.admission_errors(
+            prepared, operation_name, variables, self.principal
+        )
         if problems:
             self._refuse(operation_id, problems)
             return
@@ -339,7 +445,7 @@ class Connection:
             task = asyncio.create_task(
                 self._execute(operation_id, query, variables, operation_name)
             )
-            self.operations[operation_id] = task
+            self.operations[operation_id] = supervise(task, "a websocket operation")
 
     def _refuse(self, operation_id: str, problems: list[GraphQLError]) -> None:
         request_id = uuid.uuid4().hex[:16]
@@ -384,6 +490,12 @@ class Connection:
                 operation_name=operation_name,
             )
             await context.session.close(commit=not result.errors)
+        except Exception as exc:
+            with contextlib.suppress(Exception):  # the connection may be what failed
+                await context.session.close(commit=False)
+            # The client is told (masked as INTERNAL, logged with its request id).
+            self._refuse(operation_id, [GraphQLError(str(exc), original_error=exc)])
+            return
         except BaseException:
             await context.session.close(commit=False)
             raise
