@@ -26,7 +26,6 @@ from graphql import (
     GraphQLError,
     GraphQLSyntaxError,
     NoSchemaIntrospectionCustomRule,
-    get_named_type,
     get_operation_ast,
     specified_rules,
     validate,
@@ -162,7 +161,6 @@ class AuraSchema(strawberry.Schema):
             }
             for kind, classes in DOMAIN_ROOTS.items()
         }
-        self._root_domains["subscription"] = subscription_domains(self._schema, self._type_domains)
         self._executor_kwargs = execution_context_class_kwargs(self.execution_context_class)
 
     def _cost_errors(
@@ -348,20 +346,6 @@ class AuraSchema(strawberry.Schema):
         # Client errors are the client's business; unexpected ones are logged by
         # ``present`` with the request id the client sees.
         return None
-
-
-def subscription_domains(schema: Any, type_domains: Mapping[str, str]) -> dict[str, str]:
-    """Each subscription field's domain: that of the row its messages carry (``node``),
-    so a subscription needs read access to it even when it selects only ``cursor``."""
-    domains = {}
-    root = schema.subscription_type
-    for name, field in (root.fields if root is not None else {}).items():
-        message = get_named_type(field.type)
-        node = getattr(message, "fields", {}).get("node")
-        domain = type_domains.get(get_named_type(node.type).name) if node is not None else None
-        if domain:
-            domains[name] = domain
-    return domains
 
 
 async def _refused(errors: list[GraphQLError]) -> AsyncGenerator[PreExecutionError, None]:
