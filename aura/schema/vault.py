@@ -484,7 +484,9 @@ class SecretExpiringSoon:
     key_name: str
     secret_type: str
     expires_at: datetime
-    seconds_until_expiry: int = strawberry.field(description="Negative once expired.")
+    seconds_until_expiry: int = strawberry.field(
+        description="Negative once expired; clamped to the Int range (about 68 years either way)."
+    )
     project_name: str
 
     secret = _secret("secrets_expiring_soon.secret")
@@ -520,7 +522,9 @@ class SecretNeedingRotation:
     key_name: str
     secret_type: str
     next_rotation_at: datetime
-    seconds_until_rotation: int = strawberry.field(description="Negative once overdue.")
+    seconds_until_rotation: int = strawberry.field(
+        description="Negative once overdue; clamped to the Int range (about 68 years either way)."
+    )
     auto_rotate: bool
     project_name: str
 
