@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, Iterable, Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +35,7 @@ from graphql import execute as graphql_execute
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema._graphql_core import execution_context_class_kwargs
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.schema import StreamResult
 from strawberry.tools import merge_types
@@ -64,6 +66,7 @@ from aura.resolvers.work import WorkMutation, WorkQuery
 from aura.schema.common import SCALAR_OVERRIDES
 from aura.schema.docs import derive_descriptions
 from aura.schema.fast import LeanExecutor, accelerate
+from aura.schema.scalars import DateTime
 from aura.scoping import Access, input_domains, operation_access, type_domains
 
 log = logging.getLogger(__name__)
@@ -361,6 +364,7 @@ def build_schema(settings: Settings) -> AuraSchema:
         limits=Limits.from_settings(settings),
         execution_context_class=LeanExecutor,
         scalar_overrides=SCALAR_OVERRIDES,
+        config=StrawberryConfig(scalar_map={datetime: DateTime}),
     )
     accelerate(schema)
     derive_descriptions(schema._schema)

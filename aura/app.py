@@ -42,6 +42,7 @@ from aura.db.database import embedded_server, resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
 from aura.db.vault import KeyRing
+from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
 from aura.limits import (
     RATE_LIMITED,
@@ -60,6 +61,7 @@ from aura.request_body import (
     request_members,
 )
 from aura.resolvers.context import Context
+from aura.resolvers.errors import with_request_id
 from aura.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,10 @@ def _subscription_refused() -> ExecutionResult:
         extensions={"code": OPERATION_NOT_SUPPORTED},
     )
     return ExecutionResult(data=None, errors=[error])
+
+
+# Seconds a client should wait before retrying a request the database could not serve.
+DATABASE_RETRY_AFTER = "1"
 
 
 class GraphQLView(GraphQL):
@@ -241,6 +247,8 @@ class GraphQLView(GraphQL):
             # so the response has no data entry and, for this media type, status 400.
             response.pop("data", None)
             request.state.aura_request_error = True
+        if any((e.extensions or {}).get("code") == DatabaseUnavailable.code for e in errors or ()):
+            request.state.aura_database_unavailable = True  # 503: retry later
         return response
 
     def _rate_key(self, request: Request) -> str:
@@ -307,6 +315,27 @@ class GraphQLView(GraphQL):
         context.hub = self.hub
         return context
 
+    def _commit_failed(self, request: Request, context: Context, exc: Exception) -> Response:
+        """The answer when COMMIT failed: the error alone, never the data it would undo."""
+        extensions = getattr(exc, "extensions", None)
+        if extensions is None:
+            log.exception("commit failed for request %s", context.request_id)
+        else:
+            log.warning("commit failed for request %s: %s", context.request_id, exc)
+        message = str(exc) if extensions is not None else "Internal server error"
+        extensions = with_request_id(extensions or {"code": "INTERNAL"}, context.request_id)
+        headers = {"x-request-id": context.request_id}
+        status = 500
+        if extensions["code"] == DatabaseUnavailable.code:
+            status, headers["retry-after"] = 503, DATABASE_RETRY_AFTER
+        body = {"errors": [{"message": message, "extensions": extensions}]}
+        return Response(
+            orjson.dumps(body),
+            status_code=status,
+            media_type=self.response_media_type(request),
+            headers=headers,
+        )
+
     async def _principal(self, authorization: str | None) -> Principal | None:
         """A JWT's principal, or an opaque token's (looked up once, then cached)."""
         token = bearer(authorization)
@@ -337,21 +366,7 @@ class GraphQLView(GraphQL):
         try:
             await context.session.close(commit=True)
         except Exception as exc:  # a failed commit must not pass as success
-            log.exception("commit failed for request %s", context.request_id)
-            body = {
-                "errors": [
-                    {
-                        "message": str(exc)
-                        if hasattr(exc, "extensions")
-                        else "Internal server error",
-                        "extensions": getattr(exc, "extensions", None)
-                        or {"code": "INTERNAL", "requestId": context.request_id},
-                    }
-                ]
-            }
-            return Response(
-                orjson.dumps(body), status_code=500, media_type=self.response_media_type(request)
-            )
+            return self._commit_failed(request, context, exc)
         if response.media_type == "application/json":
             # A GraphQL response (not the IDE's page, not a stream): match the Accept header.
             media_type = self.response_media_type(request)
@@ -359,6 +374,9 @@ class GraphQLView(GraphQL):
                 response.headers["content-type"] = media_type
             if getattr(request.state, "aura_request_error", False):
                 response.status_code = 400
+            elif getattr(request.state, "aura_database_unavailable", False):
+                response.status_code = 503
+                response.headers["retry-after"] = DATABASE_RETRY_AFTER
         if self.settings.debug_headers:
             response.headers["x-aura-sql-statements"] = str(context.session.statements)
         response.headers["x-request-id"] = context.request_id

@@ -43,3 +43,27 @@ class QueryTimeout(ApiError):
     """A statement ran past ``AURA_STATEMENT_TIMEOUT_MS`` and was cancelled."""
 
     code = "QUERY_TIMEOUT"
+
+
+class TransactionAborted(ApiError):
+    """An earlier statement of the request failed, so PostgreSQL refuses the rest.
+
+    The field that failed first carries the cause; this one only says why a sibling
+    could not run. Nothing of the request is committed.
+    """
+
+    code = "TRANSACTION_ABORTED"
+
+
+class DatabaseUnavailable(ApiError):
+    """The request's database connection died or could not be had: retry later.
+
+    Answered over HTTP with status 503 and ``Retry-After``.
+    """
+
+    code = "DATABASE_UNAVAILABLE"
+
+
+# Codes whose errors also carry ``extensions.requestId``: they point at something the
+# server log describes (the cause of an abort, the lost connection, a server fault).
+WITH_REQUEST_ID = frozenset({ApiError.code, TransactionAborted.code, DatabaseUnavailable.code})

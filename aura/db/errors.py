@@ -69,8 +69,29 @@ def _describe_unique(exc: asyncpg.UniqueViolationError) -> str:
     return f"a {human(table)} with this {', '.join(camel(c) for c in named)} already exists{scope}"
 
 
+# The server or the connection is gone, or the server takes no connections now: not
+# the request's fault, and retrying later may well succeed.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # 08xxx, with "connection was closed" (08003)
+    asyncpg.AdminShutdownError,  # pg_terminate_backend, a fast shutdown
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,  # starting up, shutting down, in recovery
+    asyncpg.TooManyConnectionsError,
+    OSError,  # refused, reset, unreachable
+)
+
+LOST = "the database connection was lost; the request changed nothing: retry it"
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Does this exception mean the database cannot be reached (not a bad request)?"""
+    return isinstance(exc, _UNAVAILABLE)
+
+
 def translate(exc: BaseException) -> errors.ApiError | None:
     """The API error for a database exception, or None if it is a server fault."""
+    if unavailable(exc):
+        return errors.DatabaseUnavailable(LOST)
     if isinstance(exc, asyncpg.PostgresError):
         sqlstate = getattr(exc, "sqlstate", None) or ""
         if sqlstate in _CUSTOM:

@@ -22,12 +22,35 @@ import asyncpg
 
 from aura import errors
 from aura.auth.principal import Principal
-from aura.db.errors import translate
+from aura.db.errors import LOST, translate, unavailable
 
 log = logging.getLogger(__name__)
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+ABORTED = (
+    "not run: an earlier error in this request aborted its transaction (see that error); "
+    "nothing of the request was saved"
+)
+UNREACHABLE = "the database cannot be reached right now; the request changed nothing: retry it"
+UNKNOWN_OUTCOME = (
+    "the database connection was lost during COMMIT: the request may or may not have been "
+    "saved; check before retrying"
+)
+
+
+def _dead(conn: Any) -> bool:
+    """Is the connection gone? A pooled one that died was already taken back by the
+    pool, and then even asking raises."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
+class SessionClosed(RuntimeError):
+    """A statement after the request's session closed (a resolver that outlived it)."""
 
 
 class Session:
@@ -45,8 +68,11 @@ class Session:
         self._auth_error = auth_error
         self._conn: Any = None
         self._lock = asyncio.Lock()
-        self._failed = False
-        self._doomed = False
+        self._failed = False  # a statement failed: the transaction can only roll back
+        self._doomed = False  # an error was reported: roll back whatever happens
+        self._broken = False  # the connection may be dead or mid-operation: terminate it
+        self._lost = False  # the database went away: later statements say so at once
+        self._closed = False
         self.statements = 0
 
     # -- queries ------------------------------------------------------------------------
@@ -90,7 +116,9 @@ class Session:
         must stand even when the request then reports an error.
         """
         async with self._lock:
-            conn = await self._pool.acquire()
+            self._check_open()
+            conn = await self._acquire()
+            clean = False
             try:
                 async with conn.transaction():
                     await conn.execute(
@@ -99,14 +127,18 @@ class Session:
                     self.statements += 2
                     rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
                 self.statements += 1
+                clean = True
                 return rows
             except asyncpg.PostgresError as exc:
+                # The transaction was rolled back on the way out; only a live
+                # connection whose ROLLBACK went through goes back to the pool.
+                clean = not (_dead(conn) or unavailable(exc))
                 api_error = translate(exc)
                 if api_error is None:
                     raise
                 raise api_error from exc
             finally:
-                await self._pool.release(conn)
+                await self._give_back(conn, clean=clean)
 
     @property
     def begun(self) -> bool:
@@ -127,43 +159,109 @@ class Session:
     # -- lifecycle ----------------------------------------------------------------------
 
     async def close(self, *, commit: bool = True) -> None:
-        """End the transaction and give the connection back to the pool."""
+        """End the transaction and give the connection back to the pool, once.
+
+        Closing again does nothing, and the session refuses statements from then on: a
+        resolver still pending when the request ended (a sibling of a failed field) must
+        not open a transaction that nobody would close. COMMIT only when ``commit`` and
+        nothing failed; a failed COMMIT raises its API error.
+        """
         async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             conn, self._conn = self._conn, None
             if conn is None:
                 return
-            try:
-                if conn.is_closed():
-                    return
-                if commit and not self._failed and not self._doomed:
-                    await conn.execute("COMMIT")
-                else:
-                    await conn.execute("ROLLBACK")
-                self.statements += 1
-            except asyncpg.PostgresError as exc:
-                api_error = translate(exc)
-                if commit and api_error is not None:
-                    raise api_error from exc
+            commit = commit and not self._failed and not self._doomed
+            if self._broken or _dead(conn):
+                await self._give_back(conn, clean=False)
+                if commit:  # the server rolled the transaction back when it lost us
+                    raise errors.DatabaseUnavailable(LOST)
+                return
+            await self._finish(conn, commit=commit)
+
+    async def _finish(self, conn: Any, *, commit: bool) -> None:
+        statement = "COMMIT" if commit else "ROLLBACK"
+        clean = False
+        try:
+            await conn.execute(statement)
+            self.statements += 1
+            clean = True
+        except asyncpg.PostgresError as exc:
+            # A refused COMMIT (a deferred check, a serialization failure) still ends the
+            # transaction on a live connection; a lost one may have committed or not.
+            lost = _dead(conn) or unavailable(exc)
+            clean = not lost
+            if not commit:
+                log.warning("ROLLBACK failed, connection terminated: %s", exc)
+                return
+            if lost:
+                raise errors.DatabaseUnavailable(UNKNOWN_OUTCOME) from exc
+            api_error = translate(exc)
+            if api_error is None:
                 raise
-            finally:
-                await self._pool.release(conn)
+            raise api_error from exc
+        finally:
+            await self._give_back(conn, clean=clean)
 
     # -- internals ----------------------------------------------------------------------
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SessionClosed("the request has ended; its session runs no more statements")
+
+    async def _acquire(self) -> Any:
+        try:
+            return await self._pool.acquire()
+        except Exception as exc:
+            if unavailable(exc):
+                raise errors.DatabaseUnavailable(UNREACHABLE) from exc
+            raise
+
+    async def _give_back(self, conn: Any, *, clean: bool) -> None:
+        """Return a checked-out connection to the pool; call exactly once per checkout.
+
+        A connection that may be dead, mid-operation or inside a transaction is
+        terminated first (the pool then replaces it), never released dirty.
+        """
+        try:
+            if not clean and not _dead(conn):
+                conn.terminate()
+            await self._pool.release(conn)  # a no-op for a terminated connection
+        except Exception:  # the pool terminates what it could not reset
+            log.warning("a connection could not be returned to the pool", exc_info=True)
+
     async def _run(self, method: str, sql: str, args: Sequence[Any]) -> Any:
         async with self._lock:
-            conn = self._conn or await self._begin()
+            self._check_open()
+            if self._lost:
+                raise errors.DatabaseUnavailable(LOST)
             if self._failed:
-                raise errors.ApiError("an earlier error in this request aborted its transaction")
+                raise errors.TransactionAborted(ABORTED)
+            conn = self._conn or await self._begin()
             self.statements += 1
             try:
                 return await getattr(conn, method)(sql, *args)
-            except asyncpg.PostgresError as exc:
+            except BaseException as exc:
                 self._failed = True
-                api_error = translate(exc)
-                if api_error is None:
+                error = self._statement_error(conn, exc)
+                if error is exc:
                     raise
-                raise api_error from exc
+                raise error from exc
+
+    def _statement_error(self, conn: Any, exc: BaseException) -> BaseException:
+        """What a failed statement raises; marks a connection that must not be reused."""
+        if isinstance(exc, asyncpg.PostgresError) and not (_dead(conn) or unavailable(exc)):
+            # A live connection whose transaction is now aborted: ROLLBACK at close.
+            return translate(exc) or exc
+        # Dead, or interrupted mid-operation (cancelled, a client-side fault): the
+        # connection's state is unknown, so close terminates it.
+        self._broken = True
+        if isinstance(exc, Exception) and (_dead(conn) or unavailable(exc)):
+            self._lost = True
+            return errors.DatabaseUnavailable(LOST)
+        return exc
 
     async def _begin(self) -> Any:
         if self.principal is None:
@@ -181,22 +279,25 @@ class Session:
             if not _UUID.match(user_id):
                 raise errors.Unauthenticated("the token does not name a user")
             begin = f"aura.begin_request('{user_id}'::uuid, {self._timeout_ms})"
-        conn = await self._pool.acquire()
+        try:
+            conn = await self._acquire()
+        except errors.DatabaseUnavailable:
+            self._lost = True
+            raise
         try:
             # Simple-query protocol: BEGIN and the principal's claims in one round trip.
             # The user id is a validated UUID, the hash validated hex and the timeout an
             # int, so inlining is safe.
             await conn.execute(f"BEGIN; SELECT {begin}")
-        except asyncpg.PostgresError as exc:
-            await conn.execute("ROLLBACK")
-            await self._pool.release(conn)
-            api_error = translate(exc)
-            if api_error is None:
+        except BaseException as exc:
+            error = self._statement_error(conn, exc)
+            if self._broken:
+                await self._give_back(conn, clean=False)
+            else:  # refused (e.g. a revoked token): end the aborted transaction
+                await self._finish(conn, commit=False)
+            if error is exc:
                 raise
-            raise api_error from exc
-        except BaseException:
-            await self._pool.release(conn)
-            raise
+            raise error from exc
         self.statements += 1
         self._conn = conn
         return conn

@@ -489,7 +489,7 @@ class Connection:
                 context_value=context,
                 operation_name=operation_name,
             )
-            await context.session.close(commit=not result.errors)
+            payload = await _outcome(context, result)
         except Exception as exc:
             with contextlib.suppress(Exception):  # the connection may be what failed
                 await context.session.close(commit=False)
@@ -501,9 +501,6 @@ class Connection:
             raise
         finally:
             self.operations.pop(operation_id, None)
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [e.formatted for e in result.errors]
         self.outbox.text(self.protocol.frame(operation_id, _dumps(payload)))
         self.outbox.text(self.protocol.ended(operation_id, None)[-1])
 
@@ -517,6 +514,23 @@ class Connection:
     def _stop_all(self) -> None:
         for operation_id in list(self.operations):
             self._stop(operation_id)
+
+
+async def _outcome(context: Any, result: Any) -> dict[str, Any]:
+    """An operation's payload once its transaction has ended.
+
+    A failed COMMIT replaces the data by its error (``DATABASE_UNAVAILABLE`` when the
+    connection died), as over HTTP: what it would have shown was not saved.
+    """
+    try:
+        await context.session.close(commit=not result.errors)
+    except Exception as exc:
+        error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
+        return {"data": None, "errors": [present(error, context.request_id).formatted]}
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [e.formatted for e in result.errors]
+    return payload
 
 
 def _authorization(connection: Connection, payload: Any) -> str | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from graphql import GraphQLError
 
-from aura.errors import ApiError
+from aura.errors import WITH_REQUEST_ID, ApiError
 
 log = logging.getLogger("aura.errors")
 
@@ -35,6 +36,14 @@ def _code_for_request_error(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
+def with_request_id(extensions: dict[str, Any] | None, request_id: str) -> dict[str, Any]:
+    """The extensions, with ``requestId`` added when the code points at the server log."""
+    extensions = dict(extensions or {})
+    if extensions.get("code", "INTERNAL") in WITH_REQUEST_ID:
+        extensions.setdefault("requestId", request_id)
+    return extensions
+
+
 def present(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as the client may see it."""
     original = error.original_error
@@ -59,10 +68,12 @@ def present(error: GraphQLError, request_id: str) -> GraphQLError:
             error.positions,
             error.path,
             None,
-            original.extensions,
+            with_request_id(original.extensions, request_id),
         )
     if original is None:
         if error.extensions and "code" in error.extensions:
+            if error.extensions["code"] in WITH_REQUEST_ID:
+                error.extensions = with_request_id(error.extensions, request_id)
             return error
         return GraphQLError(
             error.message,

@@ -506,7 +506,9 @@ class SecretExpiringSoon:
     expires_at: datetime = strawberry.field(
         description="When its value stops working (may be past)."
     )
-    seconds_until_expiry: int = strawberry.field(description="Negative once expired.")
+    seconds_until_expiry: int = strawberry.field(
+        description="Negative once expired; clamped to the Int range (about 68 years either way)."
+    )
     project_name: str = strawberry.field(description="Name of the secret's project.")
 
     secret = _secret("secrets_expiring_soon.secret")
@@ -544,7 +546,9 @@ class SecretNeedingRotation:
     next_rotation_at: datetime = strawberry.field(
         description="When it is due for rotation (may be past)."
     )
-    seconds_until_rotation: int = strawberry.field(description="Negative once overdue.")
+    seconds_until_rotation: int = strawberry.field(
+        description="Negative once overdue; clamped to the Int range (about 68 years either way)."
+    )
     auto_rotate: bool = strawberry.field(
         description="An agent may rotate it automatically when due."
     )
