@@ -7,16 +7,16 @@ are now clamped to the GraphQL Int range (about 68 years either way). A rotation
 interval that would schedule the next rotation after 9999-12-31 (which no client could
 read back) is refused with BAD_USER_INPUT.
 
-Revision ID: 0006_session_dates
-Revises: 0005
+Revision ID: 0007_session_dates
+Revises: 0006_account_guards
 """
 
 from collections.abc import Sequence
 
 from migrations.sql import run_script
 
-revision: str = "0006_session_dates"
-down_revision: str | None = "0005"
+revision: str = "0007_session_dates"
+down_revision: str | None = "0006_account_guards"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
