@@ -34,6 +34,7 @@ from strawberry.types.graphql import OperationType
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
 from aura.auth.crypto import master_key
+from aura.auth.keyring import KeyRing
 from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken, bearer, signing_secret, verify
 from aura.config import Settings
@@ -41,27 +42,21 @@ from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
 from aura.db.pool import create_pool
 from aura.db.session import Session
-from aura.db.vault import KeyRing
-from aura.errors import DatabaseUnavailable
-from aura.ide import ide_page, ide_routes
-from aura.limits import (
-    RATE_LIMITED,
-    BodySizeLimit,
-    RateLimiter,
-    error_body,
-    retry_after,
-)
-from aura.realtime.hub import Hub
-from aura.realtime.websocket import serve_websocket
-from aura.request_body import (
+from aura.engine.body import (
     BAD_REQUEST,
     OPERATION_NOT_SUPPORTED,
     BadRequest,
     decode_json,
     request_members,
 )
-from aura.resolvers.context import Context
-from aura.resolvers.errors import with_request_id
+from aura.engine.context import Context
+from aura.engine.errors import error_body, with_request_id
+from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
+from aura.errors import DatabaseUnavailable
+from aura.ide import ide_page, ide_routes
+from aura.middleware import BodySizeLimit
+from aura.realtime.hub import Hub
+from aura.realtime.websocket import serve_websocket
 from aura.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
@@ -114,7 +109,7 @@ class GraphQLView(GraphQL):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    # -- reading the request (aura.request_body): malformed is a coded 400 -------------
+    # -- reading the request (aura.engine.body): malformed is a coded 400 -------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

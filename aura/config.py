@@ -49,7 +49,7 @@ class Settings:
     pool_max_size: int = 10
     seed_demo: bool = True
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
-    # Limits (aura/limits.py); 0 turns one off.
+    # Limits (aura/engine/limits.py); 0 turns one off.
     max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 2000

@@ -2,7 +2,7 @@
 
 Raised anywhere below the GraphQL layer; graphql-core keeps them as they are (they
 are GraphQLErrors), so the message and code reach the client unchanged. Anything else
-that escapes a resolver is masked as INTERNAL by ``aura.resolvers.errors``.
+that escapes a resolver is masked as INTERNAL by ``aura.engine.errors``.
 """
 
 from __future__ import annotations

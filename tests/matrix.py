@@ -3,7 +3,7 @@ mutations and subscriptions exist for which entity, and the GraphQL documents th
 exercise them.
 
 Nothing here lists entities or fields by hand. Entities come from the registry
-``aura.schema.relay.TYPES`` and the declarative mapping ``aura.db.mapping``; fields and
+``aura.engine.relay.TYPES`` and the declarative mapping ``aura.db.mapping``; fields and
 arguments from the executable schema. An argument names an entity when it is typed
 ``ID`` (or is an entity's non-``id`` primary key, e.g. ``systemSetting(key:)``) and its
 name resolves: ``id`` to the field's own entity (its return type, else the entity type
@@ -42,8 +42,8 @@ from graphql import (
 from aura.api import build_schema
 from aura.config import Settings
 from aura.db.mapping import REGISTRY, Entity, _load
+from aura.engine.relay import TYPES
 from aura.inflection import camel
-from aura.schema.relay import TYPES
 
 PAGE = 10  # page size of every connection the matrix reads
 TOKEN_BUDGET = 1500  # below the default AURA_MAX_TOKENS (2000)

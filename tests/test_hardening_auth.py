@@ -17,7 +17,7 @@ from aura.api import build_schema
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import with_database
-from aura.scoping import FOREIGN, operation_access
+from aura.engine.scopes import FOREIGN, operation_access
 from tests import factories
 from tests.conftest import Client, People, User
 

@@ -19,7 +19,7 @@ from graphql import get_operation_ast
 
 from aura.api import build_schema
 from aura.config import Settings
-from aura.limits import Limits, operation_cost, page_sizes
+from aura.engine.limits import Limits, operation_cost, page_sizes
 from tests import factories
 from tests.conftest import Client, People
 

@@ -24,7 +24,7 @@ from aura import errors
 from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.session import Session, SessionClosed
-from aura.resolvers.errors import present
+from aura.engine.errors import present
 from tests import factories
 from tests.conftest import JWT_SECRET, Client, People, Server
 from tests.realtime import connect

@@ -11,7 +11,7 @@ from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.pool import create_pool
 from aura.db.session import Session
-from aura.resolvers.context import Context
+from aura.engine.context import Context
 from tests import factories
 from tests.conftest import Client, People
 

@@ -18,13 +18,13 @@ from websockets.typing import Origin, Subprotocol
 
 from aura.api import build_schema
 from aura.config import Settings
-from aura.limits import Limits, RateLimiter, operation_cost
+from aura.engine.limits import Limits, RateLimiter, operation_cost
 from tests import factories
 from tests.conftest import Client, People, Response, Server
 from tests.realtime import LEGACY, LOGS, TRANSPORT, connect
 from tests.test_nested import NESTED
 
-# Two nested connections: cost = 2 + p * (2 + t) (see aura/limits.py).
+# Two nested connections: cost = 2 + p * (2 + t) (see aura/engine/limits.py).
 TWO_LEVELS = """query($p: Int, $t: Int) {
   projects(first: $p) { nodes { tasks(first: $t) { nodes { id } } } }
 }"""

@@ -107,19 +107,19 @@ SIGNATURES: list[tuple[str, str, list[str], str]] = [
         "strawberry.types.arguments",
         "convert_arguments",
         ["value", "arguments", "scalar_registry", "config", "info"],
-        "aura/schema/fast.py (connection arguments converted once per field node)",
+        "aura/engine/executor.py (connection arguments converted once per field node)",
     ),
     (
         "strawberry.schema.schema",
         "StrawberryGraphQLCoreExecutionContext.execute_field",
         ["self", "parent_type", "source", "field_details_list", "path", "position_context"],
-        "aura/schema/fast.py (LeanExecutor.execute_field overrides it)",
+        "aura/engine/executor.py (LeanExecutor.execute_field overrides it)",
     ),
     (
         "strawberry.schema.schema",
         "StrawberryGraphQLCoreExecutionContext.build_resolve_info",
         ["self", "field_def", "field_nodes", "parent_type", "path"],
-        "aura/schema/fast.py (LeanExecutor._execute_with_shared_arguments)",
+        "aura/engine/executor.py (LeanExecutor._execute_with_shared_arguments)",
     ),
     (
         "strawberry.schema.schema",
@@ -133,7 +133,7 @@ SIGNATURES: list[tuple[str, str, list[str], str]] = [
             "result",
             "position_context",
         ],
-        "aura/schema/fast.py (LeanExecutor._execute_with_shared_arguments)",
+        "aura/engine/executor.py (LeanExecutor._execute_with_shared_arguments)",
     ),
     (
         "strawberry.schema.schema",
@@ -147,13 +147,13 @@ SIGNATURES: list[tuple[str, str, list[str], str]] = [
             "result",
             "position_context",
         ],
-        "aura/schema/fast.py (LeanExecutor._execute_with_shared_arguments)",
+        "aura/engine/executor.py (LeanExecutor._execute_with_shared_arguments)",
     ),
     (
         "strawberry.schema.schema",
         "StrawberryGraphQLCoreExecutionContext.handle_field_error",
         ["self", "raw_error", "return_type", "field_details_list", "path"],
-        "aura/schema/fast.py (LeanExecutor._execute_with_shared_arguments)",
+        "aura/engine/executor.py (LeanExecutor._execute_with_shared_arguments)",
     ),
     (
         "strawberry.asgi",
@@ -177,7 +177,7 @@ SIGNATURES: list[tuple[str, str, list[str], str]] = [
         "graphql.execution.executor",
         "to_nodes",
         ["field_details_list"],
-        "aura/schema/fast.py (LeanExecutor._execute_with_shared_arguments)",
+        "aura/engine/executor.py (LeanExecutor._execute_with_shared_arguments)",
     ),
     (
         "graphql.execution.executor",
@@ -202,13 +202,14 @@ SIGNATURES: list[tuple[str, str, list[str], str]] = [
             "abort_signal",
             "hooks",
         ],
-        "aura/schema/fast.py (LeanExecutor reads variable_values, hide_suggestions, is_awaitable)",
+        "aura/engine/executor.py (LeanExecutor reads variable_values, hide_suggestions, "
+        "is_awaitable)",
     ),
     (
         "graphql.execution.values",
         "get_argument_values",
         ["type_def", "node", "variable_values", "fragment_variable_values", "hide_suggestions"],
-        "aura/schema/fast.py, aura/realtime/hub.py (argument coercion)",
+        "aura/engine/executor.py, aura/realtime/hub.py (argument coercion)",
     ),
     (
         "graphql.execution.values",
@@ -224,13 +225,13 @@ ATTRIBUTES: list[tuple[str, str, tuple[str, ...], str]] = [
         "graphql.execution.collect_fields",
         "FieldDetails",
         ("node", "fragment_variable_values"),
-        "aura/schema/fast.py (the field node and fragment variables of a field)",
+        "aura/engine/executor.py (the field node and fragment variables of a field)",
     ),
     (
         "strawberry.types.field",
         "StrawberryField",
         ("base_resolver", "extensions", "permission_classes", "metadata", "python_name"),
-        "aura/schema/fast.py (accelerate picks the fields it may replace)",
+        "aura/engine/executor.py (accelerate picks the fields it may replace)",
     ),
     (
         "strawberry.types.enum",
@@ -331,21 +332,22 @@ def test_internal_attributes_are_present(
 def test_definition_backref_key_is_unchanged() -> None:
     from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-    # aura/scoping.py spells the key out; aura/schema/fast.py and docs.py use the constant.
+    # aura/engine/scopes.py spells the key out; aura/engine/executor.py and docs.py use
+    # the constant.
     assert GraphQLCoreConverter.DEFINITION_BACKREF == "strawberry-definition"
 
 
 def test_strawberry_info_keeps_the_raw_resolve_info() -> None:
     from strawberry.types.info import Info
 
-    # aura/schema/selection.py and aura/resolvers/realtime.py read ``info._raw_info``.
+    # aura/engine/selection.py and aura/resolvers/realtime.py read ``info._raw_info``.
     assert "_raw_info" in inspect.signature(Info).parameters
 
 
 def test_the_lean_executor_still_extends_strawberrys() -> None:
     from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-    from aura.schema.fast import LeanExecutor
+    from aura.engine.executor import LeanExecutor
 
     assert issubclass(LeanExecutor, StrawberryGraphQLCoreExecutionContext)
     # graphql-core's execute takes the executor class under this name.

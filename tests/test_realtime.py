@@ -27,8 +27,8 @@ from websockets.typing import Subprotocol
 from aura.auth.principal import Principal
 from aura.auth.tokens import mint
 from aura.config import Settings
+from aura.db.stream import EXECUTION_LOGS, Change
 from aura.realtime.hub import LISTENER_NAME
-from aura.realtime.streams import EXECUTION_LOGS, Change
 from aura.realtime.subscription import Outbox, Subscription, can_see
 from aura.realtime.websocket import TransportProtocol
 from tests import factories

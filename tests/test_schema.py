@@ -109,7 +109,7 @@ def test_derived_descriptions_name_their_source() -> None:
 
 def test_inputs_never_expose_read_only_columns() -> None:
     from aura.db.mapping import entity
-    from aura.schema.relay import TYPES
+    from aura.engine.relay import TYPES
 
     schema = build_schema(Settings())
     checked = 0

@@ -2,7 +2,7 @@
 mutation and subscription, as another user, as a PENDING user and anonymously.
 
 The matrix is generated from the code (``tests/matrix.py``): entities from
-``aura.schema.relay.TYPES`` and the mapping, fields and arguments from the schema, so a
+``aura.engine.relay.TYPES`` and the mapping, fields and arguments from the schema, so a
 new entity, relation, root field, mutation or subscription is in it without editing
 this file. What is written by hand is only the data: ``alice_world`` / ``admin_world``
 create at least one row of every entity type (a new entity whose rows none of them
@@ -46,7 +46,7 @@ import asyncpg
 import pytest
 from graphql import get_named_type, is_enum_type, is_input_object_type, is_non_null_type
 
-from aura.schema.relay import TYPES
+from aura.engine.relay import TYPES
 from tests import factories
 from tests import matrix as mx
 from tests.conftest import Client, People, Response, Server, User, make_user

@@ -16,9 +16,9 @@ import asyncpg
 import pytest
 
 from aura.auth.crypto import VaultError, master_key
+from aura.auth.keyring import KeyRing
 from aura.config import Settings
 from aura.db.pool import create_pool
-from aura.db.vault import KeyRing
 from tests import factories
 from tests.conftest import Client, People, Response, Server
 

@@ -8,7 +8,7 @@ A token carries one or more scopes:
 
 The domains are the modules of the API contract (``aura.schema.<domain>``). A query
 needs read access to the domain of every root field and every type it selects (a
-connection, its edges and its totalCount count as its node type; see ``aura.scoping``); a
+connection, its edges and its totalCount count as its node type; see ``aura.engine.scopes``); a
 mutation needs write access to the domain of its root field (and read access to what
 it selects). JWTs are not scoped: they may do everything their user may.
 """

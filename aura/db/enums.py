@@ -194,7 +194,7 @@ def values(enum: type[Enum]) -> list[str]:
     return [member.value for member in enum]
 
 
-# What each value means, for the GraphQL schema's descriptions (read by aura.schema.docs).
+# What each value means, for the GraphQL schema's descriptions (read by aura.engine.docs).
 MEANINGS: dict[Enum, str] = {
     UserRole.PENDING: "Signed up, not yet approved: sees only themself and their own tokens.",
     UserRole.USER: "A member: works on their own projects.",

@@ -43,11 +43,11 @@ from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.pool import connect
 from aura.db.session import Session
+from aura.db.stream import SOURCES, STREAMS, Change, Filter, Stream, decode_cursor
+from aura.engine.context import Context
 from aura.realtime.render import Group, reaches_other_rows, render
-from aura.realtime.streams import SOURCES, STREAMS, Change, Filter, Stream, decode_cursor
 from aura.realtime.subscription import Ended, OutboxBound, Sink, Subscription
 from aura.realtime.tasks import spawn
-from aura.resolvers.context import Context
 from aura.schema.realtime import message_for, own_types
 
 log = logging.getLogger(__name__)

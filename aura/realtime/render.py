@@ -28,8 +28,8 @@ from graphql import (
 from graphql import execute as graphql_execute
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
-from aura.realtime.streams import Filter
-from aura.resolvers.errors import present
+from aura.db.stream import Filter
+from aura.engine.errors import present
 
 
 class Group:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aura.auth.principal import Principal
-from aura.realtime.streams import Change, Filter, encode_cursor
+from aura.db.stream import Change, Filter, encode_cursor
 from aura.realtime.tasks import DISCONNECTED
 
 log = logging.getLogger(__name__)

@@ -32,10 +32,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from aura import errors
 from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken
-from aura.limits import RATE_LIMITED, TOO_MANY_OPERATIONS, retry_after
+from aura.engine.errors import present
+from aura.engine.limits import TOO_MANY_OPERATIONS
+from aura.engine.ratelimit import RATE_LIMITED, retry_after
 from aura.realtime.subscription import Ended, Outbox, Subscription
 from aura.realtime.tasks import spawn, supervise
-from aura.resolvers.errors import present
 
 log = logging.getLogger(__name__)
 

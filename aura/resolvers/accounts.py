@@ -15,7 +15,9 @@ from aura.auth import opaque, scopes
 from aura.auth.principal import Principal
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
-from aura.resolvers import crud
+from aura.engine import crud
+from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
+from aura.engine.selection import columns_for, node_fields
 from aura.schema.accounts import (
     AccessToken,
     AccessTokenFilter,
@@ -31,8 +33,6 @@ from aura.schema.accounts import (
     UserOrderBy,
     UserRole,
 )
-from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
-from aura.schema.selection import columns_for, node_fields
 
 MIN_TTL = 60
 MAX_TTL = 365 * 24 * 3600
@@ -100,7 +100,7 @@ def _switch_to(info: Info, principal: Principal) -> None:
     """The rest of the request acts as ``principal`` (a token just issued to it).
 
     The API refuses such a field unless it is alone in its request
-    (``aura.scoping.SWITCHING``), so the rest is only its own result.
+    (``aura.engine.scopes.SWITCHING``), so the rest is only its own result.
     """
     session = info.context.session
     if session.begun:

@@ -18,7 +18,9 @@ from aura.db.mapping import entity
 from aura.db.sql import filters
 from aura.db.sql.params import Params
 from aura.db.sql.values import check_id
-from aura.resolvers import crud
+from aura.engine import crud
+from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
+from aura.engine.selection import columns_for, node_fields
 from aura.schema.orchestration import (
     AgentSession,
     AgentSessionFilter,
@@ -99,8 +101,6 @@ from aura.schema.orchestration import (
     WorkflowHistoryOrderBy,
     WorkflowOrderBy,
 )
-from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
-from aura.schema.selection import columns_for, node_fields
 
 MAX_BATCH = 100
 

@@ -9,8 +9,8 @@ from strawberry.types import Info
 
 from aura import errors
 from aura.db.sql.values import check_id
-from aura.resolvers import crud
-from aura.schema.relay import by_id_field, connection_field
+from aura.engine import crud
+from aura.engine.relay import by_id_field, connection_field
 from aura.schema.teams import (
     BonusProgress,
     BonusWindow,

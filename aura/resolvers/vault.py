@@ -2,7 +2,7 @@
 templates, key rotation, provider tokens and system settings.
 
 Values are encrypted and decrypted here, in Python, with the process's key ring
-(``aura.db.vault``); SQL only ever sees ciphertexts. Error messages never quote a value.
+(``aura.auth.keyring``); SQL only ever sees ciphertexts. Error messages never quote a value.
 
 Auditing a reveal: the access log row (and the access count) is written in a short
 transaction of its own (``Session.autonomous``) that commits before the value leaves
@@ -24,13 +24,13 @@ from strawberry.types import Info
 
 from aura import errors
 from aura.auth.crypto import VaultError
+from aura.auth.keyring import user_token_identity
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
-from aura.db.vault import user_token_identity
-from aura.resolvers import crud
-from aura.resolvers.crud import CREATE_INPUT, UPDATE_INPUT
-from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
-from aura.schema.selection import columns_for, node_fields
+from aura.engine import crud
+from aura.engine.crud import CREATE_INPUT, UPDATE_INPUT
+from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
+from aura.engine.selection import columns_for, node_fields
 from aura.schema.vault import (
     CreateSecretInput,
     CreateSecretRotationScheduleInput,

@@ -10,9 +10,9 @@ from strawberry.types import Info
 from aura import errors
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
-from aura.resolvers import crud
-from aura.resolvers.crud import CREATE_INPUT
-from aura.schema.relay import ID_ARGUMENT, by_id_field, connection_field
+from aura.engine import crud
+from aura.engine.crud import CREATE_INPUT
+from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.work import (
     ActiveTask,
     ActiveTaskFilter,

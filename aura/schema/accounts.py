@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from aura.db import enums
+from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
@@ -18,7 +19,6 @@ from aura.schema.filters import (
     StringFilter,
     StringListFilter,
 )
-from aura.schema.relay import OrderBy, connection_field, entity_type, related_field
 
 UserRole = strawberry.enum(
     enums.UserRole,

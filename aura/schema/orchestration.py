@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.db import enums
+from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
@@ -24,7 +25,6 @@ from aura.schema.filters import (
     StringFilter,
     StringListFilter,
 )
-from aura.schema.relay import OrderBy, connection_field, entity_type, related_field
 
 _HERE = "aura.schema.orchestration"
 _WORK = "aura.schema.work"

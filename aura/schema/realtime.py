@@ -7,9 +7,9 @@ from typing import Any
 
 import strawberry
 
-from aura.realtime.streams import Change
+from aura.db.stream import Change
+from aura.engine.relay import instantiate
 from aura.schema.orchestration import Event, ExecutionLog, ServiceStatus
-from aura.schema.relay import instantiate
 from aura.schema.work import Task
 
 CURSOR_DESCRIPTION = (

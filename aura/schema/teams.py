@@ -7,10 +7,10 @@ from enum import Enum
 
 import strawberry
 
+from aura.engine.relay import OrderBy, entity_type, related_field
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, StringFilter
-from aura.schema.relay import OrderBy, entity_type, related_field
 
 _ACCOUNTS = "aura.schema.accounts"
 

@@ -14,7 +14,8 @@ from strawberry.types import Info
 
 from aura import errors
 from aura.auth.crypto import VaultError
-from aura.db.vault import user_token_identity
+from aura.auth.keyring import user_token_identity
+from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
@@ -27,7 +28,6 @@ from aura.schema.filters import (
     StringFilter,
     StringListFilter,
 )
-from aura.schema.relay import OrderBy, connection_field, entity_type, related_field
 
 _HERE = "aura.schema.vault"
 _WORK = "aura.schema.work"

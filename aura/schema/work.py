@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.db import enums
+from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
@@ -23,7 +24,6 @@ from aura.schema.filters import (
     StringListFilter,
 )
 from aura.schema.orchestration import related_connection
-from aura.schema.relay import OrderBy, connection_field, entity_type, related_field
 
 _HERE = "aura.schema.work"
 _ACCOUNTS = "aura.schema.accounts"

@@ -8,7 +8,7 @@ or the master key.
 
 # Writers of sealed values hold this lock shared while they use the active key; a key
 # rotation takes it exclusively to switch keys, so no value is sealed under the old key
-# after the switch (see aura.db.vault).
+# after the switch (see aura.auth.keyring).
 ACTIVE_KEY_LOCK = "hashtextextended('aura.vault.active_key', 0)"
 
 _FUNCTIONS = f"""

@@ -8,7 +8,7 @@ directions and nullable keys both work.
 A cursor is readable, not secret: it holds only values of fields its reader may select
 anyway (every order field is a field of its node type; tests/test_hardening_auth.py
 checks it), and a scoped token gets a connection's cursors only with read access to its
-node type's domain (``aura.scoping``). A forged cursor selects nothing a filter could not.
+node type's domain (``aura.engine.scopes``). A forged cursor selects nothing a filter could not.
 """
 
 from __future__ import annotations

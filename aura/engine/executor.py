@@ -5,7 +5,7 @@ each one (building an Info, converting arguments into input objects). That is th
 right default, but on a result of hundreds of objects it dominates the request:
 plain fields need only an attribute read, and a relationship field asks the same
 question for every parent. ``accelerate`` installs lean graphql-core resolvers for
-exactly those fields (they are marked by the factories in ``aura.schema.relay``);
+exactly those fields (they are marked by the factories in ``aura.engine.relay``);
 ``LeanExecutor`` skips ResolveInfo for plain scalar fields and coerces a relationship
 field's arguments once per field node. ``tests/test_lean_execution.py`` checks that
 results and errors equal plain Strawberry's.
@@ -24,8 +24,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 
 from aura.db.mapping import entity
-from aura.schema.relay import FAST_RESOLVER, request_from, split_relation
-from aura.schema.selection import columns_for, node_fields
+from aura.engine.relay import FAST_RESOLVER, request_from, split_relation
+from aura.engine.selection import columns_for, node_fields
 
 
 def _getter(name: str, return_type: Any) -> Callable[..., Any]:

@@ -15,8 +15,8 @@ from aura import errors
 from aura.db.mapping import Entity, entity
 from aura.db.sql import crud
 from aura.db.sql.values import check_id, plain
+from aura.engine.relay import ID_ARGUMENT, TYPES, instantiate
 from aura.inflection import camel, human
-from aura.schema.relay import ID_ARGUMENT, TYPES, instantiate
 
 
 def values_from(target: Entity, data: Any, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:

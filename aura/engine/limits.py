@@ -49,20 +49,18 @@ deepest test query (four nested connections at the default page size of 20) 1,34
 which is why the default ``max_cost`` is 2,000,000 (five nested default pages cost at
 least 20^5 = 3.2 million).
 
-Other limits live outside the document: the request body size (``BodySizeLimit``, an
-ASGI middleware, HTTP 413 ``REQUEST_TOO_LARGE``) and a per-principal rate limit
-(``RateLimiter``, a token bucket, HTTP 429 ``RATE_LIMITED``). A limit of 0 turns it off.
+Other limits live outside the document: the request body size
+(``aura.middleware.BodySizeLimit``, HTTP 413 ``REQUEST_TOO_LARGE``) and a per-principal
+rate limit (``aura.engine.ratelimit``). A limit of 0 turns it off.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -92,20 +90,17 @@ from graphql import (
     parse,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
 TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
-RATE_LIMITED = "RATE_LIMITED"
 TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
 
 PAGE_ARGUMENTS = ("first", "last")
 LIMIT_ARGUMENT = "limit"  # how many items a plain list field returns
 SIZE_ARGUMENTS = (*PAGE_ARGUMENTS, LIMIT_ARGUMENT)
-DRAIN_BYTES = 64 * 1024  # dropped after a streamed body went over the limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,143 +479,3 @@ def cost_error(cost: int, limits: Limits) -> GraphQLError | None:
             "(each field costs 1; a connection multiplies its items' cost by its page size)",
         )
     return None
-
-
-# -- rate limit -------------------------------------------------------------------------
-
-
-class RateLimiter:
-    """A token bucket per key: ``per_minute`` requests in a burst, refilled evenly.
-
-    In-process and in memory (each Aura process counts its own requests). At most
-    ``max_keys`` buckets are kept; beyond that, buckets that have refilled are dropped
-    first, then the least recently used.
-    """
-
-    def __init__(
-        self,
-        per_minute: int,
-        *,
-        max_keys: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0  # tokens per second
-        self.max_keys = max_keys
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at), LRU order
-
-    def acquire(self, key: str) -> float:
-        """Take one token: 0 when allowed, else the seconds until one is available."""
-        if self.rate <= 0:
-            return 0.0
-        now = self.clock()
-        tokens, at = self._buckets.pop(key, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - at) * self.rate)
-        wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
-        else:
-            wait = (1 - tokens) / self.rate
-        self._buckets[key] = (tokens, now)
-        if len(self._buckets) > self.max_keys:
-            self._prune(now)
-        return wait
-
-    def _prune(self, now: float) -> None:
-        full = [
-            key
-            for key, (tokens, at) in self._buckets.items()
-            if tokens + (now - at) * self.rate >= self.capacity
-        ]
-        for key in full:
-            del self._buckets[key]
-        excess = len(self._buckets) - self.max_keys
-        for key in list(self._buckets)[: max(excess, 0)]:
-            del self._buckets[key]
-
-
-def retry_after(wait: float) -> str:
-    """The ``Retry-After`` header value: whole seconds, at least 1."""
-    return str(max(1, math.ceil(wait)))
-
-
-def error_body(code: str, message: str, **extensions: Any) -> bytes:
-    return orjson.dumps(
-        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-    )
-
-
-# -- request body size ------------------------------------------------------------------
-
-
-class BodySizeLimit:
-    """ASGI middleware: HTTP 413 ``REQUEST_TOO_LARGE`` for a body above ``max_bytes``.
-
-    A declared ``Content-Length`` above the limit is refused before reading anything;
-    otherwise the body is read as it streams in, at most ``max_bytes`` of it, and the
-    request is refused as soon as one more byte arrives. A body within the limit is
-    handed on whole to the app.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.max_bytes:
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                declared = value.decode("latin-1").strip()
-                if declared.isdigit() and int(declared) > self.max_bytes:
-                    await self._refuse(send, f"request body of {int(declared)} bytes")
-                    return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                # Read (and drop) a little more, so that a body only slightly too large
-                # ends before the answer and the client reads it rather than a reset.
-                more, dropped = message.get("more_body", False), 0
-                while more and dropped < DRAIN_BYTES:
-                    message = await receive()
-                    dropped += len(message.get("body", b""))
-                    more = message["type"] == "http.request" and message.get("more_body", False)
-                await self._refuse(send, "request body")
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, send: Send, what: str) -> None:
-        body = error_body(REQUEST_TOO_LARGE, f"{what} exceeds the limit of {self.max_bytes} bytes")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from aura.auth.keyring import KeyRing
 from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.loaders import Loaders
 from aura.db.session import Session
-from aura.db.vault import KeyRing
 
 
 class Context:
@@ -40,7 +40,7 @@ class Context:
         vault: KeyRing | None = None,
     ) -> None:
         self.request = request
-        self.vault = vault  # the process's key ring (aura.db.vault)
+        self.vault = vault  # the process's key ring (aura.auth.keyring)
         self.settings = settings
         self.session = session
         self.principal = principal

@@ -24,7 +24,7 @@ from aura.db.mapping import Entity, Relation, entity
 from aura.db.sql.pagination import encode_cursor, order_keys, window
 from aura.db.sql.select import PageRequest
 from aura.db.sql.values import check_id
-from aura.schema.selection import columns_for, node_fields
+from aura.engine.selection import columns_for, node_fields
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Enum)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 
 from aura.errors import WITH_REQUEST_ID, ApiError
@@ -93,4 +94,10 @@ def present(error: GraphQLError, request_id: str) -> GraphQLError:
         error.path,
         None,
         {"code": "INTERNAL", "requestId": request_id},
+    )
+
+
+def error_body(code: str, message: str, **extensions: Any) -> bytes:
+    return orjson.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
     )

@@ -1,0 +1,86 @@
+"""HTTP middleware of the app: the request body size limit.
+
+A websocket never passes through it (``AuraApp`` hands ``/graphql`` websockets straight
+to their handler, which applies the same size to each message).
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aura.engine.errors import error_body
+from aura.engine.limits import REQUEST_TOO_LARGE
+
+DRAIN_BYTES = 64 * 1024  # dropped after a streamed body went over the limit
+
+
+class BodySizeLimit:
+    """ASGI middleware: HTTP 413 ``REQUEST_TOO_LARGE`` for a body above ``max_bytes``.
+
+    A declared ``Content-Length`` above the limit is refused before reading anything;
+    otherwise the body is read as it streams in, at most ``max_bytes`` of it, and the
+    request is refused as soon as one more byte arrives. A body within the limit is
+    handed on whole to the app.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.max_bytes:
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                declared = value.decode("latin-1").strip()
+                if declared.isdigit() and int(declared) > self.max_bytes:
+                    await self._refuse(send, f"request body of {int(declared)} bytes")
+                    return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                # Read (and drop) a little more, so that a body only slightly too large
+                # ends before the answer and the client reads it rather than a reset.
+                more, dropped = message.get("more_body", False), 0
+                while more and dropped < DRAIN_BYTES:
+                    message = await receive()
+                    dropped += len(message.get("body", b""))
+                    more = message["type"] == "http.request" and message.get("more_body", False)
+                await self._refuse(send, "request body")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send, what: str) -> None:
+        body = error_body(REQUEST_TOO_LARGE, f"{what} exceeds the limit of {self.max_bytes} bytes")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
