@@ -40,6 +40,7 @@ from aura.auth.tokens import InvalidToken, bearer, signing_secret, verify
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
+from aura.db.errors import LOST, unavailable
 from aura.db.pool import create_pool
 from aura.db.session import Session
 from aura.engine.body import (
@@ -77,6 +78,8 @@ def _subscription_refused() -> ExecutionResult:
 
 # Seconds a client should wait before retrying a request the database could not serve.
 DATABASE_RETRY_AFTER = "1"
+# A health check that cannot get an answer this fast reports the database down.
+HEALTH_TIMEOUT_SECONDS = 5.0
 
 
 class GraphQLView(GraphQL):
@@ -320,15 +323,29 @@ class GraphQLView(GraphQL):
         message = str(exc) if extensions is not None else "Internal server error"
         extensions = with_request_id(extensions or {"code": "INTERNAL"}, context.request_id)
         headers = {"x-request-id": context.request_id}
-        status = 500
+        # A refusal the database gave at COMMIT (a deferred constraint: CONFLICT,
+        # BAD_USER_INPUT) is the client's, like the same refusal during the request:
+        # status 200 with `data: null`. Only a server fault is a 500.
+        status = 200
         if extensions["code"] == DatabaseUnavailable.code:
             status, headers["retry-after"] = 503, DATABASE_RETRY_AFTER
-        body = {"errors": [{"message": message, "extensions": extensions}]}
+        elif extensions["code"] == "INTERNAL":
+            status = 500
+        body = {"data": None, "errors": [{"message": message, "extensions": extensions}]}
         return Response(
             orjson.dumps(body),
             status_code=status,
             media_type=self.response_media_type(request),
             headers=headers,
+        )
+
+    def _database_unavailable(self, request: Request) -> Response:
+        """503 ``DATABASE_UNAVAILABLE`` before the request began: nothing was done."""
+        request_id = uuid.uuid4().hex[:16]
+        body = error_body(DatabaseUnavailable.code, LOST, requestId=request_id)
+        headers = {"retry-after": DATABASE_RETRY_AFTER, "x-request-id": request_id}
+        return Response(
+            body, status_code=503, media_type=self.response_media_type(request), headers=headers
         )
 
     async def _principal(self, authorization: str | None) -> Principal | None:
@@ -352,7 +369,12 @@ class GraphQLView(GraphQL):
         refused = self._rate_limited(request)
         if refused is not None:
             return refused
-        context = await self._context(request, request.headers.get("authorization"))
+        try:
+            context = await self._context(request, request.headers.get("authorization"))
+        except Exception as exc:  # an access token's lookup needs the database
+            if not unavailable(exc):
+                raise
+            return self._database_unavailable(request)
         try:
             response = await super().run(request, context=context)
         except BaseException:
@@ -382,8 +404,13 @@ async def health(request: Request) -> JSONResponse:
     if not request.app.state.hub.healthy:  # stopped, or disconnected for a while
         return JSONResponse({"status": "unavailable", "realtime": "down"}, status_code=503)
     pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as conn:
-        await conn.fetchval("SELECT 1")
+    try:
+        async with pool.acquire(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
+            await conn.fetchval("SELECT 1", timeout=HEALTH_TIMEOUT_SECONDS)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 

@@ -123,8 +123,17 @@ class EmbeddedPostgres:
 
     def restart(self) -> None:
         """Restart the server (fast mode: sessions are ended, as in a real restart)."""
+        self.halt()
+        self.resume()
+
+    def halt(self) -> None:
+        """Stop the server for every user until ``resume`` (an outage, for tests)."""
         with self._locked():
             self._pg_ctl("-w", "-t", "60", "-m", "fast", "stop")
+
+    def resume(self) -> None:
+        """Start the server again after ``halt``."""
+        with self._locked():
             self._pg_ctl("-w", "-t", "60", "-l", str(self.data_dir / "server.log"), "start")
 
     # -- internals ------------------------------------------------------------------
