@@ -606,7 +606,7 @@ async def second_process(database: str, server: Server, tmp_path: Path) -> Async
                 except httpx.TransportError:
                     return False
 
-            await until(healthy, "the second process to be healthy", timeout=30)
+            await until(healthy, "the second process to be healthy", within=30)
         yield url
     finally:
         process.send_signal(signal.SIGTERM)

@@ -18,12 +18,12 @@ POLL = 0.01  # seconds between two looks at the condition
 
 
 async def until(
-    condition: Callable[[], Any | Awaitable[Any]], what: str, timeout: float = DEADLINE
+    condition: Callable[[], Any | Awaitable[Any]], what: str, within: float = DEADLINE
 ) -> Any:
     """Poll ``condition`` (plain or async) until it is truthy; returns its value.
 
-    Fails with ``what`` in the message when ``timeout`` seconds pass first."""
-    end = time.monotonic() + timeout
+    Fails with ``what`` in the message when ``within`` seconds pass first."""
+    end = time.monotonic() + within
     while True:
         value = condition()
         if inspect.isawaitable(value):
@@ -31,5 +31,5 @@ async def until(
         if value:
             return value
         if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(POLL)
