@@ -31,6 +31,7 @@ from aura.db.database import with_database
 from aura.db.embedded import EmbeddedPostgres
 from aura.db.migrate import alembic_config
 from aura.db.pool import connect
+from tests.waiting import until
 
 TEMPLATE = "aura_template"
 JWT_SECRET = "test-secret-" + uuid.uuid4().hex
@@ -114,6 +115,21 @@ class Server:
     app: Any = None  # the ASGI app, for tests that look inside (e.g. the realtime hub)
 
 
+async def serving(uv: uvicorn.Server) -> asyncio.Task[None]:
+    """Start ``uv`` in this loop; returns its task once it accepts connections (a start
+    that fails raises here)."""
+    task = asyncio.create_task(uv.serve())
+
+    def started() -> bool:
+        if task.done():
+            task.result()  # raises what ended it
+            raise AssertionError("the server stopped before it started")
+        return bool(uv.started)
+
+    await until(started, "the server to start", within=60)
+    return task
+
+
 @pytest.fixture
 async def server(database: str, settings: Settings) -> AsyncIterator[Server]:
     """Aura served over real HTTP on an ephemeral port."""
@@ -129,11 +145,7 @@ async def server(database: str, settings: Settings) -> AsyncIterator[Server]:
         **options,  # type: ignore[arg-type]
     )
     uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    while not uv.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+    task = await serving(uv)
     try:
         yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     finally:

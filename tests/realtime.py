@@ -1,21 +1,35 @@
-"""A small websocket GraphQL client for the realtime tests (both protocols)."""
+"""A small websocket GraphQL client for the realtime tests (both protocols).
+
+No test waits for the clock. Two signals replace the sleeps:
+
+- a ping's pong: a connection's messages are handled one at a time and everything it
+  sends goes through one outbox, in order, so the pong of a ping sent after a subscribe
+  comes once the subscription is registered (or refused), after anything queued before;
+- the hub settled: its position has reached the stream's last committed change and no
+  replay or recheck is in flight, so every message it will send for what was committed
+  is already in the outboxes, ahead of the next pong.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import orjson
 import websockets
 from websockets.typing import Subprotocol
 
 from tests.conftest import Server, User
+from tests.waiting import until
 
 TRANSPORT = "graphql-transport-ws"
 LEGACY = "graphql-ws"
 TIMEOUT = 10.0
+_pings = itertools.count()  # each round trip's own payload
 
 LOGS = """
 subscription Logs($taskId: ID!, $levels: [LogLevel!], $after: String) {
@@ -26,10 +40,22 @@ subscription Logs($taskId: ID!, $levels: [LogLevel!], $after: String) {
 """
 
 
+async def settled(hub: Any) -> None:
+    """The in-process hub has dispatched every committed change and has no replay or
+    recheck in flight: what it will send for them is queued on the sockets."""
+    conn = await asyncpg.connect(hub.dsn)  # not the app's pool: tests count its use
+    try:
+        top = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM aura.stream")
+    finally:
+        await conn.close()
+    await until(lambda: hub.position >= top and not hub.in_flight, f"the hub to reach {top}")
+
+
 class Socket:
-    def __init__(self, ws: Any, protocol: str) -> None:
+    def __init__(self, ws: Any, protocol: str, hub: Any = None) -> None:
         self.ws = ws
         self.protocol = protocol
+        self.hub = hub  # the server's hub when it runs in this process
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send(orjson.dumps(message).decode())
@@ -58,13 +84,31 @@ class Socket:
         assert "errors" not in message["payload"], message
         return dict(message["payload"]["data"])
 
-    async def nothing(self, wait: float = 0.3) -> None:
-        """Nothing arrives within the timeout."""
-        try:
-            message = await self.recv(wait)
-        except TimeoutError:
-            return
-        raise AssertionError(f"unexpected message {message}")
+    async def drain(self) -> list[dict[str, Any]]:
+        """Every message the server sent before answering a ping sent now (keep-alives,
+        pings and other pongs aside): all it had queued for what was sent before."""
+        marker = {"sync": next(_pings)}
+        await self.send({"type": "ping", "payload": marker})
+        received = []
+        while True:
+            message = orjson.loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
+            kind = message.get("type")
+            if kind == "pong" and message.get("payload") == marker:
+                return received
+            if kind not in ("ka", "ping", "pong"):
+                received.append(dict(message))
+
+    async def ready(self) -> None:
+        """The server has handled everything sent so far (a subscription is live) and
+        answered none of it."""
+        unexpected = await self.drain()
+        assert not unexpected, f"unexpected messages {unexpected}"
+
+    async def nothing(self) -> None:
+        """Nothing was sent for anything committed so far, nor for what was sent."""
+        assert self.hub is not None, "nothing() needs the server's hub in this process"
+        await settled(self.hub)
+        await self.ready()
 
 
 @asynccontextmanager
@@ -76,7 +120,7 @@ async def connect(
 ) -> AsyncIterator[Socket]:
     url = server.url.replace("http://", "ws://") + "/graphql"
     async with websockets.connect(url, subprotocols=[Subprotocol(protocol)]) as ws:
-        socket = Socket(ws, protocol)
+        socket = Socket(ws, protocol, server.app.state.hub if server.app else None)
         init = payload if payload is not None else {}
         if user is not None and payload is None:
             init = {"Authorization": f"Bearer {user.token}"}

@@ -6,7 +6,8 @@ import asyncpg
 
 from aura.auth.tokens import verify
 from aura.cli import main
-from aura.db.seed import MVP_TASKS, SUPERVISED, USERS, seed
+from aura.db.demo import MVP_TASKS, SUPERVISED, USERS
+from aura.db.seed import seed
 
 
 async def test_demo_seed_loads_the_samples(db: asyncpg.Connection) -> None:

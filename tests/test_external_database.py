@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 
@@ -16,7 +15,7 @@ from aura.auth.tokens import mint
 from aura.config import Settings
 from aura.db.database import with_database
 from aura.db.migrate import alembic_config
-from tests.conftest import JWT_SECRET, _free_port
+from tests.conftest import JWT_SECRET, _free_port, serving
 
 
 async def test_serve_migrates_an_external_database(pg_server: str, settings: Settings) -> None:
@@ -30,11 +29,7 @@ async def test_serve_migrates_an_external_database(pg_server: str, settings: Set
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+        task = await serving(server)
         try:
             conn = await asyncpg.connect(dsn)
             try:

@@ -25,6 +25,7 @@ from aura.config import Settings
 from tests import factories
 from tests.conftest import Client, People, Server, User
 from tests.realtime import LEGACY, TRANSPORT, Socket, connect
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -38,15 +39,6 @@ WRITER = "aura-test-writer"  # application_name of the test's own writers (never
 
 def hub_of(server: Server) -> Any:
     return server.app.state.hub
-
-
-async def until(condition: Any, deadline: float, what: str) -> None:
-    """Poll ``condition`` (cheap, in-process) until it holds or the deadline passes."""
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 # -- item 2: the hub survives connection kills under load ---------------------------------
@@ -112,6 +104,13 @@ class _suppress_transport_errors:
         return kind is not None and issubclass(kind, (httpx.HTTPError, ValueError))
 
 
+async def under_load(collector: Collector, events: int = 25) -> None:
+    """Returns once the subscriber has received ``events`` more: load flows (and is
+    delivered) between two kills, however slow the machine."""
+    seen = len(collector.ids)
+    await until(lambda: len(collector.ids) >= seen + events, f"{events} more events", within=30)
+
+
 class TestTheHubSurvivesConnectionKillsUnderLoad:
     @pytest.fixture
     def settings(self, settings: Settings) -> Settings:
@@ -130,30 +129,30 @@ class TestTheHubSurvivesConnectionKillsUnderLoad:
                 "INSERT INTO events (project_id, event_type) VALUES ($1, 'load.first')",
                 project["id"],
             )
-            await until(lambda: collector.ids, 10, "the first event")
+            await until(lambda: collector.ids, "the first event", within=10)
             stop = asyncio.Event()
             twelve = [partial(write_direct, database)] * 6 + [partial(write_http, client)] * 6
             writers = [asyncio.create_task(write(project["id"], stop)) for write in twelve]
             killed = 0
             for _ in range(6):
-                await asyncio.sleep(0.4)  # load between kills
+                await under_load(collector)  # between kills
                 killed += await db.fetchval(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                     "AND backend_type = 'client backend' AND application_name <> $1",
                     WRITER,
                 )
-            await asyncio.sleep(0.4)
+            await under_load(collector)
             stop.set()
             await asyncio.gather(*writers)
             committed = await db.fetchval(
                 "SELECT array_agg(id::text) FROM events WHERE project_id = $1", project["id"]
             )
             try:
-                await until(lambda: len(collector.ids) >= len(committed), 30, "every event")
+                await until(lambda: len(collector.ids) >= len(committed), "every event", within=30)
             finally:
                 reader.cancel()
-        await until(lambda: hub.connected.is_set(), 10, "the listener to reconnect")
+        await until(lambda: hub.connected.is_set(), "the listener to reconnect", within=10)
         health = await client.http.get("/health")
         print(
             f"kills: {killed} backends; events committed {len(committed)}, "
@@ -206,7 +205,9 @@ async def test_background_task_failures_are_logged(
 
     hub = hub_of(server)
     hub._spawn(fails())
-    await until(lambda: "boom in the background" in caplog.text, 5, "the failure to be logged")
+    await until(
+        lambda: "boom in the background" in caplog.text, "the failure to be logged", within=5
+    )
     record = next(r for r in caplog.records if r.exc_info and "boom" in str(r.exc_info[1]))
     # Logged by the supervisor as it ends, not by asyncio whenever the task is collected.
     assert (record.name, record.levelname) == ("aura.realtime", "ERROR")
@@ -438,7 +439,7 @@ class TestAClientThatNeverReads:
                 for i in range(150):
                     message = {"id": str(i), "type": "subscribe", "payload": query}
                     await ws.send(orjson.dumps(message).decode())
-            await until(lambda: bound.overflows == 1, 30, "the outbox to overflow")
+            await until(lambda: bound.overflows == 1, "the outbox to overflow", within=30)
             # then: once the client reads, what it finds ends with the close frame
             with pytest.raises(websockets.ConnectionClosed):
                 await read_to_the_end(ws)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from aura.engine.errors import present
 from tests import factories
 from tests.conftest import JWT_SECRET, Client, People, Server
 from tests.realtime import connect
+from tests.waiting import until
 
 POOL_SIZE = 3
 DEADLINE = 10.0
@@ -50,13 +50,6 @@ def checked_out(server: Server) -> int:
     return pool.get_size() - pool.get_idle_size()
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not await condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
-
-
 async def idle_in_transaction(db: asyncpg.Connection) -> int:
     return int(
         await db.fetchval(
@@ -70,7 +63,7 @@ async def no_connection_left(server: Server, db: asyncpg.Connection) -> None:
     async def settled() -> bool:
         return checked_out(server) == 0 and await idle_in_transaction(db) == 0
 
-    await eventually(settled, "every connection back in the pool")
+    await until(settled, "every connection back in the pool", within=DEADLINE)
 
 
 async def blocked_backend(db: asyncpg.Connection, query_like: str) -> int:
@@ -86,7 +79,7 @@ async def blocked_backend(db: asyncpg.Connection, query_like: str) -> int:
         )
         return pid is not None
 
-    await eventually(waiting, f"a backend waiting in {query_like}")
+    await until(waiting, f"a backend waiting in {query_like}", within=DEADLINE)
     assert pid is not None
     return pid
 

@@ -34,6 +34,7 @@ from aura.realtime.websocket import TransportProtocol
 from tests import factories
 from tests.conftest import JWT_SECRET, Client, People, Server, _free_port
 from tests.realtime import LEGACY, LOGS, TRANSPORT, Socket, connect
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -108,7 +109,7 @@ async def test_execution_logs_arrive_live(
 ) -> None:
     async with connect(server, people.alice, protocol) as ws:
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         await factories.execution_log(client, work["id"], message="compiling")
         data = await ws.next()
     log = data["executionLogs"]
@@ -125,7 +126,7 @@ async def test_filters_select_levels_and_event_types(
         await ws.subscribe(
             "events", EVENTS, {"projectId": work["projectId"], "eventTypes": ["task.*"]}
         )
-        await ws.nothing()
+        await ws.ready()
         await factories.execution_log(client, work["id"], message="fine", level="INFO")
         await factories.execution_log(client, work["id"], message="broken", level="ERROR")
         await client.gql(
@@ -144,7 +145,7 @@ async def test_task_changes_carry_each_version(
 ) -> None:
     async with connect(server, people.alice) as ws:
         await ws.subscribe("1", TASKS, {"projectId": work["projectId"]})
-        await ws.nothing()
+        await ws.ready()
         for status in ("PLANNING", "APPROVED"):
             response = await client.gql(
                 "mutation($id: ID!, $s: TaskStatus!) "
@@ -169,7 +170,7 @@ async def test_service_status_changes(
 ) -> None:
     async with connect(server, people.alice) as ws:
         await ws.subscribe("1", SERVICES, {"projectId": work["projectId"]})
-        await ws.nothing()
+        await ws.ready()
         await factories.create(
             client,
             "ServiceStatus",
@@ -196,7 +197,8 @@ async def test_identical_subscriptions_are_rendered_once(
         # Nested rows are read under each user's security: one rendering per user.
         for ws in (alice, alice_again, admin):
             await ws.subscribe("tasks", TASKS, {"projectId": work["projectId"]})
-        await alice.nothing()
+        for ws in (alice, alice_again, admin):
+            await ws.ready()
         before = hub.renders
         await insert_log(db, work, "once")
         await db.execute("UPDATE tasks SET title = 'twice' WHERE id = $1", work["id"])
@@ -223,7 +225,7 @@ async def test_the_token_may_come_in_the_upgrade_request(
         await ws.send({"type": "connection_init", "payload": {}})
         assert (await ws.recv())["type"] == "connection_ack"
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         await factories.execution_log(client, work["id"], message="by header")
         assert texts(await messages(ws, 1)) == ["by header"]
 
@@ -241,7 +243,7 @@ async def test_resume_replays_what_was_missed_then_continues_live(
 ) -> None:
     async with connect(server, people.alice, protocol) as ws:
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         for i in range(2):
             await insert_log(db, work, f"before {i}")
         seen = await messages(ws, 2)
@@ -268,7 +270,7 @@ async def test_resume_is_exact_when_transactions_commit_out_of_order(
     try:
         async with connect(server, people.alice) as ws:
             await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-            await ws.nothing()
+            await ws.ready()
             first = early.transaction()
             await first.start()
             await insert_log(early, work, "started first")
@@ -296,18 +298,27 @@ async def test_hand_over_from_replay_to_live_has_no_gap_and_no_duplicate(
         await ws.subscribe("1", LOGS, {"taskId": work["id"], "after": "0"})
         origin = await messages(ws, 1)
 
-    count = 150
+    count, first = 150, 50
     writers = [await asyncpg.connect(database) for _ in range(3)]
+    subscribing = asyncio.Event()
 
     async def write(conn: asyncpg.Connection, lane: int) -> None:
         for i in range(lane, count, len(writers)):
+            if i >= first:  # the rest is committed while the subscription starts
+                await subscribing.wait()
             await insert_log(conn, work, f"line {i:03}")
+
+    async def first_lines_committed() -> bool:
+        sql = "SELECT count(*) FROM execution_logs WHERE task_id = $1"
+        return int(await db.fetchval(sql, work["id"])) >= 1 + first  # and the origin
 
     try:
         async with connect(server, people.alice) as ws:
-            # Commits keep coming while the subscription replays and goes live.
+            # The first lines are there to replay; commits keep coming while the
+            # subscription replays and goes live.
             writing = asyncio.gather(*(write(c, n) for n, c in enumerate(writers)))
-            await asyncio.sleep(0.02)
+            await until(first_lines_committed, "the first lines to commit")
+            subscribing.set()
             await ws.subscribe("1", LOGS, {"taskId": work["id"], "after": origin[0]["cursor"]})
             received = await messages(ws, count)
             await writing
@@ -369,7 +380,7 @@ async def test_killed_listener_reconnects_and_nothing_is_lost(
 ) -> None:
     async with connect(server, people.alice) as ws:
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         killed = await db.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE application_name = $1 AND datname = current_database()",
@@ -396,7 +407,7 @@ async def test_after_a_database_restart_the_hub_reconnects_and_nothing_is_lost(
 ) -> None:
     async with connect(server, people.alice) as ws:
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         await asyncio.to_thread(pg_cluster.restart)
         conn = await asyncpg.connect(database)
         try:
@@ -415,7 +426,7 @@ async def test_rows_larger_than_a_notification_arrive_whole(
     big = "x" * 200_000  # NOTIFY payloads stop at 8000 bytes
     async with connect(server, people.alice) as ws:
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         await insert_log(db, work, big)
         received = await messages(ws, 1)
     assert texts(received) == [big]
@@ -485,7 +496,8 @@ async def test_another_tenant_never_receives_the_rows(
         await bob_ws.subscribe("2", EVENTS, {"projectId": work["projectId"]})
         refused_project = await first_error(bob_ws)
         await bob_ws.subscribe("3", TASKS)
-        await alice_ws.nothing()
+        for ws in (alice_ws, bob_ws, pending_ws):
+            await ws.ready()
 
         # Bob's changes reach Bob, never Alice nor a pending user.
         await bob.gql(
@@ -586,14 +598,15 @@ async def second_process(database: str, server: Server, tmp_path: Path) -> Async
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as http:
-            for _ in range(300):
-                try:
-                    if (await http.get(url + "/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
+
+            async def healthy() -> bool:
                 assert process.poll() is None, (tmp_path / "second.log").read_text()
-                await asyncio.sleep(0.05)
+                try:
+                    return (await http.get(url + "/health")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await until(healthy, "the second process to be healthy", within=30)
         yield url
     finally:
         process.send_signal(signal.SIGTERM)
@@ -614,7 +627,8 @@ async def test_a_row_written_through_one_process_reaches_subscribers_of_another(
         async with connect(server, people.alice) as here, connect(other, people.alice) as there:
             await here.subscribe("1", LOGS, {"taskId": work["id"]})
             await there.subscribe("1", LOGS, {"taskId": work["id"]})
-            await here.nothing()
+            await here.ready()
+            await there.ready()
             await factories.execution_log(through_other, work["id"], message="via the other")
             await factories.execution_log(client, work["id"], message="via this one")
             assert texts(await messages(here, 2)) == ["via the other", "via this one"]
@@ -634,7 +648,7 @@ async def test_revoking_the_token_or_disabling_the_user_ends_the_subscription(
     init = {"Authorization": f"Bearer {issued['accessToken']}"}
     async with connect(server, None, payload=init) as ws:
         await ws.subscribe("1", LOGS, {"taskId": work["id"]})
-        await ws.nothing()
+        await ws.ready()
         if how == "revoke":
             response = await client.gql(
                 "mutation($id: ID!) { revokeAccessToken(id: $id) { id } }",

@@ -12,7 +12,10 @@ refused with ``NOT_FOUND`` and ``UNAUTHENTICATED``.
 Every client signals "ready" the same way: a ``{ __typename }`` query sent on the same
 socket right after the subscription is answered only once the server has handled the
 subscription (a connection's messages are handled in order), so lines written after it
-reach a live subscription: no sleeps.
+reach a live subscription: no sleeps. "Nothing else" is checked the same way: once the
+client has its messages and the hub has settled (it has queued all it will send for
+what was committed), the client sends another query; whatever else the server sent
+arrives before that answer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import asyncio
 import json
 import os
 import shutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +37,8 @@ from gql.transport.websockets import WebsocketsTransport
 from tests import factories
 from tests.conftest import Client, People, Server
 from tests.node import npm_installed
+from tests.realtime import settled
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -43,7 +49,6 @@ GQL_LEGACY = "gql graphql-ws (legacy, default)"
 CLIENTS = [NODE_GRAPHQL_WS, GQL_TRANSPORT_WS, GQL_LEGACY]
 
 WAIT = 20.0  # seconds a client may take to be ready or to finish
-LINGER = 0.4  # seconds a client keeps listening after its last expected message
 
 LOGS = """
 subscription Logs($taskId: ID!, $after: String) {
@@ -55,6 +60,7 @@ subscription Logs($taskId: ID!, $after: String) {
 """
 
 Event = dict[str, Any]
+Settle = Callable[[], Awaitable[None]]  # returns once the server has sent all it will
 
 
 @pytest.fixture(scope="session")
@@ -82,18 +88,25 @@ class NodeRun:
 
     protocol: str | None = "graphql-transport-ws"  # the only one graphql-ws speaks
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, settle: Settle) -> None:
         self.proc = proc
+        self.settle = settle
         self.events: list[Event] = []
 
     @classmethod
     async def start(
-        cls, script: Path, url: str, token: str, task_id: str, after: str | None, count: int
+        cls,
+        script: Path,
+        settle: Settle,
+        url: str,
+        token: str,
+        task_id: str,
+        after: str | None,
+        count: int,
     ) -> NodeRun:
         node = shutil.which("node")
         assert node is not None
-        env = {**os.environ, "AURA_WS_LINGER_MS": str(int(LINGER * 1000))}
-        env["AURA_WS_TIMEOUT_MS"] = str(int(WAIT * 1000))
+        env = {**os.environ, "AURA_WS_CHECK": "stdin", "AURA_WS_TIMEOUT_MS": str(int(WAIT * 1000))}
         proc = await asyncio.create_subprocess_exec(
             node,
             str(script),
@@ -102,11 +115,12 @@ class NodeRun:
             task_id,
             after or "",
             str(count),
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env,
         )
-        return cls(proc)
+        return cls(proc, settle)
 
     async def _line(self) -> Event | None:
         assert self.proc.stdout is not None
@@ -125,9 +139,14 @@ class NodeRun:
                 return  # ended before it was ready
 
     async def finished(self) -> list[Event]:
+        assert self.proc.stdin is not None
         try:
             while (event := await self._line()) is not None:
-                if event["event"] != "ready":
+                if event["event"] == "counted":
+                    await self.settle()
+                    self.proc.stdin.write(b"check\n")  # the client's cue to look for more
+                    self.proc.stdin.close()
+                elif event["event"] != "ready":
                     self.events.append(event)
             assert self.proc.stderr is not None
             stderr = (await asyncio.wait_for(self.proc.stderr.read(), WAIT)).decode()
@@ -144,8 +163,15 @@ class GqlRun:
     """Python ``gql``'s WebsocketsTransport, in this process."""
 
     def __init__(
-        self, url: str, token: str, subprotocols: list[str] | None, task_id: str, after: str | None
+        self,
+        settle: Settle,
+        url: str,
+        token: str,
+        subprotocols: list[str] | None,
+        task_id: str,
+        after: str | None,
     ) -> None:
+        self.settle = settle
         self.transport = WebsocketsTransport(
             url=url,
             init_payload={"Authorization": f"Bearer {token}"} if token else {},
@@ -160,6 +186,7 @@ class GqlRun:
     @classmethod
     async def start(
         cls,
+        settle: Settle,
         url: str,
         token: str,
         subprotocols: list[str] | None,
@@ -167,7 +194,7 @@ class GqlRun:
         after: str | None,
         count: int,
     ) -> GqlRun:
-        run = cls(url, token, subprotocols, task_id, after)
+        run = cls(settle, url, token, subprotocols, task_id, after)
         run._main = asyncio.create_task(run._run(count))
         return run
 
@@ -177,10 +204,11 @@ class GqlRun:
                 self.protocol = self.transport.subprotocol
                 consumer = asyncio.create_task(self._consume(session, count))
                 # The subscription has been sent once gql registers its listener.
-                for _ in range(int(WAIT / 0.005)):
-                    if self.transport.listeners or consumer.done():
-                        break
-                    await asyncio.sleep(0.005)
+                await until(
+                    lambda: self.transport.listeners or consumer.done(),
+                    "gql to send the subscription",
+                    within=WAIT,
+                )
                 if not consumer.done():
                     await session.execute(gql("{ __typename }"))
                 self._ready.set()
@@ -190,27 +218,33 @@ class GqlRun:
 
     async def _consume(self, session: Any, count: int) -> None:
         subscription = session.subscribe(self.request)
-        received = 0
         try:
-            while True:
-                try:
-                    if received >= count:
-                        async with asyncio.timeout(LINGER):
-                            data = await anext(subscription)
-                    else:
-                        data = await anext(subscription)
-                except StopAsyncIteration:
-                    self.events.append({"event": "complete"})
+            for _ in range(count):
+                if not await self._take(subscription):
                     return
-                except TimeoutError:
-                    return  # lingered: nothing more came
-                except TransportQueryError as exc:
-                    self.events.append({"event": "error", "errors": exc.errors})
+            # Whatever else the server sent for the subscription is queued in its
+            # listener once a query sent after the hub settled is answered.
+            await self.settle()
+            await session.execute(gql("{ __typename }"))
+            queued = sum(q._queue.qsize() for q in self.transport.listeners.values())
+            for _ in range(queued):
+                if not await self._take(subscription):
                     return
-                self.events.append({"event": "next", "payload": {"data": data}})
-                received += 1
         finally:
             await subscription.aclose()
+
+    async def _take(self, subscription: Any) -> bool:
+        """The subscription's next message as an event; False once it has ended."""
+        try:
+            data = await anext(subscription)
+        except StopAsyncIteration:
+            self.events.append({"event": "complete"})
+            return False
+        except TransportQueryError as exc:
+            self.events.append({"event": "error", "errors": exc.errors})
+            return False
+        self.events.append({"event": "next", "payload": {"data": data}})
+        return True
 
     async def ready(self) -> None:
         await asyncio.wait_for(self._ready.wait(), WAIT)
@@ -233,14 +267,17 @@ def subscribe(client_kind: str, server: Server, ws_client_script: Path) -> Any:
     """``subscribe(token, task_id, after=None, count=1)`` starts the client under test."""
     url = server.url.replace("http://", "ws://") + "/graphql"
 
+    async def settle() -> None:
+        await settled(server.app.state.hub)
+
     async def start(token: str, task_id: str, after: str | None = None, count: int = 1) -> Run:
         if client_kind == NODE_GRAPHQL_WS:
-            return await NodeRun.start(ws_client_script, url, token, task_id, after, count)
+            return await NodeRun.start(ws_client_script, settle, url, token, task_id, after, count)
         if client_kind == GQL_TRANSPORT_WS:
             protocols = [WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
-            return await GqlRun.start(url, token, protocols, task_id, after, count)
+            return await GqlRun.start(settle, url, token, protocols, task_id, after, count)
         # gql's default: it offers both and Aura picks the first, the legacy protocol.
-        return await GqlRun.start(url, token, None, task_id, after, count)
+        return await GqlRun.start(settle, url, token, None, task_id, after, count)
 
     return start
 

@@ -35,7 +35,6 @@ may not see them, and their mutations are refused to all three principals.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections import Counter
@@ -50,7 +49,7 @@ from aura.engine.relay import TYPES
 from tests import factories
 from tests import matrix as mx
 from tests.conftest import Client, People, Response, Server, User, make_user
-from tests.realtime import connect
+from tests.realtime import connect, settled
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -675,10 +674,8 @@ async def subscriptions(
                     own[who],
                 )
                 await ws.subscribe(f"v{n}", *document(case, values))
-                try:
-                    message = await ws.recv(3.0)
-                except TimeoutError:
-                    message = {"type": "accepted"}
+                answers = await ws.drain()  # what the server said to it, if anything
+                message = answers[0] if answers else {"type": "accepted"}
                 run.check(message["type"] == "error", f"{who}: {case.name} → {message}")
                 if message["type"] == "error":
                     payload = message["payload"]
@@ -703,7 +700,10 @@ async def subscriptions(
                     continue  # needs a row of the caller's own
                 mine = run.refs({a: case.refs[a] for a in required(case)}, (), own[who])
                 await ws.subscribe(f"o{n}", *document(case, mine))
-        await asyncio.sleep(0.3)
+        # Every subscription is registered (or refused) before alice changes anything.
+        early = {who: await ws.drain() for who, ws in sockets.items()}
+        control = await alice_ws.drain()
+        run.check(not control, f"alice before any change: {control}")
         # alice changes her rows: a task, a log line, an event, a service
         task, project = alice["tasks"][0], alice["projects"][0]
         (
@@ -720,24 +720,14 @@ async def subscriptions(
                 {"id": alice["service_status"][0]},
             )
         ).ok()
+        await settled(server.app.state.hub)  # all it will send for alice's changes is queued
         got: set[str] = set()
-        deadline = time.monotonic() + 10
-        while len(got) < watched and time.monotonic() < deadline:
-            try:
-                message = await alice_ws.recv(max(deadline - time.monotonic(), 0.01))
-            except TimeoutError:
-                break
+        for message in await alice_ws.drain():
             run.check(message["type"] == "next", f"alice: {message}")
             got.add(message["id"])
         run.check(len(got) == watched, f"control: alice received {sorted(got)} of {watched}")
-        await asyncio.sleep(0.5)
         for who, ws in sockets.items():
-            received = []
-            while True:
-                try:
-                    received.append(await ws.recv(0.2))
-                except TimeoutError:
-                    break
+            received = early[who] + await ws.drain()
             for message in received:
                 if message["type"] == "error":
                     code = message["payload"][0].get("extensions", {}).get("code")

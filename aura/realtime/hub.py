@@ -143,6 +143,13 @@ class Hub:
     def subscriptions(self) -> int:
         return sum(len(g.members) for groups in self._index.values() for g in groups.values())
 
+    @property
+    def in_flight(self) -> int:
+        """Background tasks still running (replays, token rechecks, prunes): with the
+        position past the stream's end and none in flight, the hub has handed every
+        message it will send to the outboxes (tests wait for that, not for the clock)."""
+        return len(self._background)
+
     async def _run(self) -> None:
         backoff = 0.05
         first = True

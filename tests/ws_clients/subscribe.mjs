@@ -6,10 +6,11 @@
 // Each argument may also come from the environment: AURA_WS_URL (ws://host:port/graphql),
 // AURA_WS_TOKEN (a JWT; empty: anonymous), AURA_WS_TASK_ID, AURA_WS_AFTER (a cursor to
 // resume after; empty: live only), AURA_WS_COUNT (messages to take, default 1),
-// AURA_WS_TIMEOUT_MS (give up after, default 30000) and AURA_WS_LINGER_MS (after the
-// last message, keep listening this long and print any more, default 0: so a caller can
-// check that nothing else arrives). The token goes in the connection_init payload as
-// {Authorization: "Bearer <token>"}.
+// AURA_WS_TIMEOUT_MS (give up after, default 30000) and AURA_WS_CHECK (set to "stdin":
+// after the last message, wait for a line on stdin, then send a `{ __typename }` query
+// and print whatever else arrives before its answer; so a caller that knows the server
+// has sent all it will can check that nothing else came, without waiting for a clock).
+// The token goes in the connection_init payload as {Authorization: "Bearer <token>"}.
 //
 // Prints one JSON object per line on stdout:
 //   {"event":"ready"}                       the subscription is running on the server
@@ -18,8 +19,9 @@
 //   {"event":"error","close":{code,reason}} the socket closed before the subscription ended
 //   {"event":"complete"}                    the server completed the subscription
 //   {"event":"timeout"}                     AURA_WS_TIMEOUT_MS passed first (exit code 3)
-// and exits 0 after <count> messages and the linger (closing the socket: that is its
-// disconnect), after an error or after a completion.
+//   {"event":"counted"}                     <count> messages came (AURA_WS_CHECK=stdin)
+// and exits 0 after <count> messages (and the check), closing the socket: that is its
+// disconnect; or after an error or a completion.
 //
 // "ready" comes from the protocol itself: a query sent on the same socket right after
 // the subscription is answered only once the server has handled the subscription
@@ -37,7 +39,7 @@ const taskId = pick(argTask, 'AURA_WS_TASK_ID');
 const after = pick(argAfter, 'AURA_WS_AFTER');
 const count = Number.parseInt(pick(argCount, 'AURA_WS_COUNT', '1'), 10);
 const timeoutMs = Number.parseInt(process.env.AURA_WS_TIMEOUT_MS || '30000', 10);
-const lingerMs = Number.parseInt(process.env.AURA_WS_LINGER_MS || '0', 10);
+const checkStdin = process.env.AURA_WS_CHECK === 'stdin';
 
 if (!url || !taskId || !(count > 0)) {
   console.error('usage: node subscribe.mjs <url> <token> <taskId> [after] [count]');
@@ -93,8 +95,12 @@ unsubscribe = client.subscribe(
       print({ event: 'next', payload });
       received += 1;
       if (received === count) {
-        if (lingerMs > 0) setTimeout(() => finish(null), lingerMs);
-        else finish(null);
+        if (checkStdin) {
+          print({ event: 'counted' });
+          process.stdin.once('data', check);
+        } else {
+          finish(null);
+        }
       }
     },
     error(err) {
@@ -106,16 +112,28 @@ unsubscribe = client.subscribe(
   },
 );
 
-// The barrier: answered after the server has handled the subscription above.
-client.subscribe(
-  { query: '{ __typename }' },
-  {
-    next() {},
-    error(err) {
-      finish(describe(err));
+// A barrier: the server answers a query on this socket after everything it queued
+// before it (one outbox per connection, in order), and the client hands messages on in
+// the order they arrive.
+function barrier(then) {
+  client.subscribe(
+    { query: '{ __typename }' },
+    {
+      next() {},
+      error(err) {
+        finish(describe(err));
+      },
+      complete() {
+        if (!finished) then();
+      },
     },
-    complete() {
-      if (!finished) print({ event: 'ready' });
-    },
-  },
-);
+  );
+}
+
+// Whatever else the server sent for the subscription arrives before this answer.
+function check() {
+  barrier(() => finish(null));
+}
+
+// Answered after the server has handled the subscription above.
+barrier(() => print({ event: 'ready' }));
