@@ -84,18 +84,20 @@ def test_no_object_type_is_silently_domain_less() -> None:
     assert derived["SecretEdge"] == {"vault"}
 
 
+@in_domain("payroll")
+@strawberry.type(description="A probe of an unregistered domain.")
+class Payslip:
+    amount: int = strawberry.field(description="An amount.")
+
+
+@strawberry.type
+class PayrollQuery:
+    payslip: Payslip = strawberry.field(description="A probe.")
+
+
 def test_a_declared_domain_must_be_registered() -> None:
-    @in_domain("payroll")
-    @strawberry.type(description="A probe of an unregistered domain.")
-    class Payslip:
-        amount: int = strawberry.field(description="An amount.")
-
-    @strawberry.type
-    class Query:
-        payslip: Payslip = strawberry.field(description="A probe.")
-
     with pytest.raises(ValueError, match="Payslip declares domain 'payroll'"):
-        own_domains(strawberry.Schema(query=Query)._schema)
+        own_domains(strawberry.Schema(query=PayrollQuery)._schema)
 
 
 def test_domains_add_their_reverse_relations() -> None:
