@@ -20,6 +20,7 @@ from aura.auth.scopes import register_domain
 from aura.db.mapping import accounts as accounts_mapping
 from aura.db.mapping import orchestration as orchestration_mapping
 from aura.db.mapping import teams as teams_mapping
+from aura.db.mapping import unresolved
 from aura.db.mapping import vault as vault_mapping
 from aura.db.mapping import work as work_mapping
 from aura.db.tables import accounts as accounts_tables
@@ -71,6 +72,8 @@ SUBSCRIPTIONS: tuple[type, ...] = (RealtimeSubscription,)
 
 for _domain in DOMAINS:
     register_domain(_domain.name)
+if _pending := unresolved():
+    raise RuntimeError(f"relations were added to entities no domain registers: {_pending}")
 
 
 def root_classes() -> dict[str, dict[str, type]]:

@@ -13,7 +13,7 @@ from graphql import GraphQLObjectType, GraphQLSchema
 from aura.api import build_schema
 from aura.auth import scopes
 from aura.config import Settings
-from aura.db.mapping import REGISTRY, Entity, entity, extend, many, register
+from aura.db.mapping import REGISTRY, Entity, entity, extend, many, register, unresolved
 from aura.db.tables.work import projects as projects_table
 from aura.domains import DOMAINS, metadata, names
 from aura.engine.relay import extend_type, related_field
@@ -125,10 +125,14 @@ def test_extending_twice_is_refused() -> None:
 
 
 def test_extend_waits_for_the_entity() -> None:
-    """A domain module may load before the one whose entity it extends."""
+    """A domain module may load before the one whose entity it extends; until it does,
+    the name is reported (the registry refuses to load with one left over)."""
+    assert unresolved() == []
     extend("probe_later", many("others", "projects", remote="owner_id"))
     try:
+        assert unresolved() == ["probe_later"]
         register(Entity("probe_later", projects_table))
         assert "others" in REGISTRY["probe_later"].relations
+        assert unresolved() == []
     finally:
         REGISTRY.pop("probe_later", None)

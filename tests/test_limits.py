@@ -18,7 +18,8 @@ from websockets.typing import Origin, Subprotocol
 
 from aura.api import build_schema
 from aura.config import Settings
-from aura.engine.limits import Limits, RateLimiter, operation_cost
+from aura.engine.limits import Limits, operation_cost
+from aura.engine.ratelimit import RateLimiter
 from tests import factories
 from tests.conftest import Client, People, Response, Server
 from tests.realtime import LEGACY, LOGS, TRANSPORT, connect

@@ -113,6 +113,11 @@ def extend(name: str, *relations: Relation) -> None:
         target.add_relations(relations)
 
 
+def unresolved() -> list[str]:
+    """Entities relations were added to that no domain registered (a misspelt name)."""
+    return sorted(_PENDING)
+
+
 def entity(name: str) -> Entity:
     return REGISTRY[name]
 
