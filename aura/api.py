@@ -1,4 +1,5 @@
-"""The API: root Query, Mutation and Subscription composed once from the domains."""
+"""The API: root Query, Mutation and Subscription composed once from the registry of
+domains (``aura.domains``)."""
 
 from __future__ import annotations
 
@@ -9,48 +10,23 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from aura.config import Settings
+from aura.domains import DOMAINS, SUBSCRIPTIONS, root_classes
 from aura.engine.docs import derive_descriptions
 from aura.engine.executor import LeanExecutor, accelerate
-from aura.engine.limits import (
-    Limits,
-)
+from aura.engine.limits import Limits
 from aura.engine.scalars import SCALAR_OVERRIDES, DateTime
 from aura.engine.schema import AuraSchema
-from aura.resolvers.accounts import AccountsMutation, AccountsQuery
-from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
-from aura.resolvers.realtime import RealtimeSubscription
-from aura.resolvers.teams import TeamsMutation, TeamsQuery
-from aura.resolvers.vault import VaultMutation, VaultQuery
-from aura.resolvers.work import WorkMutation, WorkQuery
 
 log = logging.getLogger(__name__)
 
-# The root fields of each domain: the domain classes, by operation kind.
-DOMAIN_ROOTS: dict[str, dict[str, type]] = {
-    "query": {
-        "accounts": AccountsQuery,
-        "work": WorkQuery,
-        "orchestration": OrchestrationQuery,
-        "teams": TeamsQuery,
-        "vault": VaultQuery,
-    },
-    "mutation": {
-        "accounts": AccountsMutation,
-        "work": WorkMutation,
-        "orchestration": OrchestrationMutation,
-        "teams": TeamsMutation,
-        "vault": VaultMutation,
-    },
-}
-
-Query = merge_types("Query", tuple(DOMAIN_ROOTS["query"].values()))
-Mutation = merge_types("Mutation", tuple(DOMAIN_ROOTS["mutation"].values()))
-Subscription = merge_types("Subscription", (RealtimeSubscription,))
+Query = merge_types("Query", tuple(d.query for d in DOMAINS))
+Mutation = merge_types("Mutation", tuple(d.mutation for d in DOMAINS))
+Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 
 def build_schema(settings: Settings) -> AuraSchema:
     schema = AuraSchema(
-        root_classes=DOMAIN_ROOTS,
+        root_classes=root_classes(),
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

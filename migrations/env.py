@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from aura.db.migrate import include_object, sqlalchemy_url
-from aura.db.tables import metadata
+from aura.domains import metadata  # every domain's tables (the registry imports them)
 
 config = context.config
 

@@ -2,8 +2,9 @@
 mutations and subscriptions exist for which entity, and the GraphQL documents that
 exercise them.
 
-Nothing here lists entities or fields by hand. Entities come from the registry
-``aura.engine.relay.TYPES`` and the declarative mapping ``aura.db.mapping``; fields and
+Nothing here lists domains, entities or fields by hand. Domains come from the registry
+``aura.domains``, entities from ``aura.engine.relay.TYPES`` and the declarative mapping
+``aura.db.mapping`` (which the domains' modules fill); fields and
 arguments from the executable schema. An argument names an entity when it is typed
 ``ID`` (or is an entity's non-``id`` primary key, e.g. ``systemSetting(key:)``) and its
 name resolves: ``id`` to the field's own entity (its return type, else the entity type
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
 from graphql import (
     GraphQLField,
     GraphQLInputObjectType,
@@ -41,7 +43,8 @@ from graphql import (
 
 from aura.api import build_schema
 from aura.config import Settings
-from aura.db.mapping import REGISTRY, Entity, _load
+from aura.db.mapping import REGISTRY, Entity
+from aura.domains import DOMAINS
 from aura.engine.relay import TYPES
 from aura.inflection import camel
 
@@ -57,8 +60,21 @@ def schema() -> GraphQLSchema:
 
 @cache
 def registry() -> dict[str, Entity]:
-    _load()
+    """Every domain's entities (importing ``aura.domains`` registered them)."""
+    assert DOMAINS, "no domain registered"
     return REGISTRY
+
+
+@cache
+def entity_domains() -> dict[str, str]:
+    """Entity name → its domain in ``aura.domains``: the domain whose tables module
+    defines the entity's table (a table a module imports counts for the earlier domain)."""
+    owner: dict[int, str] = {}
+    for domain in DOMAINS:
+        for value in vars(domain.tables).values():
+            if isinstance(value, sa.Table):
+                owner.setdefault(id(value), domain.name)
+    return {name: owner[id(e.table)] for name, e in registry().items() if id(e.table) in owner}
 
 
 @cache

@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 from aura.db import migrate
 from aura.db.database import with_database
 from aura.db.migrate import include_object
-from aura.db.tables import metadata
+from aura.domains import metadata  # every domain's tables (the registry imports them)
 
 
 @pytest.fixture

@@ -45,7 +45,9 @@ import asyncpg
 import pytest
 from graphql import get_named_type, is_enum_type, is_input_object_type, is_non_null_type
 
+from aura.domains import DOMAINS
 from aura.engine.relay import TYPES
+from aura.engine.scopes import DECLARED
 from tests import factories
 from tests import matrix as mx
 from tests.conftest import Client, People, Response, Server, User, make_user
@@ -742,6 +744,13 @@ def test_the_matrix_covers_every_entity() -> None:
     """Generation alone (no server): every registered entity is in the matrix."""
     matrix = mx.build()
     assert matrix.entities() >= set(TYPES), set(TYPES) - matrix.entities()
+    # every entity is of a registered domain, and every domain has entities in the matrix
+    domains = mx.entity_domains()
+    assert set(domains) == set(mx.registry()), set(mx.registry()) - set(domains)
+    assert {domains[e] for e in matrix.entities()} == {d.name for d in DOMAINS}
+    # a type's declared scope domain is its table's domain
+    for name, cls in TYPES.items():
+        assert DECLARED[cls] == domains[name], (name, DECLARED[cls], domains[name])
     assert not matrix.unresolved, matrix.unresolved
     assert {s.field for s in matrix.subscriptions} == set(
         mx.schema().subscription_type.fields  # type: ignore[union-attr]

@@ -6,7 +6,8 @@ A token carries one or more scopes:
 - ``<domain>:read`` / ``<domain>:write``: the same, for one domain only, e.g.
   ``work:write`` (projects, tasks, … — and ``orchestration:read`` to read plans).
 
-The domains are the modules of the API contract (``aura.schema.<domain>``). A query
+The domains are those ``aura.domains`` registers (``register_domain``): until then no
+``<domain>:…`` scope is valid, so tokens fail closed. A query
 needs read access to the domain of every root field and every type it selects (a
 connection, its edges and its totalCount count as its node type; see ``aura.engine.scopes``); a
 mutation needs write access to the domain of its root field (and read access to what
@@ -17,15 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-DOMAINS = ("accounts", "work", "orchestration", "teams", "vault")
 LEVELS = ("read", "write")
+
+# Registered by ``aura.domains`` (this layer cannot import it), in registry order.
+_DOMAINS: list[str] = []
+
+
+def register_domain(name: str) -> None:
+    if name not in _DOMAINS:
+        _DOMAINS.append(name)
+
+
+def domains() -> tuple[str, ...]:
+    return tuple(_DOMAINS)
 
 
 def valid(scope: str) -> bool:
     if scope in LEVELS:
         return True
     domain, _, level = scope.partition(":")
-    return domain in DOMAINS and level in LEVELS
+    return domain in _DOMAINS and level in LEVELS
 
 
 def normalize(scopes: Iterable[str]) -> list[str]:
@@ -35,7 +47,7 @@ def normalize(scopes: Iterable[str]) -> list[str]:
         if not valid(scope):
             raise ValueError(
                 f"unknown scope {scope!r}: use read, write, or <domain>:read|write with a "
-                f"domain among {', '.join(DOMAINS)}"
+                f"domain among {', '.join(_DOMAINS)}"
             )
     if not result:
         raise ValueError("give at least one scope")

@@ -18,12 +18,14 @@ from typing import Annotated, Any, Generic, Optional, TypeVar
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
 from aura.db.loaders import PageResult
 from aura.db.mapping import Entity, Relation, entity
 from aura.db.sql.pagination import encode_cursor, order_keys, window
 from aura.db.sql.select import PageRequest
 from aura.db.sql.values import check_id
+from aura.engine.scopes import declare
 from aura.engine.selection import columns_for, node_fields
 
 T = TypeVar("T")
@@ -33,14 +35,52 @@ F = TypeVar("F", bound=Enum)
 TYPES: dict[str, type] = {}
 
 
-def entity_type(name: str) -> Callable[[type[T]], type[T]]:
-    """Register a Strawberry type as the representation of an entity's rows."""
+def entity_type(name: str, *, domain: str) -> Callable[[type[T]], type[T]]:
+    """Register a Strawberry type as the representation of an entity's rows, and declare
+    the scope domain whose data it is (``aura.engine.scopes``)."""
 
     def register(cls: type[T]) -> type[T]:
         TYPES[name] = cls
+        declare(cls, domain)
         return cls
 
     return register
+
+
+def extend_type(target: type) -> Callable[[type[T]], type[T]]:
+    """Add the fields declared on the decorated class to ``target``'s GraphQL type.
+
+    A domain adds its reverse relations (``Project.plans``) from its own module, so the
+    type it extends never lists another domain's fields::
+
+        @extend_type(Project)
+        class ProjectOrchestration:
+            plans = related_connection("plans", "Plan", "projects.plans", "...")
+
+    Strawberry collects a type's fields when it decorates the class; the schema reads
+    ``__strawberry_definition__.fields`` only when it is built, so fields appended here
+    before then are fields like any other (``accelerate`` and the description pass see
+    them). Only resolver fields (the relay factories) can be added: a plain field would
+    need a dataclass attribute of the target.
+    """
+
+    def apply(contribution: type[T]) -> type[T]:
+        definition = target.__strawberry_definition__  # type: ignore[attr-defined]
+        taken = {f.python_name for f in definition.fields}
+        for name, value in vars(contribution).items():
+            if not isinstance(value, StrawberryField):
+                continue
+            if value.base_resolver is None:
+                raise TypeError(f"{contribution.__name__}.{name}: only resolver fields extend")
+            if name in taken:
+                raise TypeError(f"{definition.name} already has a field {name}")
+            value.python_name = name
+            value.origin = target
+            definition.fields.append(value)
+            taken.add(name)
+        return contribution
+
+    return apply
 
 
 def instantiate(cls: type[T], row: Any) -> T:

@@ -1,8 +1,9 @@
 """Scope checks for opaque access tokens, before any SQL runs.
 
 Which domains an operation touches is read from the document: the domain of each root
-field (the domain module that declares it) and of every object type it selects (the
-``aura.schema.<domain>`` module that defines it). A type of no domain of its own (a
+field (the domain whose root class declares it, ``aura.domains``) and of every object
+type it selects (declared where the type is defined: ``entity_type(..., domain=...)`` or
+``in_domain(...)``, never derived from the module that holds it). A type of no domain of its own (a
 connection, an edge, a subscription message) counts as the domains of the types it
 wraps, so ``project { secrets { totalCount edges { cursor } } }`` needs vault even
 though it selects no field of ``Secret``. A few view columns copy another domain's data
@@ -18,9 +19,9 @@ the scopes were checked against.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -46,7 +47,9 @@ from graphql import (
     visit,
 )
 
-from aura.auth.scopes import DOMAINS
+from aura.auth.scopes import domains as known_domains
+
+T = TypeVar("T")
 
 # (domain, write) pairs an operation needs
 Needs = frozenset[tuple[str, bool]]
@@ -84,17 +87,40 @@ class Access:
     switches: bool = False
 
 
-def _own_domains(schema: GraphQLSchema) -> dict[str, str]:
-    """Type name → the domain of the ``aura.schema.<domain>`` module defining it."""
-    domains: dict[str, str] = {}
+# Object type class → the domain whose data it shows, as its definition declares it.
+DECLARED: dict[type, str] = {}
+
+
+def declare(cls: type, domain: str) -> None:
+    """Record the scope domain of an object type (``entity_type`` calls it too)."""
+    DECLARED[cls] = domain
+
+
+def in_domain(domain: str) -> Callable[[type[T]], type[T]]:
+    """Declare the scope domain of an object type that is not an entity's row (a payload,
+    statistics): a token needs ``<domain>:read`` to select it."""
+
+    def apply(cls: type[T]) -> type[T]:
+        declare(cls, domain)
+        return cls
+
+    return apply
+
+
+def own_domains(schema: GraphQLSchema) -> dict[str, str]:
+    """Object type name → its declared domain; ValueError for a domain no one registered
+    (a typo would otherwise make a type readable under a scope that cannot be issued)."""
+    known = set(known_domains())
+    result: dict[str, str] = {}
     for name, graphql_type in schema.type_map.items():
         definition = (graphql_type.extensions or {}).get("strawberry-definition")
-        origin = getattr(definition, "origin", None)
-        module = getattr(origin, "__module__", "")
-        domain = module.removeprefix("aura.schema.")
-        if module.startswith("aura.schema.") and domain in DOMAINS:
-            domains[name] = domain
-    return domains
+        domain = DECLARED.get(getattr(definition, "origin", None))  # type: ignore[arg-type]
+        if domain is None:
+            continue
+        if domain not in known:
+            raise ValueError(f"{name} declares domain {domain!r}, which is not registered")
+        result[name] = domain
+    return result
 
 
 def type_domains(schema: GraphQLSchema) -> dict[str, frozenset[str]]:
@@ -104,7 +130,7 @@ def type_domains(schema: GraphQLSchema) -> dict[str, frozenset[str]]:
     subscription message), the domains of the types reachable through its fields, so a
     connection's ``totalCount`` and cursors need its node type's domain.
     """
-    own = _own_domains(schema)
+    own = own_domains(schema)
     kinds = (schema.query_type, schema.mutation_type, schema.subscription_type)
     roots = {t.name for t in kinds if t is not None}
     result: dict[str, frozenset[str]] = {}

@@ -15,6 +15,7 @@ from aura.auth import opaque, scopes
 from aura.auth.principal import Principal
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
+from aura.db.tables.accounts import oauth_tokens
 from aura.engine import crud
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.engine.selection import columns_for, node_fields
@@ -41,7 +42,7 @@ REGISTRATION_TTL = 3600
 REGISTRATION_REFRESH_TTL = 30 * 24 * 3600
 
 # Every column of a token but its hashes: what AccessToken can show.
-_TOKEN_COLUMNS = ", ".join(c for c in entity("oauth_tokens").columns if not c.endswith("_hash"))
+_TOKEN_COLUMNS = ", ".join(c.name for c in oauth_tokens.columns if not c.name.endswith("_hash"))
 
 _ISSUE = f"""
 INSERT INTO oauth_tokens (user_id, name, client_id, access_token_hash, refresh_token_hash,

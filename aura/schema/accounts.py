@@ -9,6 +9,7 @@ import strawberry
 
 from aura.db import enums
 from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
+from aura.engine.scopes import in_domain
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
@@ -35,7 +36,7 @@ _WORK = "aura.schema.work"
 _HERE = "aura.schema.accounts"
 
 
-@entity_type("users")
+@entity_type("users", domain="accounts")
 @strawberry.type(description="A person (or agent operator) with an account.")
 class User:
     id: strawberry.ID = strawberry.field(description=docs.ID)
@@ -55,14 +56,6 @@ class User:
         "A disabled user's tokens (JWTs and access tokens) are refused."
     )
 
-    projects = connection_field(
-        "projects",
-        via="users.projects",
-        node=lazy("Project", _WORK),
-        filter=lazy("ProjectFilter", _WORK),
-        order=lazy("ProjectOrderBy", _WORK),
-        description="Projects this user owns.",
-    )
     manager = related_field(
         "users.manager",
         node=lazy("User", _HERE),
@@ -147,7 +140,7 @@ SCOPES_DESCRIPTION = (
 )
 
 
-@entity_type("oauth_tokens")
+@entity_type("oauth_tokens", domain="accounts")
 @strawberry.type(
     description="An opaque access token for agents, MCP servers and scripts "
     "(`Authorization: Bearer aura_at_…`). Its secret is shown once, when issued; Aura "
@@ -245,6 +238,7 @@ class IssueAccessTokenInput:
     client_id: str | None = strawberry.field(default=None, description="The OAuth client, if any.")
 
 
+@in_domain("accounts")
 @strawberry.type(
     description="A freshly issued token pair. `accessToken` and `refreshToken` are shown "
     "this once and cannot be retrieved later: store them now."
@@ -261,6 +255,7 @@ class IssuedAccessToken:
     token: AccessToken = strawberry.field(description="The token's record (without secrets).")
 
 
+@in_domain("accounts")
 @strawberry.type(description="A new PENDING account and its first token pair.")
 class Registration:
     user: User = strawberry.field(description="The new account, PENDING until approved.")

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from aura.engine.relay import OrderBy, entity_type, related_field
+from aura.engine.scopes import in_domain
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, StringFilter
@@ -15,7 +16,7 @@ from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, StringFilte
 _ACCOUNTS = "aura.schema.accounts"
 
 
-@entity_type("bonus_windows")
+@entity_type("bonus_windows", domain="teams")
 @strawberry.type(
     description="A time window in which team members can qualify for a bonus by meeting "
     "task and feedback targets (two tiers; a target of 0 disables that metric, and both "
@@ -91,7 +92,7 @@ class UpdateBonusWindowInput:
     target_feedback_count_tier2: int | None = strawberry.UNSET
 
 
-@entity_type("team_time_entries")
+@entity_type("team_time_entries", domain="teams")
 @strawberry.type(
     description="Time tracking of one task in a project owned by a member of your team "
     "(you are their manager; administrators see every project). Only the task's "
@@ -149,6 +150,7 @@ class TeamTimeEntryOrderBy(OrderBy[TeamTimeEntryOrderField]):
     pass
 
 
+@in_domain("teams")
 @strawberry.type(description="A team member's progress in a bonus window.")
 class BonusProgress:
     member_id: strawberry.ID = strawberry.field(description="The team member's user ID.")

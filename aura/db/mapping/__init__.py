@@ -4,10 +4,16 @@ This is the one place that says which column a field reads and how entities join
 SQL builders, the loaders and the selection analysis read it; nothing else hard-codes
 a join. It is deliberately plain data, so that a query compiler can later turn a
 whole GraphQL document into one SQL statement from the same description.
+
+Each domain's module (``aura.db.mapping.<domain>``) registers its entities when it is
+imported, and adds its reverse relations to other domains' entities with ``extend``
+(``projects.plans`` is declared by orchestration, not by work). ``aura.domains`` imports
+every domain's module, so the registry is complete wherever the schema is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -69,6 +75,13 @@ class Entity:
         for relation in self.relations.values():
             self.field_columns[camel(relation.name)] = (relation.local,)
 
+    def add_relations(self, relations: Iterable[Relation]) -> None:
+        for relation in relations:
+            if relation.name in self.relations or camel(relation.name) in self.field_columns:
+                raise ValueError(f"{self.name} already has a field {relation.name}")
+            self.relations[relation.name] = relation
+            self.field_columns[camel(relation.name)] = (relation.local,)
+
     @property
     def is_view(self) -> bool:
         return bool(self.table.info.get("view"))
@@ -80,27 +93,33 @@ class Entity:
 
 
 REGISTRY: dict[str, Entity] = {}
+# Relations added to entities not registered yet (whichever domain module loads first).
+_PENDING: dict[str, list[Relation]] = {}
 
 
 def register(*entities: Entity) -> None:
     for entity in entities:
         REGISTRY[entity.name] = entity
+        entity.add_relations(_PENDING.pop(entity.name, ()))
+
+
+def extend(name: str, *relations: Relation) -> None:
+    """Add a domain's relations to another domain's entity (``extend("projects",
+    many("plans", "plans", remote="project_id"))``): its reverse relations."""
+    target = REGISTRY.get(name)
+    if target is None:
+        _PENDING.setdefault(name, []).extend(relations)
+    else:
+        target.add_relations(relations)
+
+
+def unresolved() -> list[str]:
+    """Entities relations were added to that no domain registered (a misspelt name)."""
+    return sorted(_PENDING)
 
 
 def entity(name: str) -> Entity:
-    if not REGISTRY:
-        _load()
     return REGISTRY[name]
-
-
-def _load() -> None:
-    from aura.db.mapping import (  # noqa: F401  (registers on import)
-        accounts,
-        orchestration,
-        teams,
-        vault,
-        work,
-    )
 
 
 def one(name: str, target: str, local: str, remote: str = "id") -> Relation:

@@ -10,7 +10,6 @@ register(
         relations={
             r.name: r
             for r in [
-                many("projects", "projects", remote="owner_id"),
                 one("manager", "users", local="manager_id"),
                 many("access_tokens", "oauth_tokens", remote="user_id"),
             ]

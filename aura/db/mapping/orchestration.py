@@ -1,6 +1,6 @@
 """Orchestration domain mapping: how plans, decisions, events, logs, … join the work."""
 
-from aura.db.mapping import Entity, Relation, many, one, register
+from aura.db.mapping import Entity, Relation, extend, many, one, register
 from aura.db.tables import orchestration as t
 
 
@@ -120,4 +120,29 @@ register(
         t.recent_events,
         relations=_relations(one("event", "events", local="id"), _project(), _task(), _user()),
     ),
+)
+
+# The orchestration domain's reverse relations on work's projects and tasks.
+extend(
+    "projects",
+    many("plans", "plans", remote="project_id"),
+    many("decisions", "decisions", remote="project_id"),
+    many("results", "results", remote="project_id"),
+    many("human_overrides", "human_overrides", remote="project_id"),
+    many("events", "events", remote="project_id"),
+    many("artifacts", "artifacts", remote="project_id"),
+    many("checkpoints", "checkpoints", remote="project_id"),
+    many("agent_sessions", "agent_sessions", remote="project_id"),
+    many("services", "service_status", remote="project_id"),
+    many("execution_logs", "execution_logs", remote="project_id"),
+)
+extend(
+    "tasks",
+    many("plans", "plans", remote="task_id"),
+    many("decisions", "decisions", remote="task_id"),
+    many("results", "results", remote="task_id"),
+    many("human_overrides", "human_overrides", remote="task_id"),
+    many("events", "events", remote="task_id"),
+    many("artifacts", "artifacts", remote="task_id"),
+    many("execution_logs", "execution_logs", remote="task_id"),
 )

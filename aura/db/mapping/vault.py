@@ -5,7 +5,7 @@ Sealed columns are never fields: fields that decrypt (``UserToken.accessToken``,
 ``SystemSetting.value``) name the columns they open below.
 """
 
-from aura.db.mapping import Entity, Relation, many, one, register
+from aura.db.mapping import Entity, Relation, extend, many, one, register
 from aura.db.mapping import relations as _relations
 from aura.db.tables import vault as t
 
@@ -96,3 +96,6 @@ register(
         default_order=("next_rotation_at", "id"),
     ),
 )
+
+# The vault domain's reverse relation on work's projects.
+extend("projects", many("secrets", "secrets", remote="project_id"))

@@ -1,6 +1,15 @@
 """Work domain mapping: how projects, epics, issues, tasks and comments join."""
 
-from aura.db.mapping import Entity, Relation, Through, many, many_through, one, register
+from aura.db.mapping import (
+    Entity,
+    Relation,
+    Through,
+    extend,
+    many,
+    many_through,
+    one,
+    register,
+)
 from aura.db.tables import work
 
 _dependencies = work.task_dependencies
@@ -19,19 +28,6 @@ register(
             many("epics", "epics", remote="project_id"),
             many("issues", "issues", remote="project_id"),
             many("tasks", "tasks", remote="project_id"),
-            # orchestration
-            many("plans", "plans", remote="project_id"),
-            many("decisions", "decisions", remote="project_id"),
-            many("results", "results", remote="project_id"),
-            many("human_overrides", "human_overrides", remote="project_id"),
-            many("events", "events", remote="project_id"),
-            many("artifacts", "artifacts", remote="project_id"),
-            many("checkpoints", "checkpoints", remote="project_id"),
-            many("agent_sessions", "agent_sessions", remote="project_id"),
-            many("services", "service_status", remote="project_id"),
-            many("execution_logs", "execution_logs", remote="project_id"),
-            # vault
-            many("secrets", "secrets", remote="project_id"),
         ),
     ),
     Entity(
@@ -66,14 +62,6 @@ register(
                 "dependencies", "tasks", Through(_dependencies, "task_id", "depends_on_id")
             ),
             many_through("dependents", "tasks", Through(_dependencies, "depends_on_id", "task_id")),
-            # orchestration
-            many("plans", "plans", remote="task_id"),
-            many("decisions", "decisions", remote="task_id"),
-            many("results", "results", remote="task_id"),
-            many("human_overrides", "human_overrides", remote="task_id"),
-            many("events", "events", remote="task_id"),
-            many("artifacts", "artifacts", remote="task_id"),
-            many("execution_logs", "execution_logs", remote="task_id"),
         ),
         read_only=frozenset(
             {"id", "created_at", "updated_at", "completed_at", "locked_at", "locked_by", "user_id"}
@@ -108,3 +96,6 @@ register(
         ),
     ),
 )
+
+# The work domain's reverse relation on accounts' users.
+extend("users", many("projects", "projects", remote="owner_id"))

@@ -4,9 +4,12 @@ Alembic compares migrations against ``metadata``; the SQL builders and the entit
 mapping read column names and types from the same objects. Views are described as
 tables too (``info={"view": True}``) so the builders can select from them, but
 Alembic leaves them to the hand-written SQL in the migrations.
+
+A domain's module adds its tables to ``metadata`` when it is imported; ``aura.domains``
+imports every domain's, so read the complete metadata from there
+(``from aura.domains import metadata``), as Alembic's environment does.
 """
 
-from aura.db.tables import accounts, orchestration, teams, vault, work
 from aura.db.tables.base import metadata
 
-__all__ = ["accounts", "metadata", "orchestration", "teams", "vault", "work"]
+__all__ = ["metadata"]

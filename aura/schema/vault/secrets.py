@@ -1,21 +1,15 @@
-"""Vault domain contract: secrets (their values only through `revealSecret`), their
-access log, rotation schedules and templates, encryption keys, your provider tokens and
-the system settings."""
+"""Secrets, their templates, access log and rotation schedules, and the secrets views."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from aura import errors
-from aura.auth.crypto import VaultError
-from aura.auth.keyring import user_token_identity
 from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
+from aura.engine.scopes import in_domain
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
@@ -26,104 +20,13 @@ from aura.schema.filters import (
     IntFilter,
     JSONFilter,
     StringFilter,
-    StringListFilter,
 )
-
-_HERE = "aura.schema.vault"
-_WORK = "aura.schema.work"
-_ACCOUNTS = "aura.schema.accounts"
-
-
-@strawberry.enum(description="What was done with a secret's value.")
-class SecretAccessType(Enum):
-    REVEAL = strawberry.enum_value("REVEAL", description="Reading the value (`revealSecret`).")
-    ROTATE = strawberry.enum_value("ROTATE", description="Replacing the value (`rotateSecret`).")
-
-
-def _project(via: str) -> Any:
-    return related_field(
-        via, node=lazy("Project", _WORK), required=True, description="The project it belongs to."
-    )
-
-
-def _secret(via: str) -> Any:
-    return related_field(via, node=lazy("Secret", _HERE), required=True, description="The secret.")
-
-
-async def _open(info: Info, table: str, row: str, column: str, blob: bytes | None) -> str | None:
-    """Decrypt a sealed column for a field; a value that does not open is a server fault
-    (masked), never a plaintext of another row."""
-    if blob is None:
-        return None
-    try:
-        return await info.context.vault.open(info.context.session, table, row, column, blob)
-    except VaultError as exc:
-        raise errors.ApiError("this value cannot be decrypted") from exc
-
-
-# -- encryption keys -------------------------------------------------------------------
-
-
-@entity_type("encryption_keys")
-@strawberry.type(
-    description=(
-        "A data key of the vault (administrators only). Values are encrypted with a data "
-        "key, and data keys with the master key, which only the server holds; the key "
-        "material itself is never exposed. One key is active: new values use it."
-    )
-)
-class EncryptionKey:
-    id: strawberry.ID = strawberry.field(description=docs.ID)
-    key_name: str = strawberry.field(description="A readable name (creation time, id prefix).")
-    algorithm: str = strawberry.field(description="Cipher of the values (AES-256-GCM).")
-    is_active: bool = strawberry.field(description="New values are encrypted with this key.")
-    rotation_count: int = strawberry.field(
-        description="How many rotations preceded this key (0 for the first)."
-    )
-    last_rotated_at: datetime | None = strawberry.field(
-        description="When this key was replaced by a newer one; null while active."
-    )
-    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
-    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
-
-
-@strawberry.input(description="Conditions on encryption keys.")
-class EncryptionKeyFilter:
-    id: IDFilter | None = None
-    is_active: BooleanFilter | None = None
-    created_at: DateTimeFilter | None = None
-    and_: list[EncryptionKeyFilter] | None = strawberry.field(default=None, name="and")
-    or_: list[EncryptionKeyFilter] | None = strawberry.field(default=None, name="or")
-    not_: EncryptionKeyFilter | None = strawberry.field(default=None, name="not")
-
-
-@strawberry.enum(description="Fields encryption keys can be ordered by.")
-class EncryptionKeyOrderField(Enum):
-    CREATED_AT = "created_at"
-    ROTATION_COUNT = "rotation_count"
-
-
-@strawberry.input(description="One ordering term for encryption keys.")
-class EncryptionKeyOrderBy(OrderBy[EncryptionKeyOrderField]):
-    pass
-
-
-@strawberry.type(description="What `rotateEncryptionKey` did.")
-class KeyRotation:
-    key_id: strawberry.ID = strawberry.field(description="The new active data key.")
-    secrets: int = strawberry.field(description="Secrets re-encrypted under it.")
-    user_tokens: int = strawberry.field(description="Provider tokens re-encrypted under it.")
-    system_settings: int = strawberry.field(
-        description="Secret system settings re-encrypted under it."
-    )
-    batches: int = strawberry.field(description="Short transactions the re-encryption took.")
-    seconds: float = strawberry.field(description="Duration of the whole rotation.")
-
+from aura.schema.vault.shared import _ACCOUNTS, _HERE, SecretAccessType, _project, _secret
 
 # -- secret templates ------------------------------------------------------------------
 
 
-@entity_type("secret_templates")
+@entity_type("secret_templates", domain="vault")
 @strawberry.type(
     description=(
         "A kind of secret (an API key, a database URL, …): its type, the pattern its "
@@ -209,7 +112,7 @@ class UpdateSecretTemplateInput:
 # -- secrets ---------------------------------------------------------------------------
 
 
-@entity_type("secrets")
+@entity_type("secrets", domain="vault")
 @strawberry.type(
     description=(
         "A secret of a project: an API key, a password, a connection string. Its value is "
@@ -344,6 +247,7 @@ class UpdateSecretInput:
     expires_at: datetime | None = strawberry.UNSET
 
 
+@in_domain("vault")
 @strawberry.type(description="A secret's value, as `revealSecret` returns it (audited).")
 class RevealedSecret:
     id: strawberry.ID = strawberry.field(description="The secret's ID.")
@@ -356,7 +260,7 @@ class RevealedSecret:
 # -- access log ------------------------------------------------------------------------
 
 
-@entity_type("secret_access_log")
+@entity_type("secret_access_log", domain="vault")
 @strawberry.type(
     description=(
         "One entry of a secret's audit trail, written by the server and never changed: "
@@ -418,7 +322,7 @@ class SecretAccessLogOrderBy(OrderBy[SecretAccessLogOrderField]):
 # -- rotation schedules ----------------------------------------------------------------
 
 
-@entity_type("secret_rotation_schedule")
+@entity_type("secret_rotation_schedule", domain="vault")
 @strawberry.type(
     description=(
         "How often a secret should be rotated. `nextRotationAt` is computed: the last "
@@ -496,7 +400,7 @@ class UpdateSecretRotationScheduleInput:
 # -- views -----------------------------------------------------------------------------
 
 
-@entity_type("secrets_expiring_soon")
+@entity_type("secrets_expiring_soon", domain="vault")
 @strawberry.type(description="A secret that expires within 30 days, or has expired (view).")
 class SecretExpiringSoon:
     id: strawberry.ID = strawberry.field(description="The secret's ID.")
@@ -536,7 +440,7 @@ class SecretExpiringSoonOrderBy(OrderBy[SecretExpiringSoonOrderField]):
     pass
 
 
-@entity_type("secrets_needing_rotation")
+@entity_type("secrets_needing_rotation", domain="vault")
 @strawberry.type(description="A secret due for rotation within 7 days, or overdue (view).")
 class SecretNeedingRotation:
     id: strawberry.ID = strawberry.field(description="The secret's ID.")
@@ -578,166 +482,3 @@ class SecretNeedingRotationOrderField(Enum):
 @strawberry.input(description="One ordering term for secrets needing rotation.")
 class SecretNeedingRotationOrderBy(OrderBy[SecretNeedingRotationOrderField]):
     pass
-
-
-# -- user (provider) tokens ------------------------------------------------------------
-
-
-@entity_type("user_tokens")
-@strawberry.type(
-    description=(
-        "Your token for a third-party provider (Google, GitHub, …), stored encrypted. "
-        "Only you can read your tokens; administrators cannot."
-    )
-)
-class UserToken:
-    id: strawberry.ID = strawberry.field(description=docs.ID)
-    user_id: strawberry.ID = strawberry.field(
-        description="The user the token belongs to (always you)."
-    )
-    provider: str = strawberry.field(description="The provider, unique per user (`google`).")
-    token_type: str = strawberry.field(description="Usually `Bearer`.")
-    scopes: list[str] = strawberry.field(description="Scopes the provider granted.")
-    expires_at: datetime | None = strawberry.field(description="When the access token expires.")
-    metadata: JSON = strawberry.field(description=docs.METADATA)
-    created_at: datetime = strawberry.field(description=docs.CREATED_AT)
-    updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
-
-    async def _token(self, info: Info, column: str) -> str | None:
-        row = self.__dict__
-        identity = user_token_identity(row["user_id"], row["provider"])
-        return await _open(info, "user_tokens", identity, column, row[column])
-
-    @strawberry.field(description="The access token (decrypted for you).")
-    async def access_token(self, info: Info) -> str:
-        return await self._token(info, "encrypted_access_token") or ""
-
-    @strawberry.field(description="The refresh token, if the provider gave one.")
-    async def refresh_token(self, info: Info) -> str | None:
-        return await self._token(info, "encrypted_refresh_token")
-
-    @strawberry.field(description="The access token has expired (`expiresAt` is past).")
-    def is_expired(self) -> bool:
-        expires = self.__dict__.get("expires_at")
-        return expires is not None and expires <= datetime.now(UTC)
-
-
-@strawberry.input(description="Conditions on your provider tokens.")
-class UserTokenFilter:
-    provider: StringFilter | None = None
-    scopes: StringListFilter | None = None
-    expires_at: DateTimeFilter | None = None
-    and_: list[UserTokenFilter] | None = strawberry.field(default=None, name="and")
-    or_: list[UserTokenFilter] | None = strawberry.field(default=None, name="or")
-    not_: UserTokenFilter | None = strawberry.field(default=None, name="not")
-
-
-@strawberry.enum(description="Fields provider tokens can be ordered by.")
-class UserTokenOrderField(Enum):
-    PROVIDER = "provider"
-    EXPIRES_AT = "expires_at"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One ordering term for provider tokens.")
-class UserTokenOrderBy(OrderBy[UserTokenOrderField]):
-    pass
-
-
-@strawberry.input(
-    description=(
-        "Your tokens for a provider: stored (encrypted) or replaced. Omitted optional "
-        "fields are cleared on replacement, like a fresh OAuth grant."
-    )
-)
-class UpsertUserTokenInput:
-    provider: str = strawberry.field(
-        description="The provider's name (`google`); stored lower case, one token set per provider."
-    )
-    access_token: str = strawberry.field(
-        description="The provider's access token: not blank, at most 65,536 characters."
-    )
-    refresh_token: str | None = strawberry.field(
-        default=None, description="The provider's refresh token, if it gave one."
-    )
-    expires_at: datetime | None = strawberry.field(
-        default=None, description="When the access token expires, if known."
-    )
-    scopes: list[str] | None = strawberry.field(
-        default=None, description="Scopes the provider granted; none when omitted."
-    )
-    token_type: str | None = strawberry.field(default=None, description="`Bearer` when omitted.")
-    metadata: JSON | None = strawberry.field(
-        default=None, description="Free-form JSON for clients; `{}` when omitted."
-    )
-
-
-# -- system settings -------------------------------------------------------------------
-
-
-@entity_type("system_settings")
-@strawberry.type(
-    description=(
-        "A system-wide setting (`ai_provider`, `llm_model`, `openrouter_key`, …). Members "
-        "read plain settings; secret ones are stored encrypted and only administrators "
-        "see them. Only administrators change settings."
-    )
-)
-class SystemSetting:
-    key: str = strawberry.field(description="Unique key (lower case, `a-z0-9_.-`).")
-    is_secret: bool = strawberry.field(description="Stored encrypted, visible to admins only.")
-    description: str | None = strawberry.field(description="What the setting controls, if written.")
-    updated_by: strawberry.ID | None = strawberry.field(description="Who last changed it.")
-    updated_at: datetime = strawberry.field(description="When it last changed.")
-
-    @strawberry.field(name="value", description="The value (decrypted when secret).")
-    async def resolve_value(self, info: Info) -> str:
-        row = self.__dict__
-        if not row["is_secret"]:
-            return str(row["value"])
-        value = await _open(
-            info, "system_settings", row["key"], "encrypted_value", row["encrypted_value"]
-        )
-        return value or ""
-
-
-@strawberry.input(description="Conditions on system settings.")
-class SystemSettingFilter:
-    key: StringFilter | None = None
-    is_secret: BooleanFilter | None = None
-    updated_at: DateTimeFilter | None = None
-    and_: list[SystemSettingFilter] | None = strawberry.field(default=None, name="and")
-    or_: list[SystemSettingFilter] | None = strawberry.field(default=None, name="or")
-    not_: SystemSettingFilter | None = strawberry.field(default=None, name="not")
-
-
-@strawberry.enum(description="Fields system settings can be ordered by.")
-class SystemSettingOrderField(Enum):
-    KEY = "key"
-    UPDATED_AT = "updated_at"
-
-
-@strawberry.input(description="One ordering term for system settings.")
-class SystemSettingOrderBy(OrderBy[SystemSettingOrderField]):
-    pass
-
-
-@strawberry.input(description="A setting to create or replace (administrators only).")
-class SetSystemSettingInput:
-    key: str = strawberry.field(
-        description="The setting's key: a lower-case letter, then `a-z0-9_.-`; an existing "
-        "key's setting is replaced."
-    )
-    value: str = strawberry.field(description="The value, at most 65,536 characters.")
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="What the setting controls. Omitted: an existing description is kept; "
-        "null removes it.",
-    )
-    secret: bool | None = strawberry.field(
-        default=None,
-        description=(
-            "Store it encrypted and visible to admins only. Keys ending in `_key`, "
-            "`_secret`, `_token` or `_password` are always secret."
-        ),
-    )
