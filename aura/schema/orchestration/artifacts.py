@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from aura.engine.relay import OrderBy, entity_type
 from aura.schema import docs
 from aura.schema.filters import DateTimeFilter, EnumFilter, IDFilter, JSONFilter, StringFilter
-from aura.schema.orchestration.shared import ArtifactType, _project, _task, _user
+from aura.schema.orchestration.shared import ArtifactType, project_field, task_field, user_field
 
 # -- artifacts (seed 001) ----------------------------------------------------------------
 
@@ -33,9 +33,9 @@ class Artifact:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("artifacts.project")
-    task = _task("artifacts.task")
-    user = _user("artifacts.user", "The user who recorded the artifact, if known.")
+    project = project_field("artifacts.project")
+    task = task_field("artifacts.task")
+    user = user_field("artifacts.user", "The user who recorded the artifact, if known.")
 
 
 @strawberry.input(description="Conditions on artifacts; all given fields must match.")
@@ -103,8 +103,8 @@ class Checkpoint:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("checkpoints.project")
-    user = _user("checkpoints.user", "The user who saved the checkpoint, if known.")
+    project = project_field("checkpoints.project")
+    user = user_field("checkpoints.user", "The user who saved the checkpoint, if known.")
 
 
 @strawberry.input(description="Conditions on checkpoints; all given fields must match.")
@@ -170,8 +170,8 @@ class AgentSession:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("agent_sessions.project")
-    user = _user("agent_sessions.user", "The user the agent acts for, if known.")
+    project = project_field("agent_sessions.project")
+    user = user_field("agent_sessions.user", "The user the agent acts for, if known.")
 
 
 @strawberry.input(description="Conditions on agent sessions; all given fields must match.")

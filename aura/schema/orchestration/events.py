@@ -21,14 +21,14 @@ from aura.schema.filters import (
     StringFilter,
 )
 from aura.schema.orchestration.shared import (
-    _HERE,
-    _WORK,
+    HERE,
+    WORK,
     AgentType,
     LogLevel,
     ServiceHealth,
-    _project,
-    _task,
-    _user,
+    project_field,
+    task_field,
+    user_field,
 )
 
 # -- events (seed 001) -------------------------------------------------------------------
@@ -70,11 +70,11 @@ class Event:
 
     project = related_field(
         "events.project",
-        node=lazy("Project", _WORK),
+        node=lazy("Project", WORK),
         description="The project of the event, if any.",
     )
-    task = _task("events.task", required=False)
-    user = _user("events.user", "The user who caused the event, if known.")
+    task = task_field("events.task", required=False)
+    user = user_field("events.user", "The user who caused the event, if known.")
 
 
 @strawberry.input(description="Conditions on events; all given fields must match.")
@@ -141,12 +141,12 @@ class RecentEvent:
     )
 
     event = related_field(
-        "recent_events.event", node=lazy("Event", _HERE), required=True, description="The event."
+        "recent_events.event", node=lazy("Event", HERE), required=True, description="The event."
     )
     project = related_field(
-        "recent_events.project", node=lazy("Project", _WORK), description="The project, if any."
+        "recent_events.project", node=lazy("Project", WORK), description="The project, if any."
     )
-    task = _task("recent_events.task", required=False)
+    task = task_field("recent_events.task", required=False)
 
 
 @strawberry.input(description="Conditions on recent events.")
@@ -197,7 +197,7 @@ class ServiceStatus:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("service_status.project")
+    project = project_field("service_status.project")
 
 
 @strawberry.input(description="Conditions on service statuses; all given fields must match.")
@@ -275,9 +275,9 @@ class ExecutionLog:
     metadata: JSON = strawberry.field(description=docs.METADATA)
     created_at: datetime = strawberry.field(description="When the line was written.")
 
-    project = _project("execution_logs.project")
-    task = _task("execution_logs.task")
-    user = _user("execution_logs.user", "The user whose agent wrote the line, if known.")
+    project = project_field("execution_logs.project")
+    task = task_field("execution_logs.task")
+    user = user_field("execution_logs.user", "The user whose agent wrote the line, if known.")
 
 
 @strawberry.input(

@@ -21,11 +21,11 @@ from aura.schema.filters import (
     StringListFilter,
 )
 from aura.schema.orchestration.shared import (
-    _HERE,
+    HERE,
     DocumentType,
     RunStatus,
-    _user,
     related_connection,
+    user_field,
 )
 
 # -- task history (seed 003, personal) -----------------------------------------------------
@@ -64,7 +64,7 @@ class TaskHistory:
         )
     )
 
-    user = _user("task_history.user", "The user it ran for.")
+    user = user_field("task_history.user", "The user it ran for.")
     documents = related_connection(
         "documents_generated",
         "GeneratedDocument",
@@ -179,10 +179,10 @@ class GeneratedDocument:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    user = _user("documents_generated.user", "The user it was made for.")
+    user = user_field("documents_generated.user", "The user it was made for.")
     task_history = related_field(
         "documents_generated.task_history",
-        node=lazy("TaskHistory", _HERE),
+        node=lazy("TaskHistory", HERE),
         description="The assistant task that made it, if recorded.",
     )
 

@@ -23,11 +23,11 @@ from aura.schema.orchestration.shared import (
     DecisionCategory,
     PlanStatus,
     ResultStatus,
-    _plan,
-    _project,
-    _task,
-    _user,
+    plan_field,
+    project_field,
     related_connection,
+    task_field,
+    user_field,
 )
 
 # -- plans (seed 000) ------------------------------------------------------------------
@@ -58,8 +58,8 @@ class Plan:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("plans.project")
-    task = _task("plans.task")
+    project = project_field("plans.project")
+    task = task_field("plans.task")
     decisions = related_connection(
         "decisions", "Decision", "plans.decisions", "Decisions taken about this plan."
     )
@@ -172,10 +172,10 @@ class Decision:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("decisions.project")
-    task = _task("decisions.task", required=False)
-    plan = _plan("decisions.plan")
-    user = _user("decisions.user", "The user who recorded the decision, if known.")
+    project = project_field("decisions.project")
+    task = task_field("decisions.task", required=False)
+    plan = plan_field("decisions.plan")
+    user = user_field("decisions.user", "The user who recorded the decision, if known.")
 
 
 @strawberry.input(description="Conditions on decisions; all given fields must match.")
@@ -285,9 +285,9 @@ class Result:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("results.project")
-    task = _task("results.task")
-    plan = _plan("results.plan")
+    project = project_field("results.project")
+    task = task_field("results.task")
+    plan = plan_field("results.plan")
 
 
 @strawberry.input(description="Conditions on results; all given fields must match.")
@@ -386,9 +386,9 @@ class HumanOverride:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("human_overrides.project")
-    task = _task("human_overrides.task", required=False)
-    user = _user("human_overrides.user", "The user who recorded the override, if known.")
+    project = project_field("human_overrides.project")
+    task = task_field("human_overrides.task", required=False)
+    user = user_field("human_overrides.user", "The user who recorded the override, if known.")
 
 
 @strawberry.input(description="Conditions on human overrides; all given fields must match.")

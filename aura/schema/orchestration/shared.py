@@ -10,9 +10,9 @@ from aura.db import enums
 from aura.engine.relay import connection_field, related_field
 from aura.schema.common import lazy
 
-_HERE = "aura.schema.orchestration"
-_WORK = "aura.schema.work"
-_ACCOUNTS = "aura.schema.accounts"
+HERE = "aura.schema.orchestration"
+WORK = "aura.schema.work"
+ACCOUNTS = "aura.schema.accounts"
 
 PlanStatus = strawberry.enum(
     enums.PlanStatus,
@@ -50,33 +50,33 @@ def related_connection(target: str, type_name: str, via: str, description: str) 
     return connection_field(
         target,
         via=via,
-        node=lazy(type_name, _HERE),
-        filter=lazy(f"{type_name}Filter", _HERE),
-        order=lazy(f"{type_name}OrderBy", _HERE),
+        node=lazy(type_name, HERE),
+        filter=lazy(f"{type_name}Filter", HERE),
+        order=lazy(f"{type_name}OrderBy", HERE),
         description=description,
     )
 
 
-def _project(via: str) -> Any:
+def project_field(via: str) -> Any:
     return related_field(
-        via, node=lazy("Project", _WORK), required=True, description="The project this belongs to."
+        via, node=lazy("Project", WORK), required=True, description="The project this belongs to."
     )
 
 
-def _task(via: str, *, required: bool = True) -> Any:
+def task_field(via: str, *, required: bool = True) -> Any:
     return related_field(
         via,
-        node=lazy("Task", _WORK),
+        node=lazy("Task", WORK),
         required=required,
         description="The task this is about." if required else "The task this is about, if any.",
     )
 
 
-def _user(via: str, description: str) -> Any:
-    return related_field(via, node=lazy("User", _ACCOUNTS), description=description)
+def user_field(via: str, description: str) -> Any:
+    return related_field(via, node=lazy("User", ACCOUNTS), description=description)
 
 
-def _plan(via: str) -> Any:
+def plan_field(via: str) -> Any:
     return related_field(
-        via, node=lazy("Plan", _HERE), description="The plan this is about, if any."
+        via, node=lazy("Plan", HERE), description="The plan this is about, if any."
     )

@@ -20,7 +20,7 @@ from aura.schema.filters import (
     JSONFilter,
     StringFilter,
 )
-from aura.schema.orchestration.shared import _HERE, RunStatus, _user, related_connection
+from aura.schema.orchestration.shared import HERE, RunStatus, related_connection, user_field
 
 # -- workflows and their history (seed 003, personal) ------------------------------------
 
@@ -39,7 +39,7 @@ class Workflow:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    user = _user("workflows.user", "The owner.")
+    user = user_field("workflows.user", "The owner.")
     history = related_connection(
         "workflow_history", "WorkflowHistory", "workflows.history", "Runs of this workflow."
     )
@@ -124,11 +124,11 @@ class WorkflowHistory:
 
     workflow = related_field(
         "workflow_history.workflow",
-        node=lazy("Workflow", _HERE),
+        node=lazy("Workflow", HERE),
         required=True,
         description="The workflow that ran.",
     )
-    user = _user("workflow_history.user", "The workflow's owner.")
+    user = user_field("workflow_history.user", "The workflow's owner.")
 
 
 @strawberry.input(description="Conditions on workflow runs; all given fields must match.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aura.engine.relay import connection_field, extend_type
 from aura.schema.common import lazy
-from aura.schema.vault.shared import _HERE
+from aura.schema.vault.shared import HERE
 from aura.schema.work import Project
 
 
@@ -16,8 +16,8 @@ class ProjectVault:
     secrets = connection_field(
         "secrets",
         via="projects.secrets",
-        node=lazy("Secret", _HERE),
-        filter=lazy("SecretFilter", _HERE),
-        order=lazy("SecretOrderBy", _HERE),
+        node=lazy("Secret", HERE),
+        filter=lazy("SecretFilter", HERE),
+        order=lazy("SecretOrderBy", HERE),
         description="Secrets of the project (without their values; see `revealSecret`).",
     )

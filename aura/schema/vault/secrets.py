@@ -21,7 +21,7 @@ from aura.schema.filters import (
     JSONFilter,
     StringFilter,
 )
-from aura.schema.vault.shared import _ACCOUNTS, _HERE, SecretAccessType, _project, _secret
+from aura.schema.vault.shared import ACCOUNTS, HERE, SecretAccessType, project_field, secret_field
 
 # -- secret templates ------------------------------------------------------------------
 
@@ -57,9 +57,9 @@ class SecretTemplate:
     secrets = connection_field(
         "secrets",
         via="secret_templates.secrets",
-        node=lazy("Secret", _HERE),
-        filter=lazy("SecretFilter", _HERE),
-        order=lazy("SecretOrderBy", _HERE),
+        node=lazy("Secret", HERE),
+        filter=lazy("SecretFilter", HERE),
+        order=lazy("SecretOrderBy", HERE),
         description="Your secrets that use this template.",
     )
 
@@ -143,23 +143,23 @@ class Secret:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("secrets.project")
+    project = project_field("secrets.project")
     template = related_field(
         "secrets.template",
-        node=lazy("SecretTemplate", _HERE),
+        node=lazy("SecretTemplate", HERE),
         description="Its template, if any.",
     )
     rotation_schedule = related_field(
         "secrets.rotation_schedule",
-        node=lazy("SecretRotationSchedule", _HERE),
+        node=lazy("SecretRotationSchedule", HERE),
         description="When it should be rotated, if it has a schedule.",
     )
     access_logs = connection_field(
         "secret_access_log",
         via="secrets.access_logs",
-        node=lazy("SecretAccessLog", _HERE),
-        filter=lazy("SecretAccessLogFilter", _HERE),
-        order=lazy("SecretAccessLogOrderBy", _HERE),
+        node=lazy("SecretAccessLog", HERE),
+        filter=lazy("SecretAccessLogFilter", HERE),
+        order=lazy("SecretAccessLogOrderBy", HERE),
         description="Its audit trail: every reveal (allowed or refused) and rotation.",
     )
 
@@ -284,11 +284,11 @@ class SecretAccessLog:
     metadata: JSON = strawberry.field(description="Details of the access as JSON; `{}` when none.")
     accessed_at: datetime = strawberry.field(description="When the access was attempted.")
 
-    secret = _secret("secret_access_log.secret")
-    project = _project("secret_access_log.project")
+    secret = secret_field("secret_access_log.secret")
+    project = project_field("secret_access_log.project")
     user = related_field(
         "secret_access_log.user",
-        node=lazy("User", _ACCOUNTS),
+        node=lazy("User", ACCOUNTS),
         description="The user who asked, if you can see them.",
     )
 
@@ -353,8 +353,8 @@ class SecretRotationSchedule:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    secret = _secret("secret_rotation_schedule.secret")
-    project = _project("secret_rotation_schedule.project")
+    secret = secret_field("secret_rotation_schedule.secret")
+    project = project_field("secret_rotation_schedule.project")
 
 
 @strawberry.input(description="Conditions on rotation schedules.")
@@ -415,8 +415,8 @@ class SecretExpiringSoon:
     )
     project_name: str = strawberry.field(description="Name of the secret's project.")
 
-    secret = _secret("secrets_expiring_soon.secret")
-    project = _project("secrets_expiring_soon.project")
+    secret = secret_field("secrets_expiring_soon.secret")
+    project = project_field("secrets_expiring_soon.project")
 
 
 @strawberry.input(description="Conditions on secrets expiring soon.")
@@ -458,8 +458,8 @@ class SecretNeedingRotation:
     )
     project_name: str = strawberry.field(description="Name of the secret's project.")
 
-    secret = _secret("secrets_needing_rotation.secret")
-    project = _project("secrets_needing_rotation.project")
+    secret = secret_field("secrets_needing_rotation.secret")
+    project = project_field("secrets_needing_rotation.project")
 
 
 @strawberry.input(description="Conditions on secrets needing rotation.")

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from aura.engine.relay import OrderBy, entity_type
 from aura.schema.filters import BooleanFilter, DateTimeFilter, StringFilter
-from aura.schema.vault.shared import _open
+from aura.schema.vault.shared import open_sealed
 
 # -- system settings -------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ class SystemSetting:
         row = self.__dict__
         if not row["is_secret"]:
             return str(row["value"])
-        value = await _open(
+        value = await open_sealed(
             info, "system_settings", row["key"], "encrypted_value", row["encrypted_value"]
         )
         return value or ""

@@ -14,9 +14,9 @@ from aura.auth.crypto import VaultError
 from aura.engine.relay import related_field
 from aura.schema.common import lazy
 
-_HERE = "aura.schema.vault"
-_WORK = "aura.schema.work"
-_ACCOUNTS = "aura.schema.accounts"
+HERE = "aura.schema.vault"
+WORK = "aura.schema.work"
+ACCOUNTS = "aura.schema.accounts"
 
 
 @strawberry.enum(description="What was done with a secret's value.")
@@ -25,17 +25,19 @@ class SecretAccessType(Enum):
     ROTATE = strawberry.enum_value("ROTATE", description="Replacing the value (`rotateSecret`).")
 
 
-def _project(via: str) -> Any:
+def project_field(via: str) -> Any:
     return related_field(
-        via, node=lazy("Project", _WORK), required=True, description="The project it belongs to."
+        via, node=lazy("Project", WORK), required=True, description="The project it belongs to."
     )
 
 
-def _secret(via: str) -> Any:
-    return related_field(via, node=lazy("Secret", _HERE), required=True, description="The secret.")
+def secret_field(via: str) -> Any:
+    return related_field(via, node=lazy("Secret", HERE), required=True, description="The secret.")
 
 
-async def _open(info: Info, table: str, row: str, column: str, blob: bytes | None) -> str | None:
+async def open_sealed(
+    info: Info, table: str, row: str, column: str, blob: bytes | None
+) -> str | None:
     """Decrypt a sealed column for a field; a value that does not open is a server fault
     (masked), never a plaintext of another row."""
     if blob is None:

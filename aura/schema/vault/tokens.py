@@ -13,7 +13,7 @@ from aura.auth.keyring import user_token_identity
 from aura.engine.relay import OrderBy, entity_type
 from aura.schema import docs
 from aura.schema.filters import DateTimeFilter, StringFilter, StringListFilter
-from aura.schema.vault.shared import _open
+from aura.schema.vault.shared import open_sealed
 
 # -- user (provider) tokens ------------------------------------------------------------
 
@@ -41,7 +41,7 @@ class UserToken:
     async def _token(self, info: Info, column: str) -> str | None:
         row = self.__dict__
         identity = user_token_identity(row["user_id"], row["provider"])
-        return await _open(info, "user_tokens", identity, column, row[column])
+        return await open_sealed(info, "user_tokens", identity, column, row[column])
 
     @strawberry.field(description="The access token (decrypted for you).")
     async def access_token(self, info: Info) -> str:

@@ -12,7 +12,7 @@ from aura.engine.relay import OrderBy, entity_type, related_field
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import DateTimeFilter, IDFilter, JSONFilter, StringFilter
-from aura.schema.work.shared import _ACCOUNTS, _HERE, _project
+from aura.schema.work.shared import ACCOUNTS, HERE, project_field
 
 # -- comments -------------------------------------------------------------------------
 
@@ -38,16 +38,16 @@ class Comment:
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
-    project = _project("comments.project")
+    project = project_field("comments.project")
     task = related_field(
-        "comments.task", node=lazy("Task", _HERE), description="The task commented on, if any."
+        "comments.task", node=lazy("Task", HERE), description="The task commented on, if any."
     )
     issue = related_field(
-        "comments.issue", node=lazy("Issue", _HERE), description="The issue commented on, if any."
+        "comments.issue", node=lazy("Issue", HERE), description="The issue commented on, if any."
     )
     user = related_field(
         "comments.user",
-        node=lazy("User", _ACCOUNTS),
+        node=lazy("User", ACCOUNTS),
         description="The user who wrote the comment, if known.",
     )
 

@@ -20,7 +20,7 @@ from aura.schema.filters import (
     StringFilter,
     StringListFilter,
 )
-from aura.schema.work.shared import _HERE, Priority, WorkStatus, _project, _tasks
+from aura.schema.work.shared import HERE, Priority, WorkStatus, project_field, tasks_connection
 
 # -- epics ----------------------------------------------------------------------------
 
@@ -52,16 +52,16 @@ class Epic:
         description="When it was completed; set by clients, null until then."
     )
 
-    project = _project("epics.project")
+    project = project_field("epics.project")
     issues = connection_field(
         "issues",
         via="epics.issues",
-        node=lazy("Issue", _HERE),
-        filter=lazy("IssueFilter", _HERE),
-        order=lazy("IssueOrderBy", _HERE),
+        node=lazy("Issue", HERE),
+        filter=lazy("IssueFilter", HERE),
+        order=lazy("IssueOrderBy", HERE),
         description="Issues filed under this epic.",
     )
-    tasks = _tasks("epics.tasks", "Tasks of this epic.")
+    tasks = tasks_connection("epics.tasks", "Tasks of this epic.")
 
 
 @strawberry.input(description="Conditions on epics; all given fields must match.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aura.engine.relay import connection_field, extend_type
 from aura.schema.accounts import User
 from aura.schema.common import lazy
-from aura.schema.work.shared import _HERE
+from aura.schema.work.shared import HERE
 
 
 @extend_type(User)
@@ -16,8 +16,8 @@ class UserWork:
     projects = connection_field(
         "projects",
         via="users.projects",
-        node=lazy("Project", _HERE),
-        filter=lazy("ProjectFilter", _HERE),
-        order=lazy("ProjectOrderBy", _HERE),
+        node=lazy("Project", HERE),
+        filter=lazy("ProjectFilter", HERE),
+        order=lazy("ProjectOrderBy", HERE),
         description="Projects this user owns.",
     )

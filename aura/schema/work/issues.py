@@ -20,7 +20,14 @@ from aura.schema.filters import (
     StringFilter,
     StringListFilter,
 )
-from aura.schema.work.shared import _HERE, IssueStatus, Priority, _comments, _project, _tasks
+from aura.schema.work.shared import (
+    HERE,
+    IssueStatus,
+    Priority,
+    comments_connection,
+    project_field,
+    tasks_connection,
+)
 
 # -- issues ---------------------------------------------------------------------------
 
@@ -57,14 +64,14 @@ class Issue:
         description="When it was closed; set by clients, null while open."
     )
 
-    project = _project("issues.project")
+    project = project_field("issues.project")
     epic = related_field(
         "issues.epic",
-        node=lazy("Epic", _HERE),
+        node=lazy("Epic", HERE),
         description="The epic this issue belongs to, if any.",
     )
-    tasks = _tasks("issues.tasks", "Tasks created for this issue.")
-    comments = _comments("issues.comments")
+    tasks = tasks_connection("issues.tasks", "Tasks created for this issue.")
+    comments = comments_connection("issues.comments")
 
 
 @strawberry.input(description="Conditions on issues; all given fields must match.")

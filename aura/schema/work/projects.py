@@ -12,7 +12,7 @@ from aura.engine.relay import OrderBy, connection_field, entity_type, related_fi
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import DateTimeFilter, EnumFilter, IDFilter, JSONFilter, StringFilter
-from aura.schema.work.shared import _ACCOUNTS, _HERE, ProjectStatus, _tasks
+from aura.schema.work.shared import ACCOUNTS, HERE, ProjectStatus, tasks_connection
 
 # -- projects -------------------------------------------------------------------------
 
@@ -41,27 +41,27 @@ class Project:
 
     owner = related_field(
         "projects.owner",
-        node=lazy("User", _ACCOUNTS),
+        node=lazy("User", ACCOUNTS),
         required=True,
         description="The user who owns the project.",
     )
     epics = connection_field(
         "epics",
         via="projects.epics",
-        node=lazy("Epic", _HERE),
-        filter=lazy("EpicFilter", _HERE),
-        order=lazy("EpicOrderBy", _HERE),
+        node=lazy("Epic", HERE),
+        filter=lazy("EpicFilter", HERE),
+        order=lazy("EpicOrderBy", HERE),
         description="Epics of the project.",
     )
     issues = connection_field(
         "issues",
         via="projects.issues",
-        node=lazy("Issue", _HERE),
-        filter=lazy("IssueFilter", _HERE),
-        order=lazy("IssueOrderBy", _HERE),
+        node=lazy("Issue", HERE),
+        filter=lazy("IssueFilter", HERE),
+        order=lazy("IssueOrderBy", HERE),
         description="Issues of the project.",
     )
-    tasks = _tasks("projects.tasks", "Tasks of the project.")
+    tasks = tasks_connection("projects.tasks", "Tasks of the project.")
 
 
 @strawberry.input(description="Conditions on projects; all given fields must match.")

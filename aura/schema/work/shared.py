@@ -8,8 +8,8 @@ from aura.db import enums
 from aura.engine.relay import connection_field, related_field
 from aura.schema.common import lazy
 
-_HERE = "aura.schema.work"
-_ACCOUNTS = "aura.schema.accounts"
+HERE = "aura.schema.work"
+ACCOUNTS = "aura.schema.accounts"
 
 ProjectStatus = strawberry.enum(enums.ProjectStatus, description="Lifecycle of a project.")
 WorkStatus = strawberry.enum(enums.WorkStatus, description="Lifecycle of an epic.")
@@ -32,29 +32,29 @@ TaskStatus = strawberry.enum(
 # -- relationship fields, shared by several types ------------------------------------
 
 
-def _project(via: str) -> object:
+def project_field(via: str) -> object:
     return related_field(
-        via, node=lazy("Project", _HERE), required=True, description="The project this belongs to."
+        via, node=lazy("Project", HERE), required=True, description="The project this belongs to."
     )
 
 
-def _tasks(via: str, description: str) -> object:
+def tasks_connection(via: str, description: str) -> object:
     return connection_field(
         "tasks",
         via=via,
-        node=lazy("Task", _HERE),
-        filter=lazy("TaskFilter", _HERE),
-        order=lazy("TaskOrderBy", _HERE),
+        node=lazy("Task", HERE),
+        filter=lazy("TaskFilter", HERE),
+        order=lazy("TaskOrderBy", HERE),
         description=description,
     )
 
 
-def _comments(via: str) -> object:
+def comments_connection(via: str) -> object:
     return connection_field(
         "comments",
         via=via,
-        node=lazy("Comment", _HERE),
-        filter=lazy("CommentFilter", _HERE),
-        order=lazy("CommentOrderBy", _HERE),
+        node=lazy("Comment", HERE),
+        filter=lazy("CommentFilter", HERE),
+        order=lazy("CommentOrderBy", HERE),
         description="Discussion, oldest first unless ordered otherwise.",
     )

@@ -21,14 +21,14 @@ from aura.schema.filters import (
     StringListFilter,
 )
 from aura.schema.work.shared import (
-    _ACCOUNTS,
-    _HERE,
+    ACCOUNTS,
+    HERE,
     Priority,
     TaskStatus,
     TaskType,
-    _comments,
-    _project,
-    _tasks,
+    comments_connection,
+    project_field,
+    tasks_connection,
 )
 
 # -- tasks ----------------------------------------------------------------------------
@@ -82,23 +82,25 @@ class Task:
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
     completed_at: datetime | None = strawberry.field(description="Set when the task completes.")
 
-    project = _project("tasks.project")
+    project = project_field("tasks.project")
     epic = related_field(
-        "tasks.epic", node=lazy("Epic", _HERE), description="The epic this task belongs to, if any."
+        "tasks.epic", node=lazy("Epic", HERE), description="The epic this task belongs to, if any."
     )
     issue = related_field(
         "tasks.issue",
-        node=lazy("Issue", _HERE),
+        node=lazy("Issue", HERE),
         description="The issue this task implements, if any.",
     )
     creator = related_field(
         "tasks.creator",
-        node=lazy("User", _ACCOUNTS),
+        node=lazy("User", ACCOUNTS),
         description="The user who created the task, if known.",
     )
-    dependencies = _tasks("tasks.dependencies", "Tasks that must be completed before this one.")
-    dependents = _tasks("tasks.dependents", "Tasks that wait for this one.")
-    comments = _comments("tasks.comments")
+    dependencies = tasks_connection(
+        "tasks.dependencies", "Tasks that must be completed before this one."
+    )
+    dependents = tasks_connection("tasks.dependents", "Tasks that wait for this one.")
+    comments = comments_connection("tasks.comments")
 
 
 @strawberry.input(description="Conditions on tasks; all given fields must match.")

@@ -10,7 +10,7 @@ import strawberry
 from aura.engine.relay import OrderBy, entity_type, related_field
 from aura.schema.common import lazy
 from aura.schema.filters import BooleanFilter, EnumFilter, IDFilter, IntFilter, StringFilter
-from aura.schema.work.shared import _HERE, Priority, TaskStatus, _project
+from aura.schema.work.shared import HERE, Priority, TaskStatus, project_field
 
 # -- views ----------------------------------------------------------------------------
 
@@ -38,9 +38,9 @@ class ActiveTask:
     updated_at: datetime = strawberry.field(description="When the task last changed.")
 
     task = related_field(
-        "active_tasks.task", node=lazy("Task", _HERE), required=True, description="The full task."
+        "active_tasks.task", node=lazy("Task", HERE), required=True, description="The full task."
     )
-    project = _project("active_tasks.project")
+    project = project_field("active_tasks.project")
 
 
 @strawberry.input(description="Conditions on active tasks.")
@@ -92,9 +92,9 @@ class TaskProgress:
     updated_at: datetime = strawberry.field(description="When the task last changed.")
 
     task = related_field(
-        "task_progress.task", node=lazy("Task", _HERE), required=True, description="The full task."
+        "task_progress.task", node=lazy("Task", HERE), required=True, description="The full task."
     )
-    project = _project("task_progress.project")
+    project = project_field("task_progress.project")
 
 
 @strawberry.input(description="Conditions on task progress rows.")
