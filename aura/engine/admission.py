@@ -116,7 +116,7 @@ class Reason(enum.Enum):
     INVALID = "invalid"  # syntax, limits, validation, cost, scopes: GraphQL errors
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: its __init__ is on the path of every request
 class Admitted:
     """An operation that may run: its validated document and the operation in it."""
 

@@ -240,10 +240,16 @@ async def _refused(errors: list[GraphQLError]) -> AsyncGenerator[PreExecutionErr
     yield PreExecutionError(data=None, errors=errors)
 
 
+_TRANSPORTS: dict[frozenset[OperationType], Transport] = {}
+
+
 def _transport(
     allowed: Iterable[OperationType] | None, default: Iterable[OperationType]
 ) -> Transport:
     """The transport Strawberry's ``allowed_operation_types`` describe."""
-    return Transport(
-        "HTTP", frozenset(graphql.OperationType(kind.value) for kind in allowed or default)
-    )
+    kinds = frozenset(allowed or default)
+    transport = _TRANSPORTS.get(kinds)
+    if transport is None:
+        operations = frozenset(graphql.OperationType(kind.value) for kind in kinds)
+        transport = _TRANSPORTS[kinds] = Transport("HTTP", operations)
+    return transport
