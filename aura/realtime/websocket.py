@@ -34,7 +34,6 @@ from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken
 from aura.engine.admission import Admitted, Refused
 from aura.engine.errors import present
-from aura.engine.limits import TOO_MANY_OPERATIONS
 from aura.engine.ratelimit import RATE_LIMITED, retry_after
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
@@ -43,6 +42,7 @@ from aura.realtime.tasks import spawn, supervise
 
 log = logging.getLogger(__name__)
 
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"  # the per-connection limit of operations
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 KEEPALIVE_SECONDS = 15.0
