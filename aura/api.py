@@ -37,7 +37,7 @@ def build_schema(settings: Settings) -> AuraSchema:
         config=StrawberryConfig(scalar_map={datetime: DateTime}),
     )
     accelerate(schema)
-    derive_descriptions(schema._schema)
+    derive_descriptions(schema.graphql_schema)
     return schema
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import OperationType
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -23,13 +23,10 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.types import QueryParams
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
@@ -43,37 +40,27 @@ from aura.db.database import embedded_server, resolve_dsn
 from aura.db.errors import LOST, unavailable
 from aura.db.pool import create_pool
 from aura.db.session import Session
-from aura.engine.body import (
-    BAD_REQUEST,
-    OPERATION_NOT_SUPPORTED,
-    BadRequest,
-    decode_json,
-    request_members,
-)
+from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refused, Transport
+from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
 from aura.engine.context import Context
 from aura.engine.errors import error_body, with_request_id
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
 from aura.middleware import BodySizeLimit
+from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.websocket import serve_websocket
 from aura.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
 
+SUBSCRIPTION = OperationType.SUBSCRIPTION
+# GET when queries over GET are turned off: nothing runs.
+_GET_NOTHING = Transport("GET", frozenset())
+
 # Codes of HTTP-level refusals raised by Strawberry (those raised here carry their own).
 _HTTP_CODES = {404: "NOT_FOUND"}
-
-
-def _subscription_refused() -> ExecutionResult:
-    """A request error (no path, no data): 400 for graphql-response+json, 200 for JSON."""
-    error = GraphQLError(
-        "subscriptions are served over the websocket at /graphql "
-        "(graphql-transport-ws or graphql-ws), not over HTTP",
-        extensions={"code": OPERATION_NOT_SUPPORTED},
-    )
-    return ExecutionResult(data=None, errors=[error])
 
 
 # Seconds a client should wait before retrying a request the database could not serve.
@@ -93,6 +80,7 @@ class GraphQLView(GraphQL):
     """
 
     GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+    schema: AuraSchema
 
     def __init__(self, schema: AuraSchema, settings: Settings) -> None:
         super().__init__(
@@ -175,34 +163,38 @@ class GraphQLView(GraphQL):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """One operation; a subscription is refused (it is served over the websocket)."""
-        method = request_adapter.method
-        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
-        if not self.allow_queries_via_get and method == "GET":
-            allowed -= {OperationType.QUERY}
-        try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
-        except CannotGetOperationTypeError as error:
-            raise BadRequest(error.as_http_error_reason()) from None
-        except InvalidOperationTypeError as error:
-            if error.operation_type is OperationType.SUBSCRIPTION:
-                return _subscription_refused()
-            # GraphQL over HTTP: a mutation over GET is 405, and says what is allowed.
-            raise BadRequest(
-                f"{error.as_http_error_reason(method)}: send mutations with POST",
-                status_code=405,
-                headers={"allow": "POST"},
-            ) from None
-        except MissingQueryError:
-            raise BadRequest("no GraphQL query found in the request") from None
+        """One operation, admitted first (``aura.engine.admission``, as on websockets).
+
+        Refusals that are not GraphQL errors are answered in HTTP's terms: no query or no
+        operation to run is a 400, a mutation over GET a 405 naming what is allowed; a
+        subscription is a request error, ``OPERATION_NOT_SUPPORTED`` (400 for
+        graphql-response+json, 200 for JSON).
+        """
+        transport = self._transport(request_adapter.method)
+        outcome = self.schema.admission.admit(
+            request_data.query,
+            request_data.operation_name,
+            request_data.variables,
+            context.principal,
+            transport,
+        )
+        if isinstance(outcome, Refused):
+            if outcome.reason is Reason.NO_QUERY:
+                raise BadRequest("no GraphQL query found in the request")
+            if outcome.reason is Reason.NO_OPERATION:
+                raise BadRequest(outcome.errors[0].message)
+            if outcome.reason is Reason.NOT_ALLOWED and outcome.kind is not SUBSCRIPTION:
+                # GraphQL over HTTP: a mutation over GET is 405, and says what is allowed.
+                raise BadRequest(
+                    outcome.errors[0].message, status_code=405, headers={"allow": "POST"}
+                )
+            return self.schema.refused(outcome, context)
+        return await self.schema.run(outcome, context, request_data.variables, root_value)
+
+    def _transport(self, method: str) -> Transport:
+        if method != "GET":
+            return HTTP_POST
+        return HTTP_GET if self.allow_queries_via_get else _GET_NOTHING
 
     @classmethod
     def response_media_type(cls, request: Request) -> str:
@@ -348,7 +340,7 @@ class GraphQLView(GraphQL):
             body, status_code=503, media_type=self.response_media_type(request), headers=headers
         )
 
-    async def _principal(self, authorization: str | None) -> Principal | None:
+    async def authenticate(self, authorization: str | None) -> Principal | None:
         """A JWT's principal, or an opaque token's (looked up once, then cached)."""
         token = bearer(authorization)
         if token is None:
@@ -360,7 +352,7 @@ class GraphQLView(GraphQL):
     async def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:
         principal, auth_error = None, None
         try:
-            principal = await self._principal(authorization)
+            principal = await self.authenticate(authorization)
         except InvalidToken as exc:
             auth_error = f"invalid token: {exc}"
         return self.context_for(request, principal, auth_error)
@@ -434,13 +426,29 @@ class AuraApp(Starlette):
     handler checks origins itself and catches its own errors).
     """
 
-    websocket_handler: Any = None
+    websocket_handler: Any = None  # set while the hub runs
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "websocket" and scope["path"] == "/graphql":
-            await self.websocket_handler(scope, receive, send)
+        handler = self.websocket_handler
+        if scope["type"] == "websocket" and scope["path"] == "/graphql" and handler is not None:
+            await handler(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
+
+
+def realtime_gateway(view: GraphQLView) -> Gateway:
+    """What the websocket handler and the hub may use of the view and the schema."""
+    schema = view.schema
+    return Gateway(
+        settings=view.settings,
+        graphql_schema=schema.graphql_schema,
+        executor_kwargs=schema.executor_kwargs,
+        rate_limiter=view.rate_limiter,
+        authenticate=view.authenticate,
+        admit=partial(schema.admission.admit, transport=WEBSOCKET),
+        context_for=view.context_for,
+        execute=schema.run,
+    )
 
 
 def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> Starlette:
@@ -448,21 +456,23 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: AuraApp) -> AsyncIterator[None]:
         database = dsn or await prepare_database(
             settings, seed=settings.seed_demo and settings.database_url is None
         )
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
-        view.hub = app.state.hub = Hub(database, app.state.pool, settings, view.schema)
-        await view.hub.start()
+        view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
+        await hub.start()
+        app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)
         await vault.ensure_active_key(app.state.pool)
         tune_garbage_collector()
         try:
             yield
         finally:
-            await view.hub.stop()
+            app.websocket_handler = None
+            await hub.stop()
             await app.state.pool.close()
             if dsn is None and settings.database_url is None:
                 # uvicorn re-raises SIGTERM after shutdown, so atexit handlers never run:
@@ -470,6 +480,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 await asyncio.to_thread(embedded_server(settings).stop)
 
     view = GraphQLView(build_schema(settings), settings)
+    gateway = realtime_gateway(view)
     # Read (or, in development, generated) before serving: a missing master key in
     # production stops start-up here, like a missing JWT secret.
     vault = KeyRing(master_key(settings))
@@ -494,7 +505,6 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         middleware=middleware,
         lifespan=lifespan,
     )
-    app.websocket_handler = partial(serve_websocket, view=view)
     app.state.vault = vault
     view.state = app.state
     return app

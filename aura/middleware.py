@@ -9,8 +9,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura.engine.errors import error_body
-from aura.engine.limits import REQUEST_TOO_LARGE
 
+REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
 DRAIN_BYTES = 64 * 1024  # dropped after a streamed body went over the limit
 
 

@@ -19,7 +19,8 @@ from graphql import get_operation_ast
 
 from aura.api import build_schema
 from aura.config import Settings
-from aura.engine.limits import Limits, operation_cost, page_sizes
+from aura.engine.cost import operation_cost, page_sizes
+from aura.engine.limits import Limits
 from tests import factories
 from tests.conftest import Client, People
 
@@ -326,19 +327,19 @@ BY_DEFAULT = f"query($n: Int! = 100) {{ recentTaskHistory(limit: $n) {{ {INNER} 
 
 def _cost(query: str, variables: dict[str, Any] | None = None) -> int:
     schema = build_schema(Settings())
-    prepared = schema._prepare(query)
+    prepared = schema.admission.prepare(query)
     assert prepared.document is not None
     assert not prepared.errors, prepared.errors
     operation = get_operation_ast(prepared.document)
     assert operation is not None
     sizes = page_sizes(operation, prepared.page_variables, variables, Limits())
     return operation_cost(
-        schema._schema,
+        schema.graphql_schema,
         prepared.document,
         operation,
         dict(zip(prepared.page_variables, sizes, strict=True)),
         Limits(),
-        schema._list_sizes,
+        schema.admission.list_sizes,
     )
 
 

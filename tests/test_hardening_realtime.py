@@ -217,12 +217,14 @@ async def test_background_task_failures_are_logged(
 async def test_a_failing_websocket_operation_is_reported_and_the_socket_stays(
     server: Server, people: People, monkeypatch: pytest.MonkeyPatch, protocol: str
 ) -> None:
-    view = server.app.websocket_handler.keywords["view"]
+    handler = server.app.websocket_handler
+    gateway = handler.keywords["gateway"]
 
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the executor broke")
 
-    monkeypatch.setattr(view.schema, "execute", broken)
+    broken_gateway = dataclasses.replace(gateway, execute=broken)
+    monkeypatch.setattr(server.app, "websocket_handler", partial(handler, gateway=broken_gateway))
     async with connect(server, people.alice, protocol) as ws:
         await ws.subscribe("q", "{ me { id } }")
         error = await ws.recv()

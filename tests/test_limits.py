@@ -18,7 +18,8 @@ from websockets.typing import Origin, Subprotocol
 
 from aura.api import build_schema
 from aura.config import Settings
-from aura.engine.limits import Limits, operation_cost
+from aura.engine.cost import operation_cost
+from aura.engine.limits import Limits
 from aura.engine.ratelimit import RateLimiter
 from tests import factories
 from tests.conftest import Client, People, Response, Server
@@ -170,13 +171,18 @@ async def test_cost_formula() -> None:
     schema = build_schema(Settings())
 
     def cost(query: str) -> int:
-        prepared = schema._prepare(query)
+        prepared = schema.admission.prepare(query)
         assert prepared.document is not None
         assert not prepared.errors
         operation = get_operation_ast(prepared.document)
         assert operation is not None
         return operation_cost(
-            schema._schema, prepared.document, operation, {}, Limits(), schema._list_sizes
+            schema.graphql_schema,
+            prepared.document,
+            operation,
+            {},
+            Limits(),
+            schema.admission.list_sizes,
         )
 
     # projects: 1 + nodes (1 + 20 tasks * (1 + nodes (1 + 20 comments * 7)))

@@ -184,3 +184,82 @@ STREAMS = {
     for stream in (EXECUTION_LOGS, EVENTS, TASK_CHANGES, SERVICE_STATUS_CHANGES)
 }
 SOURCES = {stream.source: stream for stream in STREAMS.values()}
+
+
+# -- reading the stream -------------------------------------------------------------------
+# ``conn`` is an asyncpg connection or an ``aura.db.session.Session``: both fetch.
+
+
+def change_from(source: str, row: Any) -> Change:
+    """A change of ``source`` from a row of ``Stream.select_sql``."""
+    data = dict(row.items())
+    return Change(
+        seq=data.pop("seq"),
+        source=source,
+        op=data.pop("op"),
+        project_id=data.pop("stream_project_id"),
+        task_id=data.pop("stream_task_id"),
+        user_id=data.pop("stream_user_id"),
+        row=data,
+    )
+
+
+async def head_position(conn: Any) -> int:
+    """The position of the last committed change (0 for an empty stream)."""
+    return int(await conn.fetchval("SELECT coalesce(max(seq), 0) FROM aura.stream"))
+
+
+async def next_positions(conn: Any, after: int, limit: int) -> list[int]:
+    """The positions of up to ``limit`` changes after ``after``, in order."""
+    rows = await conn.fetch(
+        "SELECT seq FROM aura.stream WHERE seq > $1 ORDER BY seq LIMIT $2", after, limit
+    )
+    return [row[0] for row in rows]
+
+
+async def changes_between(conn: Any, source: str, after: int, through: int) -> list[Change]:
+    """The changes of one source in ``(after, through]`` (not necessarily in order)."""
+    stream = SOURCES[source]
+    rows = await conn.fetch(
+        stream.select_sql() + "WHERE s.seq > $1 AND s.seq <= $2 AND s.source = $3",
+        after,
+        through,
+        source,
+    )
+    return [change_from(source, row) for row in rows]
+
+
+async def project_owners(conn: Any, changes: list[Change]) -> dict[str, str]:
+    """Project id -> owner id for the projects the changes belong to."""
+    projects = list({c.project_id for c in changes if c.project_id is not None})
+    rows = await conn.fetch(
+        "SELECT id, owner_id FROM public.projects WHERE id = ANY($1::uuid[])", projects
+    )
+    return dict(rows)
+
+
+async def horizon(conn: Any) -> int:
+    """The oldest position the stream still keeps changes after."""
+    return int(await conn.fetchval("SELECT seq FROM aura.stream_horizon"))
+
+
+async def filtered_after(conn: Any, flt: Filter, after: int, limit: int) -> list[Change]:
+    """Up to ``limit`` changes after ``after`` that ``flt`` selects, in order (the
+    same selection ``Filter.matches`` makes on live changes), read under ``conn``'s
+    row-level security."""
+    stream = flt.stream
+    args: list[Any] = [after]
+    rows = await conn.fetch(
+        stream.select_sql()
+        + f"WHERE s.seq > $1 AND {flt.where(args)} ORDER BY s.seq LIMIT {limit}",
+        *args,
+    )
+    return [change_from(stream.source, row) for row in rows]
+
+
+async def prune(conn: Any, retention_days: int) -> int:
+    """Forget stream rows older than the retention; returns how many went."""
+    removed = await conn.fetchval(
+        "SELECT aura.prune_stream(make_interval(days => $1))", retention_days
+    )
+    return int(removed or 0)

@@ -163,7 +163,7 @@ def _fast_related(via: str, load: Callable[..., Awaitable[Any]]) -> Callable[...
 def accelerate(schema: Any) -> None:
     """Install lean resolvers on a built schema (see the comment above)."""
     name_converter = schema.config.name_converter
-    for graphql_type in schema._schema.type_map.values():
+    for graphql_type in schema.graphql_schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType):
             continue
         definition = (graphql_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)

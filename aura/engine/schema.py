@@ -1,36 +1,24 @@
 """Aura's Strawberry schema class: admission before execution, the lean path, errors.
 
-Queries and mutations take a lean path: the query text is parsed and validated once
-(an LRU keyed by the text itself, so a repeated query costs one dictionary lookup),
-then graphql-core executes it directly. Strawberry's extension pipeline does the same
-work with per-request hook objects and re-hashes the whole document for its validation
-cache; measured here, the lean path saves about a fifth of the CPU of a small query.
-Subscriptions keep Strawberry's own path.
-
-Both paths enforce the limits of ``aura.engine.limits`` before any resolver runs (so
-before any SQL): tokens while parsing, depth and aliases right after, all three cached
-with the parsed document; the cost, which depends on page-size variables, per execution
-(cached per document on those variables' values). ``root_classes`` (domain -> root
-class, per operation kind) tells the scope check which domain each root field is of.
+Every operation passes ``aura.engine.admission`` first (parse and validation cached by
+query text, limits, cost, token scopes, the operation kinds of its transport). Queries
+and mutations then take a lean path: graphql-core executes the validated document
+directly (``run``). Strawberry's extension pipeline does the same work with per-request
+hook objects and re-hashes the whole document for its validation cache; measured here,
+the lean path saves about a fifth of the CPU of a small query. ``root_classes`` (domain
+-> root class, per operation kind) tells the scope check which domain each root field
+is of.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
+import graphql
 import strawberry
-from graphql import (
-    DocumentNode,
-    GraphQLError,
-    GraphQLSyntaxError,
-    NoSchemaIntrospectionCustomRule,
-    get_operation_ast,
-    specified_rules,
-    validate,
-)
+from graphql import GraphQLError, GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode
 from graphql import execute as graphql_execute
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
@@ -40,52 +28,22 @@ from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
-from strawberry.utils.operation import get_operation_type
 
+from aura.auth.principal import Principal
+from aura.engine.admission import Admission, Admitted, Prepared, Reason, Refused, Transport
 from aura.engine.errors import present
-from aura.engine.limits import (
-    Limits,
-    check_shape,
-    cost_error,
-    list_sizes,
-    operation_cost,
-    page_sizes,
-    page_variables,
-    parse_document,
-)
-from aura.engine.scopes import Access, input_domains, operation_access, type_domains
+from aura.engine.limits import Limits
+from aura.engine.scopes import input_domains, operation_access, type_domains
 from aura.errors import BadUserInput, Forbidden
 
 log = logging.getLogger(__name__)
 
-CACHE_SIZE = 1024
-CACHEABLE_LENGTH = 64 * 1024  # characters of query text
-MAX_COSTS_PER_DOCUMENT = 64  # page-size variable combinations remembered per document
 DEFAULT_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
 
 
-class Prepared:
-    """A query text parsed and validated once: its document, errors and costs so far."""
-
-    __slots__ = ("costs", "document", "errors", "needs", "page_variables")
-
-    def __init__(
-        self,
-        document: DocumentNode | None,
-        errors: list[GraphQLError],
-        page_variables: tuple[str, ...] = (),
-    ) -> None:
-        self.document = document
-        self.errors = errors
-        self.page_variables = page_variables
-        # (operation name, page sizes of the variables) -> cost
-        self.costs: dict[tuple[str | None, tuple[int | None, ...]], int] = {}
-        # operation name -> the (domain, write) accesses it needs (for scoped tokens)
-        self.needs: dict[str | None, Access] = {}
-
-
 class AuraSchema(strawberry.Schema):
-    """Error codes and masking on every result; a result with errors rolls back."""
+    """Admission before execution, error codes and masking on every result; a result
+    with errors rolls back."""
 
     def __init__(
         self,
@@ -96,29 +54,7 @@ class AuraSchema(strawberry.Schema):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.limits = limits = limits or Limits()
-        rules = tuple(specified_rules)
-        if not introspection:
-            rules += (NoSchemaIntrospectionCustomRule,)
-
-        def prepare(query: str) -> Prepared:
-            try:
-                document = parse_document(query, limits)
-            except GraphQLError as error:
-                return Prepared(None, [error])
-            # Depth and aliases first: validation itself is costly on a document full
-            # of aliases (overlapping fields), and a refused document needs no more.
-            errors = check_shape(document, limits) or validate(self._schema, document, rules)
-            return Prepared(document, errors, page_variables(document))
-
-        cached = lru_cache(maxsize=CACHE_SIZE)(prepare)
-
-        def prepare_cached(query: str) -> Prepared:
-            # A long text is not kept: 1024 of them would hold the memory of 1024 bodies.
-            return cached(query) if len(query) <= CACHEABLE_LENGTH else prepare(query)
-
-        self._prepare = prepare_cached
-        self._list_sizes = list_sizes(self._schema)
+        self.limits = limits or Limits()
         self._type_domains = type_domains(self._schema)
         self._input_domains = input_domains(self._schema)
         converter = self.config.name_converter
@@ -131,71 +67,38 @@ class AuraSchema(strawberry.Schema):
             for kind, classes in (root_classes or {}).items()
         }
         self._executor_kwargs = execution_context_class_kwargs(self.execution_context_class)
-
-    def _cost_errors(
-        self, prepared: Prepared, operation_name: str | None, variables: Any
-    ) -> list[GraphQLError]:
-        """``QUERY_TOO_COSTLY`` when the operation to run costs too much (else none)."""
-        document = prepared.document
-        if document is None or not self.limits.max_cost:
-            return []
-        operation = get_operation_ast(document, operation_name)
-        if operation is None:
-            return []  # graphql-core reports the missing operation
-        if not isinstance(variables, Mapping):
-            variables = None
-        sizes = page_sizes(operation, prepared.page_variables, variables, self.limits)
-        key = (operation_name, sizes)
-        cost = prepared.costs.get(key)
-        if cost is None:
-            cost = operation_cost(
-                self._schema,
-                document,
-                operation,
-                dict(zip(prepared.page_variables, sizes, strict=True)),
-                self.limits,
-                self._list_sizes,
-            )
-            if len(prepared.costs) < MAX_COSTS_PER_DOCUMENT:
-                prepared.costs[key] = cost
-        error = cost_error(cost, self.limits)
-        return [error] if error else []
-
-    def admission_errors(
-        self,
-        prepared: Prepared,
-        operation_name: str | None,
-        variables: Any,
-        principal: Any,
-    ) -> list[GraphQLError]:
-        """The limits and scope checks of ``execute``, for a principal rather than a
-        context: the websocket handler runs them on every operation, subscriptions
-        (and their replays) included, before starting it."""
-        return self._cost_errors(prepared, operation_name, variables) or self.scope_errors(
-            prepared, operation_name, principal
+        self.admission = Admission(
+            self._schema, self.limits, self.scope_errors, introspection=introspection
         )
 
-    def _scope_errors(
-        self, prepared: Prepared, operation_name: str | None, context: Any
-    ) -> list[GraphQLError]:
-        return self.scope_errors(prepared, operation_name, getattr(context, "principal", None))
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        """The graphql-core schema Strawberry built (for execution and analysis)."""
+        return self._schema
+
+    @property
+    def executor_kwargs(self) -> Mapping[str, Any]:
+        """The executor arguments for graphql-core's ``execute`` on this schema."""
+        return self._executor_kwargs
 
     def scope_errors(
-        self, prepared: Prepared, operation_name: str | None, principal: Any
+        self,
+        prepared: Prepared,
+        operation: OperationDefinitionNode,
+        operation_name: str | None,
+        principal: Principal | None,
     ) -> list[GraphQLError]:
         """``FORBIDDEN`` when the token lacks a scope the operation needs.
 
         ``BAD_USER_INPUT``, whoever asks, for a field that switches the principal
-        (``refreshAccessToken``, ``register``) sent with other fields.
+        (``refreshAccessToken``, ``register``) sent with other fields. Part of admission
+        (``aura.engine.admission``), which calls it.
         """
         document = prepared.document
         if document is None:
             return []
         access = prepared.needs.get(operation_name)
         if access is None:
-            operation = get_operation_ast(document, operation_name)
-            if operation is None:
-                return []
             access = operation_access(
                 self._schema,
                 document,
@@ -224,6 +127,49 @@ class AuraSchema(strawberry.Schema):
             )
         ]
 
+    # -- running what admission let through ---------------------------------------------
+
+    async def run(
+        self,
+        admitted: Admitted,
+        context: Any,
+        variables: dict[str, Any] | None = None,
+        root_value: Any = None,
+    ) -> ExecutionResult:
+        """Execute an admitted query or mutation (graphql-core directly: the lean path)."""
+        outcome = graphql_execute(
+            self._schema,
+            admitted.document,
+            root_value=root_value,
+            context_value=context,
+            variable_values=variables,
+            operation_name=admitted.operation_name,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            **self._executor_kwargs,
+        )
+        if optimized_is_awaitable(outcome):
+            outcome = await outcome  # type: ignore[misc]
+        result = ExecutionResult(data=outcome.data, errors=outcome.errors)  # type: ignore[union-attr]
+        if result.errors:
+            self._failed(result, context)
+        return result
+
+    def refused(self, refusal: Refused, context: Any) -> ExecutionResult:
+        """The result of a refused operation: its errors, no data, nothing committed."""
+        result = ExecutionResult(data=None, errors=list(refusal.errors))
+        self._failed(result, context)
+        return result
+
+    @staticmethod
+    def _failed(result: ExecutionResult, context: Any) -> None:
+        request_id = getattr(context, "request_id", "-")
+        session = getattr(context, "session", None)
+        if session is not None:
+            session.rollback_only()
+        result.errors = [present(e, request_id) for e in result.errors or ()]
+
+    # -- Strawberry's entry points, behind the same admission ----------------------------
+
     async def execute(
         self,
         query: str | None,
@@ -234,44 +180,20 @@ class AuraSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        if not query:
-            raise MissingQueryError
-        prepared = self._prepare(query)
-        document, errors = prepared.document, prepared.errors
-        if document is not None:
-            try:
-                operation_type = get_operation_type(document, operation_name)
-            except RuntimeError as error:
-                raise CannotGetOperationTypeError(operation_name) from error
-            if operation_type not in (allowed_operation_types or DEFAULT_OPERATIONS):
-                raise InvalidOperationTypeError(operation_type)
-            if not errors:
-                errors = self._cost_errors(prepared, operation_name, variable_values)
-            if not errors:
-                errors = self._scope_errors(prepared, operation_name, context_value)
-        if document is None or errors:
-            result = ExecutionResult(data=None, errors=list(errors))
-        else:
-            outcome = graphql_execute(
-                self._schema,
-                document,
-                root_value=root_value,
-                context_value=context_value,
-                variable_values=variable_values,
-                operation_name=operation_name,
-                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-                **self._executor_kwargs,
-            )
-            if optimized_is_awaitable(outcome):
-                outcome = await outcome  # type: ignore[misc]
-            result = ExecutionResult(data=outcome.data, errors=outcome.errors)  # type: ignore[union-attr]
-        if result.errors:
-            request_id = getattr(context_value, "request_id", "-")
-            session = getattr(context_value, "session", None)
-            if session is not None:
-                session.rollback_only()
-            result.errors = [present(e, request_id) for e in result.errors]
-        return result
+        """Strawberry's ``execute``, admitted like everything else (Aura's HTTP view
+        calls ``admission.admit`` and ``run`` itself)."""
+        transport = _transport(allowed_operation_types, DEFAULT_OPERATIONS)
+        principal = getattr(context_value, "principal", None)
+        outcome = self.admission.admit(query, operation_name, variable_values, principal, transport)
+        if isinstance(outcome, Refused):
+            if outcome.reason is Reason.NO_QUERY:
+                raise MissingQueryError
+            if outcome.reason is Reason.NO_OPERATION:
+                raise CannotGetOperationTypeError(operation_name)
+            if outcome.reason is Reason.NOT_ALLOWED and outcome.kind is not None:
+                raise InvalidOperationTypeError(OperationType(outcome.kind.value))
+            return self.refused(outcome, context_value)
+        return await self.run(outcome, context_value, variable_values, root_value)
 
     async def stream(
         self,
@@ -283,19 +205,16 @@ class AuraSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> StreamResult:
-        """Strawberry's path (websockets), behind the same limits as ``execute``.
+        """Strawberry's streaming path (in-process subscriptions), behind admission.
 
-        A document refused by a limit or by validation (with the rules of ``execute``,
-        so also introspection when it is off) gets its errors at once; syntax errors
-        are left to Strawberry, which closes a graphql-transport-ws socket on them.
+        A refused operation gets its errors at once; syntax errors and a missing
+        operation are left to Strawberry, which reports them its own way.
         """
-        if query:
-            prepared = self._prepare(query)
-            errors = [e for e in prepared.errors if not isinstance(e, GraphQLSyntaxError)]
-            if not prepared.errors:
-                errors = self._cost_errors(
-                    prepared, operation_name, variable_values
-                ) or self._scope_errors(prepared, operation_name, context_value)
+        transport = _transport(allowed_operation_types, tuple(OperationType))
+        principal = getattr(context_value, "principal", None)
+        outcome = self.admission.admit(query, operation_name, variable_values, principal, transport)
+        if isinstance(outcome, Refused) and outcome.reason is not Reason.NO_OPERATION:
+            errors = [e for e in outcome.errors if not isinstance(e, GraphQLSyntaxError)]
             if errors:
                 request_id = getattr(context_value, "request_id", "-")
                 return _refused([present(e, request_id) for e in errors])
@@ -319,3 +238,18 @@ class AuraSchema(strawberry.Schema):
 
 async def _refused(errors: list[GraphQLError]) -> AsyncGenerator[PreExecutionError, None]:
     yield PreExecutionError(data=None, errors=errors)
+
+
+_TRANSPORTS: dict[frozenset[OperationType], Transport] = {}
+
+
+def _transport(
+    allowed: Iterable[OperationType] | None, default: Iterable[OperationType]
+) -> Transport:
+    """The transport Strawberry's ``allowed_operation_types`` describe."""
+    kinds = frozenset(allowed or default)
+    transport = _TRANSPORTS.get(kinds)
+    if transport is None:
+        operations = frozenset(graphql.OperationType(kind.value) for kind in kinds)
+        transport = _TRANSPORTS[kinds] = Transport("HTTP", operations)
+    return transport

@@ -1,8 +1,11 @@
 """Realtime: subscriptions fed by the commit-ordered change stream.
 
-``streams`` says what each subscription field streams and how its arguments filter;
-``hub`` holds the one listener connection of the process, loads each batch of changes
-once and fans it out; ``subscription`` is one subscriber's state (cursor, bounded
-backlog); ``render`` turns a change into the JSON a group of identical subscriptions
-receives; ``websocket`` speaks graphql-transport-ws and the legacy graphql-ws protocol.
+``gateway`` is all the layer takes from the application (authentication, admission,
+contexts, execution, the schema); ``hub`` opens, rechecks and ends subscriptions and
+composes the rest: ``listener`` (the one connection of the process that follows
+``aura.stream`` and hands on each batch), ``dispatch`` (groups of identical
+subscriptions, fan-out), ``replay`` (resuming from a cursor). ``subscription`` is one
+subscriber's state (cursor, bounded backlog); ``render`` turns a change into the JSON a
+group receives; ``websocket`` speaks graphql-transport-ws and the legacy graphql-ws
+protocol. What each subscription field streams, and its SQL, is in ``aura.db.stream``.
 """

@@ -10,7 +10,7 @@ each member's right to see the row is checked on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import asyncpg
@@ -97,7 +97,7 @@ def _lost_connection(error: BaseException | None) -> BaseException | None:
 
 async def render(
     schema: GraphQLSchema,
-    executor_kwargs: dict[str, Any],
+    executor_kwargs: Mapping[str, Any],
     group: Group,
     envelope: Any,
     context: Any,

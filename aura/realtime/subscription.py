@@ -279,11 +279,12 @@ class Outbox(Sink):
         # ``last_sent`` is the last message the client was actually sent.
         self._append((subscription, _END, error))
 
-    def _size(self) -> int:
+    def queued(self) -> int:
+        """How many frames wait to be sent."""
         return len(self._queue) if self._queue is not None else 0
 
     async def _wait_below(self, size: int) -> None:
-        if (self._size() <= size and (size or self._writer is None)) or self.closed:
+        if (self.queued() <= size and (size or self._writer is None)) or self.closed:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append((size, waiter))
@@ -297,7 +298,7 @@ class Outbox(Sink):
         await self._wait_below(0)
 
     def _wake_waiters(self) -> None:
-        size = self._size()
+        size = self.queued()
         still = []
         for limit, waiter in self._waiters:
             if size <= limit or self.closed:
@@ -380,7 +381,7 @@ class OutboxBound:
         self.peak_messages = 0
 
     def exceeded(self, outbox: Outbox, size: int) -> bool:
-        messages = outbox._size() + 1
+        messages = outbox.queued() + 1
         queued = outbox.queued_bytes + size
         over = (self.max_messages is not None and messages > self.max_messages) or (
             self.max_bytes is not None and queued > self.max_bytes

@@ -25,21 +25,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from graphql import GraphQLError, OperationType, get_operation_ast
+from graphql import GraphQLError, OperationType
 from starlette.datastructures import Headers
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from aura import errors
 from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken
+from aura.engine.admission import Admitted, Refused
 from aura.engine.errors import present
-from aura.engine.limits import TOO_MANY_OPERATIONS
 from aura.engine.ratelimit import RATE_LIMITED, retry_after
+from aura.realtime.gateway import Gateway
+from aura.realtime.hub import Hub
 from aura.realtime.subscription import Ended, Outbox, Subscription
 from aura.realtime.tasks import spawn, supervise
 
 log = logging.getLogger(__name__)
 
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"  # the per-connection limit of operations
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 KEEPALIVE_SECONDS = 15.0
@@ -144,23 +147,25 @@ class Connection:
         "_tasks",
         "_timers",
         "acknowledged",
+        "gateway",
+        "hub",
         "operations",
         "outbox",
         "principal",
         "protocol",
         "scope",
         "settings",
-        "view",
     )
 
-    def __init__(self, scope: Any, receive: Any, send: Any, view: Any) -> None:
+    def __init__(self, scope: Any, receive: Any, send: Any, gateway: Gateway, hub: Hub) -> None:
         # Raw ASGI: the connection keeps no wrapper object alive for its lifetime.
         self.scope = scope
         self._receive = receive
         self._asgi_send = send
         self._open = False  # accepted and not yet closed by us
-        self.view = view
-        self.settings = view.settings
+        self.gateway = gateway
+        self.hub = hub
+        self.settings = gateway.settings
         offered = scope.get("subprotocols") or []
         chosen = next((p for p in offered if p in PROTOCOLS), None)
         self.protocol: Any = PROTOCOLS.get(chosen) if chosen else None
@@ -169,7 +174,7 @@ class Connection:
         self.acknowledged = False
         self.operations: dict[str, Subscription | asyncio.Task[Any]] = {}
         self.outbox = Outbox(
-            self._send, protocol.frame, self._ended, view.hub.outbox_bound, self._overflowed
+            self._send, protocol.frame, self._ended, hub.outbox_bound, self._overflowed
         )
         self._closing = False
         self._closer: asyncio.Task[None] | None = None  # a close started off the reader
@@ -335,7 +340,7 @@ class Connection:
             await self.close(4429, "Too many initialisation requests")
             return
         try:
-            self.principal = await self.view._principal(_authorization(self, payload))
+            self.principal = await self.gateway.authenticate(_authorization(self, payload))
         except InvalidToken as exc:
             if self.protocol is LegacyProtocol:
                 self.outbox.text(
@@ -360,7 +365,7 @@ class Connection:
 
     async def _expire(self) -> None:
         """The token's end is the connection's: its subscriptions end, then the socket."""
-        self.view.hub.expire([s for s in self.operations.values() if isinstance(s, Subscription)])
+        self.hub.expire([s for s in self.operations.values() if isinstance(s, Subscription)])
         await self._flush()
         await self.close(4403, "Forbidden: the token expired")
 
@@ -407,7 +412,7 @@ class Connection:
         else:
             client = self.scope.get("client")
             key = f"addr:{client[0] if client else '-'}"
-        wait = self.view.rate_limiter.acquire(key)
+        wait = self.gateway.rate_limiter.acquire(key)
         if not wait:
             return None
         return errors.ApiError(
@@ -426,26 +431,16 @@ class Connection:
         if not isinstance(variables, dict):
             self._refuse(operation_id, [errors.BadUserInput("variables must be an object")])
             return
-        schema = self.view.schema
-        prepared = schema._prepare(query)
-        problems = list(prepared.errors) or schema.admission_errors(
-            prepared, operation_name, variables, self.principal
-        )
-        if problems:
-            self._refuse(operation_id, problems)
+        if operation_name is not None and not isinstance(operation_name, str):
+            self._refuse(operation_id, [errors.BadUserInput("operationName must be a string")])
             return
-        operation = get_operation_ast(prepared.document, operation_name)
-        if operation is None:
-            self._refuse(operation_id, [errors.BadUserInput("no such operation in the query")])
-            return
-        if operation.operation == OperationType.SUBSCRIPTION:
-            await self._start_subscription(
-                operation_id, query, prepared.document, operation_name, variables
-            )
+        admitted = self.gateway.admit(query, operation_name, variables, self.principal)
+        if isinstance(admitted, Refused):
+            self._refuse(operation_id, admitted.errors)
+        elif admitted.kind is OperationType.SUBSCRIPTION:
+            await self._start_subscription(operation_id, admitted, variables)
         else:
-            task = asyncio.create_task(
-                self._execute(operation_id, query, variables, operation_name)
-            )
+            task = asyncio.create_task(self._execute(operation_id, admitted, variables))
             self.operations[operation_id] = supervise(task, "a websocket operation")
 
     def _refuse(self, operation_id: str, problems: list[GraphQLError]) -> None:
@@ -455,21 +450,14 @@ class Connection:
             self.outbox.text(text)
 
     async def _start_subscription(
-        self,
-        operation_id: str,
-        query: str,
-        document: Any,
-        operation_name: str | None,
-        variables: dict[str, Any],
+        self, operation_id: str, admitted: Admitted, variables: dict[str, Any]
     ) -> None:
         # Messages of a connection are handled one at a time, so no other message for
         # this id can arrive while the subscription starts.
         try:
-            subscription = await self.view.hub.open(
+            subscription = await self.hub.open(
+                admitted,
                 operation_id=operation_id,
-                query=query,
-                document=document,
-                operation_name=operation_name,
                 variables=variables,
                 principal=self.principal,
                 sink=self.outbox,
@@ -480,16 +468,11 @@ class Connection:
         self.operations[operation_id] = subscription
 
     async def _execute(
-        self, operation_id: str, query: str, variables: dict[str, Any], operation_name: Any
+        self, operation_id: str, admitted: Admitted, variables: dict[str, Any]
     ) -> None:
-        context = self.view.context_for(self.request(), self.principal)
+        context = self.gateway.context_for(self.request(), self.principal)
         try:
-            result = await self.view.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-            )
+            result = await self.gateway.execute(admitted, context, variables)
             payload = await _outcome(context, result)
         except Exception as exc:
             with contextlib.suppress(Exception):  # the connection may be what failed
@@ -508,7 +491,7 @@ class Connection:
     def _stop(self, operation_id: str) -> None:
         operation = self.operations.pop(operation_id, None)
         if isinstance(operation, Subscription):
-            self.view.hub.close(operation)
+            self.hub.close(operation)
         elif operation is not None:
             operation.cancel()
 
@@ -548,10 +531,10 @@ def _authorization(connection: Connection, payload: Any) -> str | None:
     return connection.headers().get("authorization")
 
 
-def serve_websocket(scope: Any, receive: Any, send: Any, view: Any) -> Any:
+def serve_websocket(scope: Any, receive: Any, send: Any, gateway: Gateway, hub: Hub) -> Any:
     """The ``/graphql`` websocket endpoint: the coroutine that serves the connection.
 
     Returned rather than awaited here: a websocket lives for hours, and each extra
     suspended frame is kept that long on every connection.
     """
-    return Connection(scope, receive, send, view).serve()
+    return Connection(scope, receive, send, gateway, hub).serve()

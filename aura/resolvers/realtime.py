@@ -11,10 +11,11 @@ from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 import strawberry
-from graphql import DocumentNode, print_ast
 from strawberry.types import Info
 
 from aura import errors
+from aura.engine.admission import IN_PROCESS, Refused
+from aura.engine.schema import AuraSchema
 from aura.realtime.subscription import QueueSink
 from aura.schema.orchestration import AgentType, LogLevel
 from aura.schema.realtime import (
@@ -35,16 +36,22 @@ async def _stream(info: Info) -> AsyncGenerator[Any, None]:
     hub = getattr(info.context, "hub", None)
     if hub is None:
         raise errors.ApiError("subscriptions are served over the /graphql websocket")
-    raw = info._raw_info  # the subscription operation itself and its fragments
-    document = DocumentNode(definitions=(raw.operation, *raw.fragments.values()))
+    principal = info.context.principal
+    name = info.operation.name
+    # The hub opens admitted operations only (the same admission as every transport).
+    schema = info.schema
+    assert isinstance(schema, AuraSchema)
+    admitted = schema.admission.admit(
+        info.query, name.value if name else None, info.variable_values, principal, IN_PROCESS
+    )
+    if isinstance(admitted, Refused):
+        raise admitted.errors[0]
     sink = QueueSink()
     subscription = await hub.open(
+        admitted,
         operation_id="local",
-        query=print_ast(document),
-        document=document,
-        operation_name=None,
         variables=info.variable_values,
-        principal=info.context.principal,
+        principal=principal,
         sink=sink,
     )
     field = subscription.filter.stream.field
