@@ -55,7 +55,7 @@ CONNECTION_ARGS = frozenset({"filter", "orderBy", "first", "after", "last", "bef
 
 @cache
 def schema() -> GraphQLSchema:
-    return build_schema(Settings())._schema  # type: ignore[no-any-return]
+    return build_schema(Settings()).graphql_schema
 
 
 @cache

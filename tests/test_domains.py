@@ -26,7 +26,7 @@ DOMAIN_FREE = {"PageInfo"}
 
 @cache
 def schema() -> GraphQLSchema:
-    return build_schema(Settings())._schema  # type: ignore[no-any-return]
+    return build_schema(Settings()).graphql_schema
 
 
 def test_the_registry_is_the_list_of_domains() -> None:
@@ -53,11 +53,11 @@ def test_scopes_name_registered_domains_only() -> None:
 def test_every_root_field_has_a_domain() -> None:
     built = build_schema(Settings())
     for kind, root in (
-        ("query", built._schema.query_type),
-        ("mutation", built._schema.mutation_type),
+        ("query", built.graphql_schema.query_type),
+        ("mutation", built.graphql_schema.mutation_type),
     ):
         assert root is not None
-        missing = set(root.fields) - set(built._root_domains[kind])
+        missing = set(root.fields) - set(built.root_domains(kind))
         assert not missing, f"{kind} fields of no domain: {sorted(missing)}"
 
 

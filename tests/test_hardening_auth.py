@@ -17,7 +17,7 @@ from aura.api import build_schema
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import with_database
-from aura.engine.scopes import FOREIGN, operation_access
+from aura.engine.scopes import FOREIGN
 from tests import factories
 from tests.conftest import Client, People, User
 
@@ -213,19 +213,12 @@ async def test_view_columns_of_another_domain_need_its_scope(client: Client, peo
 def test_wrappers_and_subscription_messages_need_their_node_domain():
     schema = build_schema(Settings())
     document = parse('subscription { executionLogs(taskId: "x") { cursor } }')
-    access = operation_access(
-        schema._schema,
-        document,
-        document.definitions[0],  # type: ignore[arg-type]
-        schema._root_domains,
-        schema._type_domains,
-        schema._input_domains,
-    )
+    access = schema.access(document, document.definitions[0])  # type: ignore[arg-type]
     assert ("orchestration", False) in access.needs
 
 
 def test_foreign_columns_exist_and_cursors_hold_only_readable_fields():
-    graphql_schema = build_schema(Settings())._schema
+    graphql_schema = build_schema(Settings()).graphql_schema
     for (type_name, name), _ in FOREIGN.items():
         graphql_type = graphql_schema.type_map[type_name]
         names = (

@@ -57,7 +57,7 @@ def _undocumented(schema: GraphQLSchema) -> list[str]:
 
 
 def test_everything_public_is_documented() -> None:
-    schema = build_schema(Settings())._schema
+    schema = build_schema(Settings()).graphql_schema
     missing = _undocumented(schema)
     assert not missing, f"{len(missing)} without a description:\n" + "\n".join(missing)
     # The check itself sees every kind of element (so an empty list means something).
@@ -87,7 +87,7 @@ def test_the_check_reports_each_kind_of_element() -> None:
 
 def test_derived_descriptions_name_their_source() -> None:
     """Filters, order fields, inputs and connections derive theirs from the entity."""
-    schema = build_schema(Settings())._schema
+    schema = build_schema(Settings()).graphql_schema
     task_filter = schema.type_map["TaskFilter"]
     assert task_filter.fields["lockedBy"].description == "Conditions on `Task.lockedBy`."
     order = schema.type_map["TaskOrderField"]

@@ -18,7 +18,13 @@ from typing import Any
 
 import graphql
 import strawberry
-from graphql import GraphQLError, GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+)
 from graphql import execute as graphql_execute
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
@@ -33,7 +39,7 @@ from aura.auth.principal import Principal
 from aura.engine.admission import Admission, Admitted, Prepared, Reason, Refused, Transport
 from aura.engine.errors import present
 from aura.engine.limits import Limits
-from aura.engine.scopes import input_domains, operation_access, type_domains
+from aura.engine.scopes import Access, input_domains, operation_access, type_domains
 from aura.errors import BadUserInput, Forbidden
 
 log = logging.getLogger(__name__)
@@ -81,6 +87,21 @@ class AuraSchema(strawberry.Schema):
         """The executor arguments for graphql-core's ``execute`` on this schema."""
         return self._executor_kwargs
 
+    def access(self, document: DocumentNode, operation: OperationDefinitionNode) -> Access:
+        """What ``operation`` (with the document's fragments) needs of a token's scopes."""
+        return operation_access(
+            self._schema,
+            document,
+            operation,
+            self._root_domains,
+            self._type_domains,
+            self._input_domains,
+        )
+
+    def root_domains(self, kind: str) -> dict[str, str]:
+        """Root field name → its domain, for one operation kind (``query``, …)."""
+        return dict(self._root_domains.get(kind, {}))
+
     def scope_errors(
         self,
         prepared: Prepared,
@@ -99,15 +120,7 @@ class AuraSchema(strawberry.Schema):
             return []
         access = prepared.needs.get(operation_name)
         if access is None:
-            access = operation_access(
-                self._schema,
-                document,
-                operation,
-                self._root_domains,
-                self._type_domains,
-                self._input_domains,
-            )
-            prepared.needs[operation_name] = access
+            access = prepared.needs[operation_name] = self.access(document, operation)
         if access.refusal:
             return [BadUserInput(access.refusal)]
         if principal is None or principal.scopes is None or access.switches:
