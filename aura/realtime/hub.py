@@ -56,6 +56,7 @@ UNHEALTHY_AFTER_SECONDS = 10.0
 
 class Hub:
     def __init__(self, dsn: str, pool: asyncpg.Pool, gateway: Gateway) -> None:
+        self.dsn = dsn  # the database it follows
         self.pool = pool
         self.gateway = gateway
         self.settings = settings = gateway.settings
