@@ -116,11 +116,13 @@ class GraphQLView(GraphQL):
     def refusal(self, request: Request, error: HTTPException) -> Response:
         """An HTTP-level refusal in the GraphQL error format, with its code."""
         code = getattr(error, "code", None) or _HTTP_CODES.get(error.status_code, BAD_REQUEST)
+        # Every answer names itself, so a client can quote it when it reports a problem.
+        headers = {**(getattr(error, "headers", None) or {}), "x-request-id": uuid.uuid4().hex[:16]}
         return Response(
             error_body(code, error.reason),
             status_code=error.status_code,
             media_type=self.response_media_type(request),
-            headers=getattr(error, "headers", None),
+            headers=headers,
         )
 
     def parse_json(self, data: str | bytes) -> Any:

@@ -64,6 +64,7 @@ def _coded(response: httpx.Response, code: str, status: int) -> dict[str, Any]:
     body = response.json()
     assert [e["extensions"]["code"] for e in body["errors"]] == [code], body
     assert "data" not in body or body["data"] is None
+    assert len(response.headers["x-request-id"]) == 16  # every answer can be quoted
     return dict(body["errors"][0])
 
 
