@@ -73,6 +73,10 @@ class Settings:
     ws_init_timeout: float = 10.0
     # Days of change stream kept for resuming subscriptions.
     stream_retention_days: int = 7
+    # Dimension of every embedding column (knowledge, data records). Fixed per
+    # installation: the migrations create ``vector(N)`` columns with it, and the server
+    # refuses to start when the database's columns have another.
+    embedding_dimension: int = 1536
 
     @property
     def production(self) -> bool:
@@ -121,4 +125,5 @@ class Settings:
             ws_compression=_flag("AURA_WS_COMPRESSION", False),
             ws_init_timeout=float(_int("AURA_WS_INIT_TIMEOUT", 10)),
             stream_retention_days=_int("AURA_STREAM_RETENTION_DAYS", 7),
+            embedding_dimension=_int("AURA_EMBEDDING_DIMENSION", 1536),
         )

@@ -64,6 +64,16 @@ class DatabaseUnavailable(ApiError):
     code = "DATABASE_UNAVAILABLE"
 
 
+class ProviderError(ApiError):
+    """An external AI provider (embeddings, chat completions) failed or is not configured.
+
+    The message names the provider and what it answered; nothing the operation would
+    have written is kept.
+    """
+
+    code = "PROVIDER_ERROR"
+
+
 # Codes whose errors also carry ``extensions.requestId``: they point at something the
 # server log describes (the cause of an abort, the lost connection, a server fault).
 WITH_REQUEST_ID = frozenset({ApiError.code, TransactionAborted.code, DatabaseUnavailable.code})

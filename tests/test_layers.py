@@ -1,7 +1,7 @@
 """The import order of the ``aura`` package, walked from its source.
 
 Layers, from the top: cli → app → api → resolvers → realtime → schema → engine → db →
-auth → config (DESIGN.md, Layout). A module may import its own layer and the layers
+auth → ai → config (DESIGN.md, Layout). A module may import its own layer and the layers
 below it, never one above, and no chain of imports may lead back to where it started:
 a file that needs something from a higher layer is in the wrong layer.
 """
@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("engine",),
     ("db",),
     ("auth",),
+    ("ai",),
     ("config", "errors", "inflection", "runtime", "__init__"),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
