@@ -31,7 +31,6 @@ import base64
 import contextlib
 import os
 import platform
-import re
 import resource
 import secrets
 import shutil
@@ -51,6 +50,7 @@ import orjson
 from aura.auth.tokens import mint
 from bench import environment, servers
 from bench.cluster import CLOCK_TICKS, Cluster, _children, process_ticks
+from bench.sections import write_section
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -743,7 +743,7 @@ def run(config: Config, command: str) -> Path:
     _say(console(verdicts))
     _say(f"\nresults: {os.path.relpath(final)}")
     if c.markdown is not None and not c.quick:
-        write_section(c.markdown, markdown(meta, records, verdicts, final))
+        write_section(c.markdown, "Subscriptions", markdown(meta, records, verdicts, final))
         _say(f"Subscriptions section written to {os.path.relpath(c.markdown)}")
     return final
 
@@ -820,7 +820,9 @@ def report_again(path: Path, markdown_path: Path | None) -> None:
     )
     _say(console(verdicts))
     if markdown_path is not None:
-        write_section(markdown_path, markdown(meta, records, verdicts, path.resolve()))
+        write_section(
+            markdown_path, "Subscriptions", markdown(meta, records, verdicts, path.resolve())
+        )
         _say(f"Subscriptions section written to {os.path.relpath(markdown_path)}")
 
 
@@ -1043,17 +1045,6 @@ def markdown(
     if notes:
         out += ["", *[f"Note: {n}" for n in notes]]
     return "\n".join(out) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace BENCHMARKS.md's Subscriptions section (or append it), keeping the rest."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Subscriptions\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from bench.sections import kept_sections
 from bench.workloads import DEFINITIONS
 
 # Throughput ratio Aura / PostGraphile v4 in the same run (issue 5). The first row is a
@@ -332,13 +332,7 @@ def markdown(
     return "\n".join(out)
 
 
-# The subscription benchmark (bench/realtime.py) writes its own section of BENCHMARKS.md.
-_KEPT = re.compile(r"^## Subscriptions\n.*?(?=^## |\Z)", re.S | re.M)
-
-
 def write_markdown(path: Path, text: str) -> None:
-    """Write BENCHMARKS.md from ``text``, keeping the Subscriptions section it had."""
-    kept = _KEPT.search(path.read_text()) if path.exists() else None
-    if kept:
-        text = text.rstrip("\n") + "\n\n" + kept.group(0).rstrip("\n") + "\n"
-    path.write_text(text)
+    """Write BENCHMARKS.md from ``text``, keeping the sections other benchmarks own."""
+    kept = kept_sections(path)
+    path.write_text("\n\n".join([text.rstrip("\n"), *kept]) + "\n")
