@@ -39,6 +39,7 @@ from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
 from aura.db.errors import LOST, unavailable
 from aura.db.pool import create_pool
+from aura.db.providers import close_providers
 from aura.db.session import Session
 from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refused, Transport
 from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
@@ -475,6 +476,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         finally:
             app.websocket_handler = None
             await hub.stop()
+            await close_providers(app.state.pool)
             await app.state.pool.close()
             if dsn is None and settings.database_url is None:
                 # uvicorn re-raises SIGTERM after shutdown, so atexit handlers never run:

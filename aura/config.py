@@ -77,6 +77,17 @@ class Settings:
     # installation: the migrations create ``vector(N)`` columns with it, and the server
     # refuses to start when the database's columns have another.
     embedding_dimension: int = 1536
+    # AI providers (aura/ai, aura/db/providers.py). The system settings choose the
+    # provider; these, when set, override them (an operator's pin, e.g. offline in CI).
+    ai_provider: str | None = None
+    ai_host: str | None = None
+    embedding_model: str | None = None
+    llm_model: str | None = None
+    ai_api_key: str | None = None
+    # Seconds per attempt, retries after the first attempt, texts per embeddings request.
+    ai_timeout: float = 30.0
+    ai_retries: int = 3
+    ai_batch_size: int = 64
 
     @property
     def production(self) -> bool:
@@ -126,4 +137,12 @@ class Settings:
             ws_init_timeout=float(_int("AURA_WS_INIT_TIMEOUT", 10)),
             stream_retention_days=_int("AURA_STREAM_RETENTION_DAYS", 7),
             embedding_dimension=_int("AURA_EMBEDDING_DIMENSION", 1536),
+            ai_provider=os.environ.get("AURA_AI_PROVIDER") or None,
+            ai_host=os.environ.get("AURA_AI_HOST") or None,
+            embedding_model=os.environ.get("AURA_EMBEDDING_MODEL") or None,
+            llm_model=os.environ.get("AURA_LLM_MODEL") or None,
+            ai_api_key=os.environ.get("AURA_AI_API_KEY") or None,
+            ai_timeout=float(os.environ.get("AURA_AI_TIMEOUT") or 30),
+            ai_retries=_int("AURA_AI_RETRIES", 3),
+            ai_batch_size=_int("AURA_AI_BATCH_SIZE", 64),
         )

@@ -31,6 +31,7 @@ from aura.db.database import with_database
 from aura.db.embedded import EmbeddedPostgres
 from aura.db.migrate import alembic_config
 from aura.db.pool import connect
+from tests.ai_server import AIServer
 from tests.waiting import until
 
 TEMPLATE = "aura_template"
@@ -255,3 +256,10 @@ async def people(db: asyncpg.Connection) -> People:
 def client(http: httpx.AsyncClient, people: People) -> Client:
     """Acts as alice unless told otherwise."""
     return Client(http, people.alice)
+
+
+@pytest.fixture
+async def ai_server() -> AsyncIterator[AIServer]:
+    """A local OpenAI-compatible provider on an ephemeral port (tests/ai_server.py)."""
+    async with AIServer() as server:
+        yield server
