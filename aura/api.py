@@ -4,7 +4,6 @@ domains (``aura.domains``)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -14,7 +13,7 @@ from aura.domains import DOMAINS, SUBSCRIPTIONS, root_classes
 from aura.engine.docs import derive_descriptions
 from aura.engine.executor import LeanExecutor, accelerate
 from aura.engine.limits import Limits
-from aura.engine.scalars import SCALAR_OVERRIDES, DateTime
+from aura.engine.scalars import SCALAR_MAP, SCALAR_OVERRIDES
 from aura.engine.schema import AuraSchema
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def build_schema(settings: Settings) -> AuraSchema:
         limits=Limits.from_settings(settings),
         execution_context_class=LeanExecutor,
         scalar_overrides=SCALAR_OVERRIDES,
-        config=StrawberryConfig(scalar_map={datetime: DateTime}),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
     accelerate(schema)
     derive_descriptions(schema.graphql_schema)

@@ -420,7 +420,9 @@ async def test_cross_tenant_matrix(
         manager.id,
     }
     plaintexts = {SECRET_VALUE, TOKEN_VALUE, REFRESH_VALUE, SETTING_VALUE}
-    bob_may_see = set().union(*bob_rows.values()) | {shared["template"], *shared["plain_settings"]}
+    # Every secret template is shared (members read them all, the seeded ones too).
+    templates = after_bob["secret_templates"]
+    bob_may_see = set().union(*bob_rows.values()) | {*templates, *shared["plain_settings"]}
     forbidden = {
         "bob": everything - bob_may_see | plaintexts,
         "pending": everything - {people.pending.id} | plaintexts,

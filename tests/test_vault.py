@@ -19,11 +19,13 @@ from aura.auth.crypto import VaultError, master_key
 from aura.auth.keyring import KeyRing
 from aura.config import Settings
 from aura.db.pool import create_pool
+from migrations.sql.seed_gaps import TEMPLATES
 from tests import factories
 from tests.conftest import Client, People, Response, Server
 
 SECRET = "id keyName secretType accessCount projectId templateId encryptionKeyId"
 VALUE = "sk-live-4f9a1c77e0b2d3a5"
+SEEDED = len(TEMPLATES)  # the secret templates revision 0008 seeds
 
 _REVEAL = "mutation($id: ID!) { revealSecret(id: $id) { id keyName value accessCount } }"
 
@@ -237,11 +239,13 @@ async def test_only_admins_write_templates_and_patterns_must_compile(
         'mutation { createSecretTemplate(input: {templateName: "x", secretType: "t"}) { id } }'
     )
     assert denied.codes == ["FORBIDDEN"]
-    assert await db.fetchval("SELECT count(*) FROM secret_templates") == 0
+    assert await db.fetchval("SELECT count(*) FROM secret_templates") == SEEDED
 
     created = await template(admin)
-    listed = (await client.gql("{ secretTemplates { nodes { id } } }")).ok()
-    assert listed["secretTemplates"]["nodes"] == [{"id": created["id"]}]
+    everyone = f"{{ secretTemplates(first: {SEEDED + 1}) {{ nodes {{ id }} }} }}"
+    listed = (await client.gql(everyone)).ok()
+    assert {"id": created["id"]} in listed["secretTemplates"]["nodes"]
+    assert len(listed["secretTemplates"]["nodes"]) == SEEDED + 1
     change = await client.gql(
         'mutation($id: ID!) { updateSecretTemplate(id: $id, input: {description: "x"}) { id } }',
         {"id": created["id"]},
@@ -644,10 +648,13 @@ async def test_other_users_see_and_change_nothing_of_a_vault(
     assert await db.fetchval("SELECT count(*) FROM secret_rotation_schedule") == 1
 
     # Templates: members read them, pending users and anonymous callers do not.
-    templates = "{ secretTemplates { nodes { id } } }"
+    templates = '{ secretTemplates(filter: {templateName: {eq: "stripe"}}) { nodes { id } } }'
     assert len((await client.as_(people.bob).gql(templates)).ok()["secretTemplates"]["nodes"]) == 1
     # ... but not, through a template, the secrets that use it.
-    nested = "{ secretTemplates { nodes { secrets { nodes { id } } } } }"
+    nested = (
+        '{ secretTemplates(filter: {templateName: {eq: "stripe"}}) '
+        "{ nodes { secrets { nodes { id } } } } }"
+    )
     [mine] = (await client.gql(nested)).ok()["secretTemplates"]["nodes"]
     assert mine["secrets"]["nodes"] == [{"id": secret_id}]
     [bobs] = (await client.as_(people.bob).gql(nested)).ok()["secretTemplates"]["nodes"]

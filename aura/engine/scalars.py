@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NewType
 
 import dateutil.parser
 import strawberry
@@ -51,6 +52,49 @@ DateTime = strawberry.scalar(
 )
 
 
+BIGINT_DESCRIPTION = (
+    "A 64-bit signed integer (-9223372036854775808 to 9223372036854775807), such as a "
+    'GitHub ID. Sent as a string of decimal digits (`"9007199254740993"`) so that '
+    "JavaScript, whose numbers keep only 53 bits, never rounds it; accepted as such a "
+    "string or as an integer. Anything else (a fraction, an exponent, a value out of "
+    "range) is refused as BAD_USER_INPUT."
+)
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+_DIGITS = re.compile(r"-?[0-9]{1,20}")
+
+
+def _bad(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def parse_bigint(value: Any) -> int:
+    """An int within PostgreSQL's bigint, from a string of digits or an integer."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise _bad(f"BigInt cannot represent {value!r}: give an integer or a string of digits")
+    if not BIGINT_MIN <= number <= BIGINT_MAX:
+        raise _bad(f"BigInt {value!r} is outside the 64-bit range")
+    return number
+
+
+def serialize_bigint(value: int) -> str:
+    return str(int(value))
+
+
+# Fields and inputs are typed ``BigInt`` (an int in Python); the schema maps it to the
+# scalar (``SCALAR_MAP``), as it maps ``datetime`` to DateTime.
+BigInt = NewType("BigInt", int)
+BigIntScalar = strawberry.scalar(
+    name="BigInt",
+    description=BIGINT_DESCRIPTION,
+    serialize=serialize_bigint,
+    parse_value=parse_bigint,
+)
+
+
 def _json_input(value: Any) -> Any:
     """A JSON input value, from variables or (through ``parse_literal``) the document.
 
@@ -83,3 +127,6 @@ JSONScalar = strawberry.scalar(
     parse_value=_json_input,
 )
 SCALAR_OVERRIDES: dict[object, Any] = {JSON: JSONScalar}
+
+# Python types → the scalars above, for StrawberryConfig(scalar_map=...).
+SCALAR_MAP: dict[object, Any] = {datetime: DateTime, BigInt: BigIntScalar}

@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
+from aura.engine.scalars import BigInt
+
 T = TypeVar("T")
 
 
@@ -45,6 +47,13 @@ class IDFilter(Equality[strawberry.ID]):
 
 @strawberry.input(description="Conditions on an integer.")
 class IntFilter(Comparison[int]):
+    pass
+
+
+@strawberry.input(
+    description="Conditions on a 64-bit integer (values as strings of digits, or integers)."
+)
+class BigIntFilter(Comparison[BigInt]):
     pass
 
 

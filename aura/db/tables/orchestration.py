@@ -128,6 +128,7 @@ decisions = sa.Table(
     sa.Index(None, "plan_id"),
     sa.Index(None, "user_id"),
     sa.Index(None, "category"),
+    sa.Index(None, "created_at"),  # 0008
 )
 
 results = sa.Table(
@@ -221,6 +222,8 @@ artifacts = sa.Table(
     sa.Index(None, "task_id", "created_at"),
     sa.Index(None, "project_id"),
     sa.Index(None, "type"),
+    sa.Index(None, "user_id"),  # 0008
+    sa.Index(None, "created_at"),  # 0008
 )
 
 checkpoints = sa.Table(
@@ -238,6 +241,7 @@ checkpoints = sa.Table(
     _not_blank("label"),
     sa.Index(None, "project_id", "created_at"),
     sa.Index(None, "user_id"),
+    sa.Index(None, "created_at"),  # 0008
 )
 
 agent_sessions = sa.Table(

@@ -94,6 +94,8 @@ issues = sa.Table(
     sa.Index(None, "epic_id"),
     sa.Index(None, "status"),
     sa.Index("ix_issues_labels", "labels", postgresql_using="gin"),
+    sa.Index(None, "priority"),  # 0008
+    sa.Index(None, "github_id"),  # 0008
 )
 
 tasks = sa.Table(
@@ -139,6 +141,9 @@ tasks = sa.Table(
     sa.Index(None, "status"),
     sa.Index(None, "priority"),
     sa.Index("ix_tasks_locked_at", "locked_at", postgresql_where=sa.text("locked_at IS NOT NULL")),
+    sa.Index(None, "type"),  # 0008
+    sa.Index(None, "order_index"),  # 0008
+    sa.Index(None, "created_at"),  # 0008
 )
 
 task_dependencies = sa.Table(

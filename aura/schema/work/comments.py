@@ -9,9 +9,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.engine.relay import OrderBy, entity_type, related_field
+from aura.engine.scalars import BigInt
 from aura.schema import docs
 from aura.schema.common import lazy
-from aura.schema.filters import DateTimeFilter, IDFilter, JSONFilter, StringFilter
+from aura.schema.filters import BigIntFilter, DateTimeFilter, IDFilter, JSONFilter, StringFilter
 from aura.schema.work.shared import ACCOUNTS, HERE, project_field
 
 # -- comments -------------------------------------------------------------------------
@@ -31,7 +32,7 @@ class Comment:
     user_id: strawberry.ID | None = strawberry.field(description="The user who wrote it via Aura.")
     author: str = strawberry.field(description="Display name of the author (person or agent).")
     content: str = strawberry.field(description="The comment's text.")
-    github_id: int | None = strawberry.field(
+    github_id: BigInt | None = strawberry.field(
         description="ID of the matching GitHub comment, when synced from GitHub."
     )
     metadata: JSON = strawberry.field(description=docs.METADATA)
@@ -61,6 +62,7 @@ class CommentFilter:
     user_id: IDFilter | None = None
     author: StringFilter | None = None
     content: StringFilter | None = None
+    github_id: BigIntFilter | None = None
     metadata: JSONFilter | None = None
     created_at: DateTimeFilter | None = None
     and_: list[CommentFilter] | None = strawberry.field(default=None, name="and")
@@ -89,7 +91,7 @@ class CreateCommentInput:
         default=strawberry.UNSET,
         description="Name shown as author; defaults to the caller's display name or email.",
     )
-    github_id: int | None = strawberry.UNSET
+    github_id: BigInt | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
 
 

@@ -9,9 +9,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.engine.relay import OrderBy, entity_type, related_field
+from aura.engine.scalars import BigInt
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import (
+    BigIntFilter,
     DateTimeFilter,
     EnumFilter,
     IDFilter,
@@ -51,7 +53,7 @@ class Issue:
     assignee: str | None = strawberry.field(
         description="Who works on it (a free-form name), if anyone."
     )
-    github_id: int | None = strawberry.field(
+    github_id: BigInt | None = strawberry.field(
         description="ID of the matching GitHub issue, when synced from GitHub."
     )
     github_url: str | None = strawberry.field(
@@ -85,6 +87,7 @@ class IssueFilter:
     priority: EnumFilter[Priority] | None = None  # type: ignore[valid-type]
     labels: StringListFilter | None = None
     assignee: StringFilter | None = None
+    github_id: BigIntFilter | None = None
     metadata: JSONFilter | None = None
     created_at: DateTimeFilter | None = None
     closed_at: DateTimeFilter | None = None
@@ -119,7 +122,7 @@ class CreateIssueInput:
     priority: Priority | None = strawberry.UNSET  # type: ignore[valid-type]
     labels: list[str] | None = strawberry.UNSET
     assignee: str | None = strawberry.UNSET
-    github_id: int | None = strawberry.UNSET
+    github_id: BigInt | None = strawberry.UNSET
     github_url: str | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
 
@@ -133,7 +136,7 @@ class UpdateIssueInput:
     priority: Priority | None = strawberry.UNSET  # type: ignore[valid-type]
     labels: list[str] | None = strawberry.UNSET
     assignee: str | None = strawberry.UNSET
-    github_id: int | None = strawberry.UNSET
+    github_id: BigInt | None = strawberry.UNSET
     github_url: str | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
     closed_at: datetime | None = strawberry.UNSET
