@@ -167,13 +167,15 @@ class AIServer:
         if reply.json is not None:
             return reply.status, orjson.dumps(reply.json)
         if path.endswith("/embeddings"):
-            return reply.status, orjson.dumps(self._embeddings(body))
+            texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            if not all(isinstance(t, str) and t.strip() for t in texts):
+                return 400, orjson.dumps({"error": {"message": "input must not be empty"}})
+            return reply.status, orjson.dumps(self._embeddings(texts, body.get("model")))
         if path.endswith("/chat/completions"):
             return reply.status, orjson.dumps(self._chat(body))
         return 404, orjson.dumps({"error": {"message": f"no route {path}"}})
 
-    def _embeddings(self, body: Any) -> dict[str, Any]:
-        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    def _embeddings(self, texts: list[str], model: Any) -> dict[str, Any]:
         embedder = HashingEmbedder(self.dimension)
         data = [
             {"object": "embedding", "index": i, "embedding": embedder.embed_one(text)}
@@ -181,7 +183,7 @@ class AIServer:
         ]
         if self.reverse:
             data.reverse()
-        return {"object": "list", "data": data, "model": body.get("model")}
+        return {"object": "list", "data": data, "model": model}
 
     def _chat(self, body: Any) -> dict[str, Any]:
         answer = self.chat_answer

@@ -74,6 +74,13 @@ async def test_batches_keep_each_vector_in_its_texts_place(ai_server: AIServer) 
     assert first.headers["authorization"] == "Bearer sk-local"
 
 
+async def test_a_refused_input_is_not_retried(ai_server: AIServer) -> None:
+    async with embedder(ai_server) as client:
+        error = await failure(client.embed(["fine", "  "]))
+    assert "answered 400 Bad Request: input must not be empty" in error.message
+    assert len(ai_server.requests) == 1
+
+
 async def test_no_texts_no_request(ai_server: AIServer) -> None:
     async with embedder(ai_server) as client:
         assert await client.embed([]) == []
@@ -243,6 +250,7 @@ async def test_chat_json_is_parsed_leniently(ai_server: AIServer, answer: str) -
     assert body["messages"][1] == {"role": "user", "content": "rate it"}
     assert body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["schema"] == schema
+    assert body["response_format"]["json_schema"]["strict"] is False
 
 
 @pytest.mark.parametrize(

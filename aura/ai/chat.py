@@ -93,18 +93,23 @@ class ChatClient:
         messages: Sequence[Message],
         *,
         schema: dict[str, Any] | None = None,
+        strict: bool = False,
         temperature: float | None = 0.0,
         max_tokens: int | None = None,
     ) -> Any:
         """The model's answer parsed as JSON. With ``schema`` (a JSON schema) the
         provider is asked to follow it, and the answer must have its top-level type and
-        ``required`` properties; anything else is a ``ProviderError``."""
+        ``required`` properties; anything else is a ``ProviderError``. ``strict`` asks
+        OpenAI for strict schema adherence, which needs a schema that lists every
+        property as required and sets ``additionalProperties: false`` (OpenAI answers
+        400 otherwise). A provider that knows no ``json_schema`` response format answers
+        400 too: call it without ``schema`` (the answer is still parsed as JSON)."""
         asked = [system(JSON_ONLY), *messages]
         response_format = None
         if schema is not None:
             response_format = {
                 "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": schema, "strict": True},
+                "json_schema": {"name": "answer", "schema": schema, "strict": strict},
             }
         text = await self.complete(
             asked, temperature=temperature, max_tokens=max_tokens, response_format=response_format
