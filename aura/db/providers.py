@@ -26,7 +26,13 @@ Freshness: the settings are read again at most every ``REFRESH_SECONDS`` (2 s) p
 pool, so a changed setting takes effect within 2 seconds, in every process. Clients
 are cached by the configuration they were made from (one HTTP client per
 configuration, reusing its connections); ``close_providers(pool)`` closes them, and the
-app does so when it stops, before closing its pool.
+app does so when it stops, before closing its pool (a worker with a pool of its own
+calls it too). The cache is per pool: the key ring and settings of the first call for
+a pool are the ones it keeps.
+
+The read takes a second pooled connection for a moment (at most every 2 s, and never
+waiting more than 5 s for it); when the database cannot be reached the last
+configuration read stays in use.
 """
 
 from __future__ import annotations
@@ -158,7 +164,7 @@ class Providers:
         config = await self.config()
         dimension = self.settings.embedding_dimension
         client = self._clients.get(("embed", config))
-        if client is None or client.dimension != dimension:
+        if client is None:
             client = await self._keep(("embed", config), embedder_from(config, dimension))
         return client
 
