@@ -202,7 +202,8 @@ BEGIN
 END $$;
 
 -- The task's actual minutes: the rounded total of its COMPLETED executions (null when
--- none is), written only when an execution's contribution changed.
+-- none is; at most the column's 2^31 - 1), written only when an execution's
+-- contribution changed.
 CREATE FUNCTION aura.sync_task_actual_minutes() RETURNS trigger
   LANGUAGE plpgsql AS $$
 DECLARE
@@ -216,7 +217,7 @@ BEGIN
   IF TG_OP = 'INSERT' AND NEW.status <> 'COMPLETED' THEN
     RETURN NULL;
   END IF;
-  SELECT round(sum(duration_minutes))::integer INTO total
+  SELECT least(round(sum(duration_minutes)), 2147483647)::integer INTO total
     FROM public.task_executions WHERE task_id = task AND status = 'COMPLETED';
   UPDATE public.tasks SET actual_minutes = total
     WHERE id = task AND actual_minutes IS DISTINCT FROM total;
