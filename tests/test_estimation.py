@@ -17,8 +17,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from aura.db.pool import connect
 from tests import factories
 from tests.conftest import Client, People, Response
+from tests.waiting import until
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 EXECUTION = (
@@ -449,6 +451,52 @@ async def test_pattern_statistics_against_a_hand_computed_fixture(
     }
     # The task's actual minutes: 30 + 40 + 50 + 60.
     assert await db.fetchval("SELECT actual_minutes FROM tasks WHERE id = $1", task["id"]) == 180
+
+
+async def test_concurrent_completions_are_each_counted_once(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    project = await factories.project(client)
+    task = await feature(client, project["id"])
+    created = [await execution(client, task["id"], startedAt=at(0)) for _ in range(10)]
+
+    await asyncio.gather(*(complete(client, e["id"], 10 * (i + 1)) for i, e in enumerate(created)))
+
+    # 10, 20, …, 100: mean 55; squared deviations 2 * (45² + 35² + 25² + 15² + 5²) = 8250;
+    # std sqrt(8250 / 9) = 30.276503540974915; total 550 minutes.
+    learned = await pattern(db, project["id"], "FEATURE", "MEDIUM")
+    assert learned["sample_count"] == 10
+    assert learned["avg_duration_minutes"] == pytest.approx(55, rel=1e-12)
+    assert learned["std_deviation"] == pytest.approx(30.276503540974915, rel=1e-12)
+    assert await db.fetchval("SELECT actual_minutes FROM tasks WHERE id = $1", task["id"]) == 550
+
+
+async def test_a_completion_waiting_on_another_sees_it_in_the_tasks_total(
+    client: Client, database: str, db: asyncpg.Connection
+) -> None:
+    """Two completions of one task's executions overlap in time: the second waits for the
+    first to commit, then its total includes it (no stale sum written over it). The task
+    has no type, so no pattern row orders them: only the task's row lock does."""
+    project = await factories.project(client)
+    task = await factories.task(client, project["id"])
+    first, second = [await execution(client, task["id"], startedAt=at(0)) for _ in range(2)]
+    done = "UPDATE task_executions SET status = 'COMPLETED', completed_at = $2 WHERE id = $1"
+    one, two = await connect(database), await connect(database)
+    try:
+        opened = one.transaction()
+        await opened.start()
+        await one.execute(done, first["id"], T0 + timedelta(minutes=30))
+        waiting = asyncio.create_task(two.execute(done, second["id"], T0 + timedelta(minutes=45)))
+        blocked = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        await until(lambda: db.fetchval(blocked), "the second completion waits for the first")
+        await opened.commit()
+        await waiting
+    finally:
+        await one.close()
+        await two.close()
+
+    # 30 + 45 = 75.
+    assert await db.fetchval("SELECT actual_minutes FROM tasks WHERE id = $1", task["id"]) == 75
 
 
 async def test_completing_twice_counts_once_and_reopening_takes_the_sample_out(

@@ -217,6 +217,10 @@ BEGIN
   IF TG_OP = 'INSERT' AND NEW.status <> 'COMPLETED' THEN
     RETURN NULL;
   END IF;
+  -- The task's row lock first: the sum below then sees every completion committed
+  -- before it (READ COMMITTED takes a snapshot per statement), so concurrent
+  -- completions of one task cannot write a stale total.
+  PERFORM 1 FROM public.tasks WHERE id = task FOR UPDATE;
   SELECT least(round(sum(duration_minutes)), 2147483647)::integer INTO total
     FROM public.task_executions WHERE task_id = task AND status = 'COMPLETED';
   UPDATE public.tasks SET actual_minutes = total
