@@ -697,6 +697,18 @@ async def test_the_factor_catalogue_is_seeded_admin_written_and_member_read(
         await db.fetchval("SELECT count(*) FROM estimation_factors WHERE factor_name = 'magic'")
         == 0
     )
+    # A factor recorded on an execution cannot leave the catalogue.
+    project = await factories.project(client)
+    task = await feature(client, project["id"])
+    done = await finished(client, task["id"], 30)
+    (await record_factor(client, done["id"], "legacy_code", 1)).ok()
+    in_use = await client.as_(people.admin).gql(
+        "mutation($id: ID!) { deleteEstimationFactor(id: $id) }",
+        {"id": await factor_id(client, "legacy_code")},
+    )
+    assert in_use.codes == ["CONFLICT"]
+    kept = "SELECT count(*) FROM estimation_factors WHERE factor_name = 'legacy_code'"
+    assert await db.fetchval(kept) == 1
 
 
 async def test_reverse_fields_and_the_trends_view(client: Client) -> None:

@@ -298,7 +298,7 @@ def upgrade() -> None:
             ["factor_id"],
             ["estimation_factors.id"],
             name=op.f("fk_task_execution_factors_factor_id"),
-            ondelete="RESTRICT",
+            ondelete="NO ACTION",
         ),
         sa.ForeignKeyConstraint(
             ["project_id"],

@@ -170,7 +170,9 @@ task_execution_factors = sa.Table(
     metadata,
     id_column(),
     fk("task_execution_id", "task_executions.id", ondelete="CASCADE", nullable=False),
-    fk("factor_id", "estimation_factors.id", ondelete="RESTRICT", nullable=False),
+    # NO ACTION, not RESTRICT: deleting a factor in use is a foreign key violation, which
+    # the API reports as CONFLICT (aura.db.errors does not know RESTRICT's own error).
+    fk("factor_id", "estimation_factors.id", ondelete="NO ACTION", nullable=False),
     fk("project_id", "projects.id", ondelete="CASCADE", nullable=False),
     sa.Column("factor_value", sa.Float, nullable=False, server_default=sa.text("1")),
     sa.Column("notes", sa.Text),
