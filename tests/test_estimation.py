@@ -366,6 +366,20 @@ async def test_bad_input_is_refused_with_a_clear_error_and_nothing_written(
     untracked = (await execution(client, task["id"], startedAt=at(0)))["id"]
     never = await track(client, "stop", untracked, 10)
     nothing_open = await track(client, "pause", untracked, 10)
+    late_start = await client.gql(
+        "mutation($id: ID!, $s: DateTime!) { updateTaskExecution(id: $id, input: {startedAt: $s})"
+        " { id } }",
+        {"id": e, "s": at(12)},
+    )
+    early_end = await client.gql(
+        "mutation($id: ID!, $c: DateTime!) { updateTaskExecution(id: $id, "
+        "input: {completedAt: $c}) { id } }",
+        {"id": e, "c": at(15)},
+    )
+    assert late_start.codes == ["BAD_USER_INPUT"]
+    assert "after its first session started" in late_start.errors[0]["message"]
+    assert early_end.codes == ["BAD_USER_INPUT"]
+    assert "before its last session ended" in early_end.errors[0]["message"]
     assert after.codes == ["CONFLICT"]
     assert "time is tracked only while it is IN_PROGRESS" in after.errors[0]["message"]
     assert twice.codes == ["CONFLICT"]

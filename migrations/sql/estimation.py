@@ -121,6 +121,8 @@ DECLARE
   session_count integer;
   tracked double precision;
   open_session integer;
+  first_start timestamptz;
+  last_end timestamptz;
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.task_id <> OLD.task_id THEN
     RAISE EXCEPTION 'taskId of a task execution cannot be changed' USING ERRCODE = 'AU400';
@@ -142,9 +144,19 @@ BEGIN
       NEW.completed_at, NEW.started_at USING ERRCODE = 'AU400';
   END IF;
   SELECT count(*), sum(s.duration_minutes) FILTER (WHERE s.ended_at IS NOT NULL),
-         max(s.session_number) FILTER (WHERE s.ended_at IS NULL)
-    INTO session_count, tracked, open_session
+         max(s.session_number) FILTER (WHERE s.ended_at IS NULL),
+         min(s.started_at), max(s.ended_at)
+    INTO session_count, tracked, open_session, first_start, last_end
     FROM public.time_tracking_sessions s WHERE s.task_execution_id = NEW.id;
+  -- The sessions lie inside the execution.
+  IF NEW.started_at > first_start THEN
+    RAISE EXCEPTION 'startedAt (%) must not be after its first session started (%)',
+      NEW.started_at, first_start USING ERRCODE = 'AU400';
+  END IF;
+  IF NEW.completed_at < last_end THEN
+    RAISE EXCEPTION 'completedAt (%) must not be before its last session ended (%)',
+      NEW.completed_at, last_end USING ERRCODE = 'AU400';
+  END IF;
   IF NEW.status <> 'IN_PROGRESS' AND open_session IS NOT NULL THEN
     RAISE EXCEPTION 'task execution % has an open time-tracking session (number %): '
       'pause or stop it first', NEW.id, open_session USING ERRCODE = 'AU409';
