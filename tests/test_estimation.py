@@ -19,7 +19,7 @@ import pytest
 
 from aura.db.pool import connect
 from tests import factories
-from tests.conftest import Client, People, Response
+from tests.conftest import Client, People, Response, User
 from tests.waiting import until
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -769,3 +769,34 @@ async def test_reverse_fields_and_the_trends_view(client: Client) -> None:
         "totalInterruptions": 3,
     }
     assert data["taskPerformanceTrends"]["nodes"] == [{"taskId": task["id"]}]
+
+
+async def test_estimation_scopes_guard_its_fields_and_verbs(
+    client: Client, people: People, db: asyncpg.Connection
+) -> None:
+    project = await factories.project(client)
+    task = await feature(client, project["id"])
+    e = (await execution(client, task["id"], startedAt=at(0)))["id"]
+    issue = (
+        "mutation($input: IssueAccessTokenInput!) "
+        "{ issueAccessToken(input: $input) { accessToken } }"
+    )
+    read_only = (
+        await client.gql(issue, {"input": {"name": "reader", "scopes": ["estimation:read"]}})
+    ).ok()["issueAccessToken"]["accessToken"]
+    work_only = (
+        await client.gql(issue, {"input": {"name": "worker", "scopes": ["work:read"]}})
+    ).ok()["issueAccessToken"]["accessToken"]
+    reader = client.as_(User(people.alice.id, people.alice.email, "USER", read_only))
+    worker = client.as_(User(people.alice.id, people.alice.email, "USER", work_only))
+
+    listed = await reader.gql("{ taskExecutions { nodes { id } } }")
+    started = await track(reader, "start", e, 0)
+    nested = await worker.gql("{ tasks { nodes { executions { nodes { id } } } } }")
+    estimate = await recommend(worker, project["id"], "FEATURE", "MEDIUM")
+
+    assert listed.ok()["taskExecutions"]["nodes"] == [{"id": e}]
+    assert started.codes == ["FORBIDDEN"]
+    assert nested.codes == ["FORBIDDEN"]
+    assert estimate.codes == ["FORBIDDEN"]
+    assert await db.fetchval("SELECT count(*) FROM time_tracking_sessions") == 0
