@@ -250,6 +250,14 @@ async def test_pause_and_resume_count_only_the_tracked_time_exactly(
     row = await db.fetchrow("SELECT variance_percent FROM task_executions WHERE id = $1", e)
     assert row["variance_percent"] == 0
 
+    # Deleting a session: 25 + 15.5 = 40.5 left, in the execution and its pattern.
+    deleted = "mutation($id: ID!) { deleteTimeTrackingSession(id: $id) }"
+    (await client.gql(deleted, {"id": session_3})).ok()
+    row = await db.fetchrow("SELECT duration_minutes FROM task_executions WHERE id = $1", e)
+    assert row["duration_minutes"] == 40.5
+    learned = await pattern(db, project["id"], "FEATURE", "MEDIUM")
+    assert (learned["sample_count"], learned["avg_duration_minutes"]) == (1, 40.5)
+
 
 async def test_a_second_open_session_is_a_conflict_and_nothing_is_written(
     client: Client, db: asyncpg.Connection
