@@ -52,3 +52,27 @@ async def test_demo_seed_loads_the_orchestration_samples(db: asyncpg.Connection)
     assert await db.fetchval("SELECT count(*) FROM results WHERE status = 'SUCCESS'") == 2
     assert await db.fetchval("SELECT sum(applied_count) FROM human_overrides") == 3
     assert await db.fetchval("SELECT count(*) FROM events") > 0
+
+
+async def test_demo_seed_loads_estimation_history(db: asyncpg.Connection) -> None:
+    await seed(db)
+    patterns = {
+        (r["task_type"], r["complexity"]): (r["sample_count"], r["avg_duration_minutes"])
+        for r in await db.fetch("SELECT * FROM estimation_patterns")
+    }
+    # task-003: sessions 45 + 35 = 80 and 50 minutes; task-004: 25; task-001: 90 + 50 + 60.
+    assert patterns == {
+        ("BUGFIX", "MEDIUM"): (2, 65),
+        ("DOCS", "LOW"): (1, 25),
+        ("FEATURE", "HIGH"): (1, 200),
+    }
+    open_sessions = await db.fetchval(
+        "SELECT count(*) FROM time_tracking_sessions WHERE ended_at IS NULL"
+    )
+    assert open_sessions == 1
+    project = await db.fetchval("SELECT id FROM projects WHERE name = 'aura-mvp'")
+    estimate = await db.fetchrow(
+        "SELECT * FROM aura.get_recommended_estimate($1, 'FEATURE', 'MEDIUM')", project
+    )
+    # Only task-001's run (200 minutes, unclear requirements at 0.5: 1 + 0.4 * 0.5 = 1.2).
+    assert (estimate["basis"], estimate["minutes"]) == ("TYPE_ONLY", 240)

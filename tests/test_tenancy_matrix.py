@@ -28,7 +28,8 @@ for anonymous. Then, for each principal:
 
 Admin-only rows: bonus windows (admin writes, managers read), secret templates (admin
 writes, members read), encryption keys (admins only, created with the first secret),
-system settings (admin writes; plain ones members read, secret ones admins only) are
+system settings (admin writes; plain ones members read, secret ones admins only),
+estimation factors (admin writes, members read; seeded by the migration) are
 the admin's world: by-id, connection and nested reads must not show them to whoever
 may not see them, and their mutations are refused to all three principals.
 """
@@ -149,6 +150,7 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
             {"input": {"name": f"{tag}-agent", "scopes": ["read"], "refreshable": True}},
         )
     ).ok()["issueAccessToken"]["token"]
+    estimation = await estimation_world(client, first["id"], project["id"])
     return {
         "projects": [project["id"]],
         "epics": [epic["id"]],
@@ -172,6 +174,44 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
         "secrets": [secret["id"]],
         "user_tokens": [user_token["id"]],
         "oauth_tokens": [issued["id"]],
+        **estimation,
+    }
+
+
+async def estimation_world(client: Client, task_id: str, project_id: str) -> dict[str, list[str]]:
+    """Two executions of a task (one tracked, completed, with a factor) and a pattern."""
+    factor = (await client.gql("{ estimationFactors(first: 1) { nodes { id } } }")).ok()
+    create = factories.create
+    tracked = await create(
+        client,
+        "TaskExecution",
+        {"taskId": task_id, "startedAt": "2026-01-05T09:00:00Z", "estimatedMinutes": 30},
+    )
+    await create(client, "TaskExecution", {"taskId": task_id})  # a trend needs two
+    verb = (
+        "mutation($e: ID!, $at: DateTime) "
+        "{{ {}TimeTracking(taskExecutionId: $e, at: $at) {{ id }} }}"
+    )
+    start = {"e": tracked["id"], "at": "2026-01-05T09:00:00Z"}
+    session = (await client.gql(verb.format("start"), start)).ok()["startTimeTracking"]
+    stop = {"e": tracked["id"], "at": "2026-01-05T09:40:00Z"}
+    (await client.gql(verb.format("stop"), stop)).ok()
+    used = await create(
+        client,
+        "TaskExecutionFactor",
+        {
+            "taskExecutionId": tracked["id"],
+            "factorId": factor["estimationFactors"]["nodes"][0]["id"],
+        },
+    )
+    pattern = await create(
+        client, "EstimationPattern", {"projectId": project_id, "taskType": "FEATURE"}
+    )
+    return {
+        "task_executions": [tracked["id"]],
+        "time_tracking_sessions": [session["id"]],
+        "task_execution_factors": [used["id"]],
+        "estimation_patterns": [pattern["id"]],
     }
 
 
@@ -194,7 +234,11 @@ async def admin_world(admin: Client) -> dict[str, Any]:
         await admin.gql(setting, {"input": {"key": "matrix_secret_token", "value": SETTING_VALUE}})
     ).ok()
     (await admin.gql(setting, {"input": {"key": "matrix_plain", "value": "lmstudio"}})).ok()
+    factor = await factories.create(
+        admin, "EstimationFactor", {"factorName": "matrix-factor", "averageImpact": 0.1}
+    )
     return {
+        "factor": factor["id"],
         "template": template["id"],
         "bonus_windows": [window["id"]],
         "system_settings": ["matrix_secret_token", "matrix_plain"],
@@ -402,6 +446,8 @@ async def test_cross_tenant_matrix(
         ("recent_events", "events"),
         ("secrets_expiring_soon", "secrets"),
         ("secrets_needing_rotation", "secrets"),
+        ("estimation_accuracy_by_project", "projects"),
+        ("task_performance_trends", "tasks"),
     ):
         victims[view] = victims[base]
     missing = sorted(e for e in TYPES if not victims.get(e))
@@ -423,6 +469,7 @@ async def test_cross_tenant_matrix(
     # Every secret template is shared (members read them all, the seeded ones too).
     templates = after_bob["secret_templates"]
     bob_may_see = set().union(*bob_rows.values()) | {*templates, *shared["plain_settings"]}
+    bob_may_see |= after_bob.get("estimation_factors", set())  # the shared factor catalogue
     forbidden = {
         "bob": everything - bob_may_see | plaintexts,
         "pending": everything - {people.pending.id} | plaintexts,

@@ -8,6 +8,7 @@ when (an empty database, or a reset) and in which transaction.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -182,6 +183,7 @@ async def _mvp_project(conn: asyncpg.Connection, owner: str) -> None:
         content="Policies drafted for projects and tasks.",
     )
     await _mvp_orchestration(conn, project, owner, ids)
+    await _mvp_estimation(conn, ids)
 
 
 # seed 000's plans: (key, task, approach, agent, minutes, status)
@@ -315,3 +317,58 @@ async def load(conn: asyncpg.Connection) -> None:
     for name, owner, description, path in SUPERVISED:
         await _supervised_project(conn, users[owner], name, description, path)
     await _mvp_project(conn, users["ada@aura.dev"])
+
+
+# Executions of the MVP tasks (estimation): (task, complexity, estimate, sessions as
+# (start, end) minutes after the start, or None while open, factors as (name, value));
+# no sessions means the execution ran from its start to `minutes` after it.
+MVP_EXECUTIONS: list[
+    tuple[str, str, int, list[tuple[int, int | None]], list[tuple[str, float]]]
+] = [
+    ("task-003", "MEDIUM", 60, [(0, 45), (60, 95)], [("unfamiliar_codebase", 1.0)]),
+    ("task-003", "MEDIUM", 45, [(0, 50)], []),
+    ("task-004", "LOW", 30, [(0, 25)], [("well_documented", 1.0)]),
+    ("task-001", "HIGH", 180, [(0, 90), (120, 170), (200, 260)], [("unclear_requirements", 0.5)]),
+    ("task-002", "MEDIUM", 90, [(0, 40), (55, None)], [("external_dependency", 1.0)]),
+]
+
+
+async def _mvp_estimation(conn: asyncpg.Connection, ids: dict[str, Any]) -> None:
+    """Tracked executions, so patterns, the views and `recommendedEstimate` show history:
+    task-005 (FEATURE, MEDIUM) falls back to TYPE_ONLY on task-001's FEATURE/HIGH run."""
+    factors = dict(await conn.fetch("SELECT factor_name, id FROM estimation_factors"))
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    for number, (key, complexity, estimate, sessions, used) in enumerate(MVP_EXECUTIONS):
+        began = start + timedelta(hours=6 * number)
+        execution = await _insert(
+            conn,
+            "task_executions",
+            task_id=ids[key],
+            started_at=began,
+            estimated_minutes=estimate,
+            complexity=complexity,
+            context_switches=len(sessions) - 1,
+        )
+        for first, last in sessions:
+            await _insert(
+                conn,
+                "time_tracking_sessions",
+                task_execution_id=execution,
+                started_at=began + timedelta(minutes=first),
+                ended_at=None if last is None else began + timedelta(minutes=last),
+                activity_type="coding",
+            )
+        for name, value in used:
+            await _insert(
+                conn,
+                "task_execution_factors",
+                task_execution_id=execution,
+                factor_id=factors[name],
+                factor_value=value,
+            )
+        if sessions[-1][1] is not None:
+            await conn.execute(
+                "UPDATE task_executions SET status = 'COMPLETED', completed_at = $2 WHERE id = $1",
+                execution,
+                began + timedelta(minutes=sessions[-1][1]),
+            )

@@ -190,6 +190,30 @@ class DocumentType(StrEnum):
     OTHER = "OTHER"
 
 
+class Complexity(StrEnum):
+    """How hard a task execution is (estimation)."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class ExecutionStatus(StrEnum):
+    """Lifecycle of a task execution (estimation)."""
+
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class ImpactType(StrEnum):
+    """Which way an estimation factor moves the time a task takes."""
+
+    INCREASE = "INCREASE"
+    DECREASE = "DECREASE"
+
+
 def values(enum: type[Enum]) -> list[str]:
     return [member.value for member in enum]
 
@@ -270,4 +294,15 @@ MEANINGS: dict[Enum, str] = {
     DocumentType.EMAIL: "An email.",
     DocumentType.CALENDAR_EVENT: "A calendar event.",
     DocumentType.OTHER: "Anything else.",
+    Complexity.LOW: "Small and well understood.",
+    Complexity.MEDIUM: "Ordinary work (the default).",
+    Complexity.HIGH: "Large or uncertain work.",
+    ExecutionStatus.IN_PROGRESS: "Being worked on (the default); `completedAt` is null.",
+    ExecutionStatus.COMPLETED: (
+        "Finished; `completedAt` is set, and the duration counts in the estimation pattern."
+    ),
+    ExecutionStatus.FAILED: "Given up with an error; `completedAt` is set; not learned from.",
+    ExecutionStatus.CANCELLED: "Stopped before finishing; `completedAt` is set; not learned from.",
+    ImpactType.INCREASE: "Makes work take longer by `averageImpact` (a fraction).",
+    ImpactType.DECREASE: "Makes work go faster by `averageImpact` (a fraction).",
 }
