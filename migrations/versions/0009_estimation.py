@@ -3,8 +3,8 @@ time-tracking sessions (at most one open per execution) and factors, the factor
 catalogue (seeded), the learned estimation patterns kept with Welford's method, the
 metrics and learning triggers, get_recommended_estimate and the accuracy / trend views.
 
-Revision ID: 0008_estimation
-Revises: 0007_session_dates
+Revision ID: 0009_estimation
+Revises: 0008_seed_gaps
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql
 from migrations.sql import estimation as sql
 from migrations.sql import run_script
 
-revision: str = "0008_estimation"
-down_revision: str | None = "0007_session_dates"
+revision: str = "0009_estimation"
+down_revision: str | None = "0008_seed_gaps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
