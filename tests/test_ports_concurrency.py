@@ -5,8 +5,9 @@ What must hold whatever the interleaving: no two allocations that are not releas
 a port (the database is asked, not only the responses), a full range answers CONFLICT
 naming it and writes nothing, and another project's reservation is never handed out.
 
-Each test starts its own ``aura serve`` (several seconds of the test's time, marked slow):
-a second process is the point.
+The tests through two processes each start their own ``aura serve`` (several seconds of
+the test's time, marked slow): a second process is the point. The last ones hold
+transactions open on purpose to show who waits for whom.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tests.conftest import JWT_SECRET, Client, People, Response, Server, _free_p
 from tests.ports import allocate, port_range, reserve
 from tests.waiting import until
 
-pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
@@ -92,6 +93,7 @@ async def active(db: asyncpg.Connection) -> list[int]:
     ]
 
 
+@pytest.mark.slow
 async def test_fifty_concurrent_allocations_over_two_processes_get_fifty_ports(
     client: Client, there: Client, people: People, db: asyncpg.Connection
 ) -> None:
@@ -105,6 +107,7 @@ async def test_fifty_concurrent_allocations_over_two_processes_get_fifty_ports(
     assert await active(db) == sorted(ports)
 
 
+@pytest.mark.slow
 async def test_twenty_callers_on_a_range_of_ten_get_ten_ports_and_ten_conflicts(
     client: Client, there: Client, people: People, db: asyncpg.Connection
 ) -> None:
@@ -123,6 +126,7 @@ async def test_twenty_callers_on_a_range_of_ten_get_ten_ports_and_ten_conflicts(
     assert await db.fetchval("SELECT count(*) FROM port_allocations") == 10
 
 
+@pytest.mark.slow
 async def test_reservations_made_during_allocations_are_never_handed_to_another_project(
     client: Client, there: Client, people: People, db: asyncpg.Connection
 ) -> None:
@@ -151,3 +155,78 @@ async def test_reservations_made_during_allocations_are_never_handed_to_another_
         " WHERE a.status <> 'RELEASED' AND r.expires_at > now()"
     )
     assert clash == 0
+
+
+# -- the locks, one transaction at a time ------------------------------------------------
+
+
+async def as_member(database: str, user_id: str) -> asyncpg.Connection:
+    """A connection in an open request transaction of ``user_id`` (as the API runs them)."""
+    conn = await asyncpg.connect(database)
+    await conn.execute(f"BEGIN; SELECT aura.begin_request('{user_id}'::uuid, 5000)")
+    return conn
+
+
+async def allocate_in(conn: asyncpg.Connection, project: str, range_id: str) -> int:
+    return int(
+        await conn.fetchval(
+            "SELECT port_number FROM aura.allocate_port($1::uuid, $2::uuid, 'api', NULL,"
+            " 'localhost', 'TCP', NULL, NULL, NULL)",
+            project,
+            range_id,
+        )
+    )
+
+
+async def test_a_caller_never_waits_for_another_callers_uncommitted_allocation(
+    database: str, client: Client, people: People, db: asyncpg.Connection
+) -> None:
+    web = await port_range(client.as_(people.admin), "web", 3000, 3009)
+    project = await factories.project(client, "apollo")
+    first = await as_member(database, people.alice.id)
+    second = await as_member(database, people.alice.id)
+    try:
+        assert await allocate_in(first, project["id"], web["id"]) == 3000
+        # the first has not committed: the second skips its port instead of waiting
+        await second.execute("SET LOCAL lock_timeout = '1s'")
+        assert await asyncio.wait_for(allocate_in(second, project["id"], web["id"]), 5) == 3001
+        await second.execute("COMMIT")
+        await first.execute("COMMIT")
+    finally:
+        await first.close()
+        await second.close()
+    assert await active(db) == [3000, 3001]
+
+
+@pytest.mark.parametrize("outcome", ["ROLLBACK", "COMMIT"])
+async def test_the_last_free_port_waits_for_its_taker_and_then_is_free_or_full(
+    database: str, client: Client, people: People, db: asyncpg.Connection, outcome: str
+) -> None:
+    one = await port_range(client.as_(people.admin), "one", 4000, 4000)
+    project = await factories.project(client, "apollo")
+    first = await as_member(database, people.alice.id)
+    second = await as_member(database, people.alice.id)
+    try:
+        assert await allocate_in(first, project["id"], one["id"]) == 4000
+        waiting = asyncio.create_task(allocate_in(second, project["id"], one["id"]))
+
+        async def blocked() -> bool:
+            return bool(
+                await db.fetchval(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                )
+            )
+
+        await until(blocked, "the second caller to wait for the first")
+        await first.execute(outcome)
+        if outcome == "ROLLBACK":
+            assert await asyncio.wait_for(waiting, 5) == 4000
+        else:
+            with pytest.raises(asyncpg.PostgresError, match='"one"') as full:
+                await asyncio.wait_for(waiting, 5)
+            assert full.value.sqlstate == "AU409"
+        await second.execute("ROLLBACK" if outcome == "COMMIT" else "COMMIT")
+    finally:
+        await first.close()
+        await second.close()
+    assert await active(db) == [4000]
