@@ -1,8 +1,8 @@
 """Port allocation throughput: ``allocatePort`` through the HTTP API against a plain
 one-row insert mutation, at several concurrencies, on the durable embedded configuration.
 
-    python -m bench.ports                 # 1, 16 and 64 clients, 10 s each, about 2 minutes
-    python -m bench.ports --quick         # 3 s per run, no BENCHMARKS.md
+    python -m bench.ports                 # 1, 16 and 64 clients, 2 rounds, about 3 minutes
+    python -m bench.ports --quick         # 1 round of 3 s per run, no BENCHMARKS.md
     python -m bench.ports --clients 16 --duration 20
 
 The cluster is a throwaway embedded PostgreSQL with fsync and synchronous commit on (as
@@ -14,7 +14,8 @@ At each concurrency, in this order: the *baseline*, ``createBonusWindow`` (an
 administrator inserting one row: one INSERT under row-level security, no trigger that
 serialises anything, no event, no stream), then ``allocatePort`` (a member allocating
 from a fresh range of 20,000 ports, all callers on the same range, host and protocol).
-Both are warmed up, then measured. After each allocation run the database is asked:
+Each run is warmed up, then measured; two rounds in the order A B B A, so that a drift of
+the machine's load favours neither side. After each allocation run the database is asked:
 allocations that are not released sharing a port (duplicates, must be 0), and whether the
 allocated ports are exactly the lowest ones of the range (no port skipped and lost).
 
@@ -70,6 +71,7 @@ class Config:
     clients: list[int] = field(default_factory=lambda: [1, 16, 64])
     duration: int = 10
     warmup: int = 3
+    rounds: int = 2
     pool_size: int = 16
     quick: bool = False
     markdown: Path | None = ROOT / "BENCHMARKS.md"
@@ -200,27 +202,35 @@ def run(config: Config, command: str) -> Path:
         server.wait_ready(owner)
         baseline_body = _bodies(logdir / "baseline.json", BASELINE, {"input": BASELINE_INPUT})
         for clients in c.clients:
-            record = {"kind": "baseline", "clients": clients}
-            record |= _measure(_wrk(wrk_path, clients, admin), server.url, baseline_body, c)
-            records.append(record)
-            _say(_line(record))
-            body = _bodies(
+            allocate_body = _bodies(
                 logdir / f"allocate-{clients}.json",
                 ALLOCATE,
                 {"p": world.project, "r": world.ranges[clients]},
             )
-            record = {"kind": "allocatePort", "clients": clients}
-            record |= _measure(_wrk(wrk_path, clients, owner), server.url, body, c)
-            record |= {"database": asyncio.run(allocation_check(dsn, world.ranges[clients]))}
-            records.append(record)
-            _say(_line(record))
+            runs = {
+                "baseline": (admin, baseline_body),
+                "allocatePort": (owner, allocate_body),
+            }
+            for n in range(c.rounds):
+                # A B B A …: a drift of the machine's load favours neither side
+                order = ["baseline", "allocatePort"][:: 1 if n % 2 == 0 else -1]
+                for kind in order:
+                    token, body = runs[kind]
+                    record = {"kind": kind, "clients": clients, "round": n + 1}
+                    record |= _measure(_wrk(wrk_path, clients, token), server.url, body, c)
+                    if kind == "allocatePort":
+                        check = allocation_check(dsn, world.ranges[clients])
+                        record |= {"database": asyncio.run(check)}
+                    records.append(record)
+                    _say(_line(record))
     finally:
         if server is not None:
             server.stop()
         cluster.stop()
 
     busy = environment.busy_ticks() - busy_before
-    verdict = judge(records)
+    summary = summarize(records)
+    verdict = judge(summary)
     revision, dirty = environment.git_revision()
     meta = {
         "kind": "meta",
@@ -236,26 +246,51 @@ def run(config: Config, command: str) -> Path:
         "machine_busy_ticks": busy,
         "logs": str(logdir),
     }
-    lines = [meta, *records, {"kind": "verdict", **verdict}]
+    lines = [meta, *records, *summary, {"kind": "verdict", **verdict}]
     final.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in lines))
     _say("")
     _say(console(verdict))
     _say(f"results: {os.path.relpath(final)}")
     if c.markdown is not None and not c.quick:
-        write_section(c.markdown, TITLE, markdown(meta, records, verdict, final))
+        write_section(c.markdown, TITLE, markdown(meta, summary, verdict, final))
         _say(f"{TITLE} section written to {os.path.relpath(c.markdown)}")
     return final
 
 
 def _line(r: dict[str, Any]) -> str:
     text = (
-        f"  {r['kind']:>12} x{r['clients']:<3} {r['per_second']:>8.1f}/s  "
+        f"  {r['kind']:>12} x{r['clients']:<3} #{r.get('round', '-')} {r['per_second']:>8.1f}/s  "
         f"p50 {r['p50_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  ({r['requests']} requests"
     )
     if "database" in r:
         d = r["database"]
         text += f"; {d['allocations']} allocated, {d['duplicates']} duplicates"
     return text + ")"
+
+
+def summarize(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per workload and concurrency over its rounds: the rate over all of them,
+    the median p50, the worst p99, and the database's last word."""
+    out = []
+    for kind, clients in dict.fromkeys((r["kind"], r["clients"]) for r in records):
+        runs = [r for r in records if r["kind"] == kind and r["clients"] == clients]
+        p50s = sorted(r["p50_ms"] for r in runs)
+        line: dict[str, Any] = {
+            "kind": kind,
+            "summary": True,
+            "clients": clients,
+            "rounds": len(runs),
+            "requests": sum(r["requests"] for r in runs),
+            "seconds": round(sum(r["seconds"] for r in runs), 2),
+            "p50_ms": p50s[len(p50s) // 2],
+            "p99_ms": max(r["p99_ms"] for r in runs),
+            "http_errors": sum(r["http_errors"] for r in runs),
+        }
+        line["per_second"] = round(line["requests"] / line["seconds"], 1)
+        if "database" in runs[-1]:
+            line["database"] = runs[-1]["database"]
+        out.append(line)
+    return out
 
 
 def judge(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -314,9 +349,10 @@ def markdown(
         ),
         "- Setup: embedded PostgreSQL with fsync and synchronous commit on (the durable "
         f"configuration `aura serve` uses), one Aura process with a pool of {c['pool_size']} "
-        f"connections, `wrk` on the same machine; {c['warmup']} s warm-up and {c['duration']} s "
-        "measured per run. All allocation callers share one range of 20,000 ports, one host "
-        "and one protocol.",
+        f"connections, `wrk` on the same machine; {c['rounds']} rounds (A B B A) of "
+        f"{c['warmup']} s warm-up and {c['duration']} s measured per run; rates over all "
+        "rounds, median p50, worst p99. All allocation callers share one range of 20,000 "
+        "ports, one host and one protocol.",
         f"- Machine: {meta['machine']['cpu_model']}, {meta['machine']['nproc']} cores; load "
         f"average before / after: {meta['load_before']} / {meta['load_after']} (other "
         "processes share the machine).",
@@ -352,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,16,64", help="concurrencies, comma-separated")
     parser.add_argument("--duration", type=int, default=10, help="measured seconds per run")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per run")
+    parser.add_argument("--rounds", type=int, default=2, help="A B B A … runs per concurrency")
     parser.add_argument("--pool-size", type=int, default=16)
     parser.add_argument("--quick", action="store_true", help="3 s runs, no BENCHMARKS.md")
     parser.add_argument("--no-markdown", action="store_true")
@@ -361,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         clients=[int(x) for x in args.clients.split(",")],
         duration=3 if args.quick else args.duration,
         warmup=1 if args.quick else args.warmup,
+        rounds=1 if args.quick else args.rounds,
         pool_size=args.pool_size,
         quick=args.quick,
         markdown=None if args.no_markdown else ROOT / "BENCHMARKS.md",

@@ -230,3 +230,47 @@ async def test_the_last_free_port_waits_for_its_taker_and_then_is_free_or_full(
         await first.close()
         await second.close()
     assert await active(db) == [4000]
+
+
+async def test_a_port_given_back_by_a_rolled_back_allocation_is_found_before_full(
+    database: str, client: Client, people: People, db: asyncpg.Connection
+) -> None:
+    small = await port_range(client.as_(people.admin), "small", 4000, 4002)
+    project = await factories.project(client, "apollo")
+    first = await as_member(database, people.alice.id)
+    second = await as_member(database, people.alice.id)
+    try:
+        assert await allocate_in(first, project["id"], small["id"]) == 4000
+        assert await allocate_in(second, project["id"], small["id"]) == 4001
+        await second.execute("COMMIT")
+        await first.execute("ROLLBACK")  # 4000 is free again, below the highest port held
+    finally:
+        await first.close()
+        await second.close()
+    assert (await allocate(client, project["id"], small["id"])).ok()["allocatePort"][
+        "portNumber"
+    ] == 4002
+    # the top of the range is reached: the whole range is looked at before "full"
+    assert (await allocate(client, project["id"], small["id"])).ok()["allocatePort"][
+        "portNumber"
+    ] == 4000
+    full = await allocate(client, project["id"], small["id"])
+    assert full.codes == ["CONFLICT"]
+    assert await active(db) == [4000, 4001, 4002]
+
+
+async def test_ports_of_a_deleted_project_are_handed_out_again_lowest_first(
+    client: Client, people: People, db: asyncpg.Connection
+) -> None:
+    web = await port_range(client.as_(people.admin), "web", 3000, 3099)
+    doomed = await factories.project(client, "doomed")
+    kept = await factories.project(client, "kept")
+    for project in (doomed, kept, doomed, kept):
+        await allocate(client, project["id"], web["id"])
+    (await client.gql("mutation($id: ID!) { deleteProject(id: $id) }", {"id": doomed["id"]})).ok()
+    assert await active(db) == [3001, 3003]
+    ports = [
+        (await allocate(client, kept["id"], web["id"])).ok()["allocatePort"]["portNumber"]
+        for _ in range(3)
+    ]
+    assert ports == [3000, 3002, 3004]

@@ -6,11 +6,12 @@ Frozen with its revision: later revisions add their own modules rather than edit
 
 How allocate_port stays correct under concurrency without serialising anybody:
 
-* Candidates are the free ports of the range in ascending order, computed from the gaps
-  between the occupied ports (allocations that are not released on that host and
-  protocol, and unexpired reservations of other projects, or of the same project for
-  another service). The scan sees every project's rows (``aura.port_gaps`` is SECURITY
-  DEFINER and returns only port numbers); everything else runs with the caller's rights,
+* Candidates are the free ports of the range in ascending order: the gaps between the
+  allocations that are not released on that host and protocol (one pass over the partial
+  unique index in port order, stopping at the first gaps), minus the ports of unexpired
+  reservations of other projects (or of the same project for another service). The scan
+  sees every project's rows (``aura.port_gaps`` / ``aura.ports_reserved`` are SECURITY
+  DEFINER and return only port numbers); everything else runs with the caller's rights,
   so row-level security decides which projects can be written.
 * A candidate is taken only by whoever gets ``pg_try_advisory_xact_lock(PORT_LOCK, port)``:
   callers skip ports others are busy with instead of waiting (skip-locked semantics), and
@@ -36,6 +37,19 @@ _MEMBER = "(SELECT aura.is_member())"
 _CHECK_RULE = (
     "(SELECT aura.is_admin()) OR port_allocation_id IN (SELECT id FROM public.port_allocations)"
 )
+
+_HOLES = """
+-- Ports that stopped being held, per range, host and protocol (kept by aura.port_hole,
+-- consumed by the allocator): no tenant data, only port numbers.
+CREATE TABLE aura.port_holes (
+  port_range_id uuid NOT NULL REFERENCES public.port_ranges (id) ON DELETE CASCADE,
+  hostname text NOT NULL,
+  protocol text NOT NULL,
+  port_number integer NOT NULL,
+  PRIMARY KEY (port_range_id, hostname, protocol, port_number)
+);
+GRANT SELECT, DELETE ON aura.port_holes TO aura_app;
+"""
 
 _CHECKS = r"""
 -- A range's ports, with messages for API users (the CHECK and EXCLUDE constraints are
@@ -147,34 +161,54 @@ BEGIN
 END $$;
 """
 
+# The most free stretches one call of aura.port_gaps returns (callers ask again from
+# where it stopped, rarely: each stretch holds at least one free port).
+_STRETCHES = 64
+
 _ALLOCATOR = f"""
--- The free stretches [lo, hi] of a range on a host and protocol, lowest first: ports
--- neither allocated (not released) nor reserved (unexpired) by another project or, with
--- a service, for another service of the same project. Sees every tenant's rows but
--- returns only port numbers.
-CREATE FUNCTION aura.port_gaps(
-  _range uuid, _host text, _proto text, _project uuid, _service text
-) RETURNS TABLE (lo integer, hi integer)
+-- The free stretches [lo, hi] of a range at or above ``_from`` on a host and protocol,
+-- lowest first: the ports no allocation that is not released holds. One pass over the
+-- partial unique index in port order that stops after the first {_STRETCHES} gaps, so its
+-- cost is the number of allocated ports below them. Sees every tenant's rows but returns
+-- only port numbers. (Reservations are few: callers skip them, see ports_reserved.)
+CREATE FUNCTION aura.port_gaps(_range uuid, _host text, _proto text, _from integer)
+  RETURNS TABLE (lo integer, hi integer)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-  WITH r AS (SELECT start_port, end_port FROM port_ranges WHERE id = _range),
-  taken AS (
-    SELECT r.start_port - 1 AS p FROM r
-    UNION ALL
-    SELECT a.port_number FROM port_allocations a, r
-    WHERE a.port_number BETWEEN r.start_port AND r.end_port
-      AND a.hostname = _host AND a.protocol = _proto AND a.status <> 'RELEASED'
-    UNION ALL
-    SELECT v.port_number FROM port_reservations v, r
-    WHERE v.port_number BETWEEN r.start_port AND r.end_port AND v.expires_at > now()
-      AND NOT (v.project_id IS NOT DISTINCT FROM _project
-               AND (_service IS NULL OR v.service_name = _service))
+  WITH r AS (
+    SELECT greatest(start_port, _from) AS s, end_port AS e FROM port_ranges WHERE id = _range
   ),
-  stretches AS (
-    SELECT p + 1 AS lo,
-           coalesce(lead(p) OVER (ORDER BY p), (SELECT end_port + 1 FROM r)) - 1 AS hi
-    FROM taken
+  head AS (
+    SELECT r.s AS lo,
+           coalesce((SELECT min(a.port_number) FROM port_allocations a
+                     WHERE a.port_number BETWEEN r.s AND r.e AND a.hostname = _host
+                       AND a.protocol = _proto AND a.status <> 'RELEASED'), r.e + 1) - 1 AS hi
+    FROM r
+  ),
+  body AS (
+    SELECT x.p + 1 AS lo, coalesce(x.n, r.e + 1) - 1 AS hi
+    FROM r, LATERAL (
+      SELECT a.port_number AS p, lead(a.port_number) OVER (ORDER BY a.port_number) AS n
+      FROM port_allocations a
+      WHERE a.port_number BETWEEN r.s AND r.e AND a.hostname = _host
+        AND a.protocol = _proto AND a.status <> 'RELEASED'
+      ORDER BY a.port_number
+    ) x
+    WHERE x.n IS DISTINCT FROM x.p + 1
+    LIMIT {_STRETCHES}
   )
-  SELECT lo, hi FROM stretches WHERE lo <= hi ORDER BY lo $$;
+  SELECT lo, hi FROM (SELECT * FROM head UNION ALL SELECT * FROM body) g
+  WHERE lo <= hi ORDER BY lo $$;
+
+-- The ports of a range held by unexpired reservations, except those of ``_project`` (for
+-- ``_service``, or for any service when it is null).
+CREATE FUNCTION aura.ports_reserved(_range uuid, _project uuid, _service text)
+  RETURNS integer[]
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT coalesce(array_agg(DISTINCT v.port_number), '{{}}')
+  FROM port_reservations v JOIN port_ranges r ON r.id = _range
+  WHERE v.port_number BETWEEN r.start_port AND r.end_port AND v.expires_at > now()
+    AND NOT (v.project_id IS NOT DISTINCT FROM _project
+             AND (_service IS NULL OR v.service_name = _service)) $$;
 
 -- Is the port reserved (unexpired) by another project, or for another of its services?
 CREATE FUNCTION aura.port_reserved_elsewhere(_port integer, _project uuid, _service text)
@@ -195,15 +229,59 @@ CREATE FUNCTION aura.port_occupied(_port integer) RETURNS text
                  WHERE port_number = _port AND expires_at > now()) THEN 'reserved'
   END $$;
 
+-- The highest port of a range held on a host and protocol (one index probe), or null.
+CREATE FUNCTION aura.port_frontier(_host text, _proto text, _start integer, _end integer)
+  RETURNS integer
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT max(port_number) FROM port_allocations
+  WHERE hostname = _host AND protocol = _proto AND status <> 'RELEASED'
+    AND port_number BETWEEN _start AND _end $$;
+
+-- A port that stops being held (released, or its project deleted) becomes a hole: the
+-- allocator's first pick after reservations, so released ports are handed out again
+-- without scanning the range.
+CREATE FUNCTION aura.port_hole() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF OLD.status <> 'RELEASED' AND (TG_OP = 'DELETE' OR NEW.status = 'RELEASED') THEN
+    INSERT INTO aura.port_holes (port_range_id, hostname, protocol, port_number)
+    VALUES (OLD.port_range_id, OLD.hostname, OLD.protocol, OLD.port_number)
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
 -- seed 002's find_available_port: the lowest free port (null when the range is full).
 -- With a project, that project's own reservations count as free.
 CREATE FUNCTION aura.find_available_port(
   port_range uuid, host text, proto text, project uuid
 ) RETURNS integer
   LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  r public.port_ranges;
+  blocked integer[];
+  stretch record;
+  candidate integer;
+  from_port integer;
+  found_any boolean;
 BEGIN
-  PERFORM aura.port_range_holding(port_range, NULL);
-  RETURN (SELECT lo FROM aura.port_gaps(port_range, host, proto, project, NULL) LIMIT 1);
+  r := aura.port_range_holding(port_range, NULL);
+  blocked := aura.ports_reserved(r.id, project, NULL);
+  from_port := r.start_port;
+  LOOP
+    found_any := false;
+    FOR stretch IN SELECT * FROM aura.port_gaps(r.id, host, proto, from_port) LOOP
+      found_any := true;
+      FOR candidate IN stretch.lo .. stretch.hi LOOP
+        IF NOT candidate = ANY (blocked) THEN
+          RETURN candidate;
+        END IF;
+      END LOOP;
+      from_port := stretch.hi + 1;
+    END LOOP;
+    EXIT WHEN NOT found_any OR from_port > r.end_port;
+  END LOOP;
+  RETURN NULL;
 END $$;
 
 -- One attempt at a port the caller holds the lock of: the new row, or null when the port
@@ -224,16 +302,16 @@ BEGIN
   ON CONFLICT (port_number, hostname, protocol) WHERE status <> 'RELEASED' DO NOTHING
   RETURNING a.* INTO got;
   IF got.id IS NOT NULL THEN
-    -- a reservation of this project for this service is used up by the allocation
-    DELETE FROM public.port_reservations
-    WHERE project_id = project AND port_number = port AND service_name = service;
+    DELETE FROM aura.port_holes h
+    WHERE h.port_range_id = port_range AND h.hostname = host AND h.protocol = proto
+      AND h.port_number = port;
   END IF;
   RETURN got;
 END $$;
 
 -- seed 002's allocate_port: the project's own unexpired reservations for the service
--- first, then the lowest free port; with ``wanted``, exactly that port (CONFLICT if
--- taken). A full range is AU409 naming it.
+-- first (used up), then the lowest free port; with ``wanted``, exactly that port
+-- (CONFLICT if taken). A full range is AU409 naming it.
 CREATE FUNCTION aura.allocate_port(
   project uuid, port_range uuid, service text, service_kind text, host text, proto text,
   wanted integer, pid integer, extra jsonb
@@ -241,15 +319,25 @@ CREATE FUNCTION aura.allocate_port(
   LANGUAGE plpgsql AS $$
 DECLARE
   r public.port_ranges;
+  blocked integer[];
+  own integer[];
   stretch record;
   candidate integer;
   busy integer;
+  from_port integer;
+  found_any boolean;
   got public.port_allocations;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM public.projects WHERE id = project) THEN
     RAISE EXCEPTION 'projectId: no such project %', project USING ERRCODE = 'AU400';
   END IF;
   r := aura.port_range_holding(port_range, wanted);
+  -- the project's own reservations for the service (visible to it: its rows)
+  own := ARRAY(
+    SELECT port_number FROM public.port_reservations
+    WHERE project_id = project AND port_range_id = r.id AND service_name = service
+      AND expires_at > now()
+    ORDER BY port_number);
   IF wanted IS NOT NULL THEN
     -- waits only for whoever is taking this very port right now
     PERFORM pg_advisory_xact_lock({PORT_LOCK}, wanted);
@@ -259,48 +347,94 @@ BEGIN
       RAISE EXCEPTION 'port % on % (%) is already allocated or reserved', wanted, host, proto
         USING ERRCODE = 'AU409';
     END IF;
-    RETURN NEXT got;
-    RETURN;
-  END IF;
-  FOR candidate IN
-    SELECT port_number FROM public.port_reservations
-    WHERE project_id = project AND port_range_id = r.id AND service_name = service
-      AND expires_at > now()
-    ORDER BY port_number
-  LOOP
-    IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
-      got := aura.try_allocate(project, r.id, candidate, service, service_kind, host, proto,
-                               pid, extra);
-      IF got.id IS NOT NULL THEN
-        RETURN NEXT got;
-        RETURN;
+  ELSE
+    FOREACH candidate IN ARRAY own LOOP
+      IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
+        got := aura.try_allocate(project, r.id, candidate, service, service_kind, host,
+                                 proto, pid, extra);
+        EXIT WHEN got.id IS NOT NULL;
       END IF;
-    END IF;
-  END LOOP;
-  LOOP
-    busy := NULL;
-    FOR stretch IN SELECT * FROM aura.port_gaps(r.id, host, proto, project, service) LOOP
-      FOR candidate IN stretch.lo .. stretch.hi LOOP
-        IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
-          got := aura.try_allocate(project, r.id, candidate, service, service_kind, host,
-                                   proto, pid, extra);
-          IF got.id IS NOT NULL THEN
-            RETURN NEXT got;
-            RETURN;
-          END IF;
-        ELSIF busy IS NULL THEN
-          busy := candidate;
-        END IF;
-      END LOOP;
     END LOOP;
-    IF busy IS NULL THEN
-      RAISE EXCEPTION 'the port range "%" (%-%) has no free port on % (%)', r.range_name,
-        r.start_port, r.end_port, host, proto USING ERRCODE = 'AU409';
-    END IF;
-    -- Every free port is being taken by someone else right now: wait for one of them to
-    -- finish (it may roll back), then look again.
-    PERFORM pg_advisory_xact_lock({PORT_LOCK}, busy);
-  END LOOP;
+  END IF;
+  IF got.id IS NULL THEN
+    blocked := aura.ports_reserved(r.id, project, service);
+    -- 1. holes: ports released earlier, lowest first
+    FOR candidate IN
+      SELECT h.port_number FROM aura.port_holes h
+      WHERE h.port_range_id = r.id AND h.hostname = host AND h.protocol = proto
+      ORDER BY h.port_number LIMIT {_STRETCHES}
+    LOOP
+      CONTINUE WHEN candidate = ANY (blocked);
+      IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
+        got := aura.try_allocate(project, r.id, candidate, service, service_kind, host,
+                                 proto, pid, extra);
+        EXIT WHEN got.id IS NOT NULL;
+      ELSIF busy IS NULL THEN
+        busy := candidate;
+      END IF;
+    END LOOP;
+  END IF;
+  IF got.id IS NULL THEN
+    -- 2. above the highest port held: a conflict means others committed meanwhile, so
+    -- look at the top again rather than walking up behind them
+    candidate := coalesce(aura.port_frontier(host, proto, r.start_port, r.end_port),
+                          r.start_port - 1);
+    WHILE candidate < r.end_port LOOP
+      candidate := candidate + 1;
+      CONTINUE WHEN candidate = ANY (blocked);
+      IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
+        got := aura.try_allocate(project, r.id, candidate, service, service_kind, host,
+                                 proto, pid, extra);
+        EXIT WHEN got.id IS NOT NULL;
+        candidate := greatest(candidate,
+          aura.port_frontier(host, proto, r.start_port, r.end_port));
+      ELSIF busy IS NULL THEN
+        busy := candidate;
+      END IF;
+    END LOOP;
+  END IF;
+  IF got.id IS NULL THEN
+    -- 3. the whole range, lowest first: ports freed without a hole (a rolled-back
+    -- allocation, a port above a wanted one) are found here, and "full" is said only
+    -- after it
+    <<rescan>>
+    LOOP
+      busy := NULL;
+      from_port := r.start_port;
+      <<scan>>
+      LOOP
+        found_any := false;
+        FOR stretch IN SELECT * FROM aura.port_gaps(r.id, host, proto, from_port) LOOP
+          found_any := true;
+          FOR candidate IN stretch.lo .. stretch.hi LOOP
+            CONTINUE WHEN candidate = ANY (blocked);
+            IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
+              got := aura.try_allocate(project, r.id, candidate, service, service_kind, host,
+                                       proto, pid, extra);
+              EXIT rescan WHEN got.id IS NOT NULL;
+            ELSIF busy IS NULL THEN
+              busy := candidate;
+            END IF;
+          END LOOP;
+          from_port := stretch.hi + 1;
+        END LOOP;
+        EXIT scan WHEN NOT found_any OR from_port > r.end_port;
+      END LOOP;
+      IF busy IS NULL THEN
+        RAISE EXCEPTION 'the port range "%" (%-%) has no free port on % (%)', r.range_name,
+          r.start_port, r.end_port, host, proto USING ERRCODE = 'AU409';
+      END IF;
+      -- Every free port is being taken by someone else right now: wait for one of them to
+      -- finish (it may roll back), then look again.
+      PERFORM pg_advisory_xact_lock({PORT_LOCK}, busy);
+    END LOOP;
+  END IF;
+  IF got.port_number = ANY (own) THEN
+    -- the project's reservation of this port for this service is used up
+    DELETE FROM public.port_reservations
+    WHERE project_id = project AND port_number = got.port_number AND service_name = service;
+  END IF;
+  RETURN NEXT got;
 END $$;
 
 -- Reserve a port of a range for a project's service until ``until``.
@@ -347,6 +481,8 @@ CREATE TRIGGER t30_guard_allocation BEFORE UPDATE ON port_allocations
   FOR EACH ROW EXECUTE FUNCTION aura.guard_port_allocation();
 CREATE TRIGGER t10_check_allocation BEFORE INSERT ON port_health_checks
   FOR EACH ROW EXECUTE FUNCTION aura.check_port_health_check();
+CREATE TRIGGER t60_port_hole AFTER UPDATE OF status OR DELETE ON port_allocations
+  FOR EACH ROW EXECUTE FUNCTION aura.port_hole();
 CREATE TRIGGER t50_last_used AFTER INSERT ON port_health_checks
   FOR EACH ROW EXECUTE FUNCTION aura.port_health_checked();
 CREATE TRIGGER t90_touch_updated_at BEFORE UPDATE ON port_ranges
@@ -415,10 +551,14 @@ JOIN projects p ON p.id = a.project_id
 JOIN port_ranges r ON r.id = a.port_range_id
 WHERE a.status <> 'RELEASED';
 
-REVOKE ALL ON FUNCTION aura.port_gaps(uuid, text, text, uuid, text),
+REVOKE ALL ON FUNCTION aura.port_gaps(uuid, text, text, integer),
+  aura.port_frontier(text, text, integer, integer),
+  aura.ports_reserved(uuid, uuid, text),
   aura.port_reserved_elsewhere(integer, uuid, text), aura.port_occupied(integer),
   aura.port_range_counts(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION aura.port_gaps(uuid, text, text, uuid, text),
+GRANT EXECUTE ON FUNCTION aura.port_gaps(uuid, text, text, integer),
+  aura.port_frontier(text, text, integer, integer),
+  aura.ports_reserved(uuid, uuid, text),
   aura.port_reserved_elsewhere(integer, uuid, text), aura.port_occupied(integer),
   aura.port_range_counts(uuid) TO aura_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON port_ranges, port_allocations, port_reservations
@@ -427,13 +567,18 @@ GRANT SELECT, INSERT ON port_health_checks TO aura_app;
 GRANT SELECT ON port_range_utilization, active_port_allocations TO aura_app;
 """
 
-AFTER_TABLES = _CHECKS + _ALLOCATOR + _TRIGGERS + _CONSTRAINTS + _POLICIES + _VIEWS_AND_GRANTS
+AFTER_TABLES = (
+    _HOLES + _CHECKS + _ALLOCATOR + _TRIGGERS + _CONSTRAINTS + _POLICIES + _VIEWS_AND_GRANTS
+)
 
 DROP_BEHAVIOUR = """
+DROP TABLE IF EXISTS aura.port_holes;
 DROP VIEW IF EXISTS active_port_allocations;
 DROP VIEW IF EXISTS port_range_utilization;
 ALTER TABLE port_ranges DROP CONSTRAINT IF EXISTS ex_port_ranges_active_ports;
 DROP FUNCTION IF EXISTS aura.port_range_counts(uuid);
+DROP FUNCTION IF EXISTS aura.port_hole() CASCADE;
+DROP FUNCTION IF EXISTS aura.port_frontier(text, text, integer, integer);
 DROP FUNCTION IF EXISTS aura.reserve_port(uuid, uuid, integer, text, text, timestamptz, jsonb);
 DROP FUNCTION IF EXISTS aura.allocate_port(uuid, uuid, text, text, text, text, integer, integer,
   jsonb);
@@ -442,7 +587,8 @@ DROP FUNCTION IF EXISTS aura.try_allocate(uuid, uuid, integer, text, text, text,
 DROP FUNCTION IF EXISTS aura.find_available_port(uuid, text, text, uuid);
 DROP FUNCTION IF EXISTS aura.port_occupied(integer);
 DROP FUNCTION IF EXISTS aura.port_reserved_elsewhere(integer, uuid, text);
-DROP FUNCTION IF EXISTS aura.port_gaps(uuid, text, text, uuid, text);
+DROP FUNCTION IF EXISTS aura.ports_reserved(uuid, uuid, text);
+DROP FUNCTION IF EXISTS aura.port_gaps(uuid, text, text, integer);
 DROP FUNCTION IF EXISTS aura.port_health_checked() CASCADE;
 DROP FUNCTION IF EXISTS aura.check_port_health_check() CASCADE;
 DROP FUNCTION IF EXISTS aura.guard_port_allocation() CASCADE;

@@ -179,6 +179,13 @@ def upgrade() -> None:
         op.f("ix_port_allocations_status"), "port_allocations", ["status"], unique=False
     )
     op.create_index(
+        "ix_port_allocations_active_host_port",
+        "port_allocations",
+        ["hostname", "protocol", "port_number"],
+        unique=False,
+        postgresql_where=sa.text("status <> 'RELEASED'"),
+    )
+    op.create_index(
         "uq_port_allocations_active_port",
         "port_allocations",
         ["port_number", "hostname", "protocol"],
@@ -324,6 +331,11 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_port_reservations_port_number"), table_name="port_reservations")
     op.drop_index(op.f("ix_port_reservations_expires_at"), table_name="port_reservations")
     op.drop_table("port_reservations")
+    op.drop_index(
+        "ix_port_allocations_active_host_port",
+        table_name="port_allocations",
+        postgresql_where=sa.text("status <> 'RELEASED'"),
+    )
     op.drop_index(
         "uq_port_allocations_active_port",
         table_name="port_allocations",

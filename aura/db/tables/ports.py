@@ -129,6 +129,14 @@ port_allocations = sa.Table(
         unique=True,
         postgresql_where=sa.text(NOT_RELEASED),
     ),
+    # The allocator's frontier: the highest port held on a host, one probe.
+    sa.Index(
+        "ix_port_allocations_active_host_port",
+        "hostname",
+        "protocol",
+        "port_number",
+        postgresql_where=sa.text(NOT_RELEASED),
+    ),
     sa.Index(None, "project_id"),
     sa.Index(None, "port_range_id"),
     sa.Index(None, "port_number"),
