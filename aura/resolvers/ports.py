@@ -229,9 +229,10 @@ class PortsMutation:
             "Allocate a port to a service of one of your projects, atomically: of any number "
             "of concurrent callers, in any number of Aura processes, no two get the same "
             "port. The project's own unexpired reservation for the service is used first "
-            "(and used up), else the lowest free port of the range (a port another caller "
-            "is taking at that moment is skipped). A full range is CONFLICT naming it; "
-            "`portNumber` asks for one port exactly (CONFLICT when taken)."
+            "(and used up), else a released port (lowest first), else the next port above "
+            "those held, else any free port left; a port another caller is taking at that "
+            "moment is skipped. A full range is CONFLICT naming it; `portNumber` asks for "
+            "one port exactly (CONFLICT when taken)."
         )
     )
     async def allocate_port(

@@ -6,13 +6,18 @@ Frozen with its revision: later revisions add their own modules rather than edit
 
 How allocate_port stays correct under concurrency without serialising anybody:
 
-* Candidates are the free ports of the range in ascending order: the gaps between the
-  allocations that are not released on that host and protocol (one pass over the partial
-  unique index in port order, stopping at the first gaps), minus the ports of unexpired
-  reservations of other projects (or of the same project for another service). The scan
-  sees every project's rows (``aura.port_gaps`` / ``aura.ports_reserved`` are SECURITY
-  DEFINER and return only port numbers); everything else runs with the caller's rights,
-  so row-level security decides which projects can be written.
+* Candidates, in order: the project's own unexpired reservations for the service; the
+  *holes* (ports released, or freed by a deleted project, kept in ``aura.port_holes`` by
+  a trigger), lowest first; the ports above the highest one held on that host and
+  protocol (one index probe: ``aura.port_frontier``); and only when the top of the range
+  is reached, every free port of the range lowest first (``aura.port_gaps``, one pass over
+  the partial unique index), which also finds ports freed without a hole (a rolled-back
+  allocation) and is what "full" is decided on. So an allocation costs the same with 10
+  or 10,000 ports held. Ports of unexpired reservations of other projects (or of the
+  same project for another service) are skipped throughout. The lookups see every
+  project's rows (SECURITY DEFINER functions returning only port numbers); everything
+  else runs with the caller's rights, so row-level security decides which projects can
+  be written.
 * A candidate is taken only by whoever gets ``pg_try_advisory_xact_lock(PORT_LOCK, port)``:
   callers skip ports others are busy with instead of waiting (skip-locked semantics), and
   the lock is held until that transaction has committed and become visible.
