@@ -384,3 +384,19 @@ async def test_connections_filter_order_and_nest(client: Client, people: People)
     assert connection["nodes"] == [{"portNumber": 3002, "portRange": {"rangeName": "web"}}]
     assert connection["pageInfo"]["hasNextPage"] is True
     assert data["portRanges"]["nodes"] == [{"allocations": {"totalCount": 3}}]
+
+
+async def test_a_released_port_taken_by_number_is_not_handed_out_twice(
+    client: Client, people: People, db: asyncpg.Connection
+) -> None:
+    web = await port_range(client.as_(people.admin), "web", 3000, 3009)
+    project = await factories.project(client, "apollo")
+    assert [await allocated(client, project["id"], web["id"]) for _ in range(2)] == [3000, 3001]
+    (await client.gql("mutation { releasePort(portNumber: 3000) { id } }")).ok()
+    assert await db.fetchval("SELECT count(*) FROM aura.port_holes") == 1
+    taken = await allocate(client, project["id"], web["id"], port=3000)
+    assert taken.ok()["allocatePort"]["portNumber"] == 3000
+    # the hole is stale now: the next allocation skips it, and forgets it
+    assert await allocated(client, project["id"], web["id"]) == 3002
+    assert await db.fetchval("SELECT count(*) FROM aura.port_holes") == 0
+    assert await active_ports(db) == [3000, 3001, 3002]

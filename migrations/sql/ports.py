@@ -306,11 +306,6 @@ BEGIN
   WHERE NOT aura.port_reserved_elsewhere(port, project, service)
   ON CONFLICT (port_number, hostname, protocol) WHERE status <> 'RELEASED' DO NOTHING
   RETURNING a.* INTO got;
-  IF got.id IS NOT NULL THEN
-    DELETE FROM aura.port_holes h
-    WHERE h.port_range_id = port_range AND h.hostname = host AND h.protocol = proto
-      AND h.port_number = port;
-  END IF;
   RETURN got;
 END $$;
 
@@ -373,6 +368,12 @@ BEGIN
       IF pg_try_advisory_xact_lock({PORT_LOCK}, candidate) THEN
         got := aura.try_allocate(project, r.id, candidate, service, service_kind, host,
                                  proto, pid, extra);
+        -- filled now, or already (a hole the frontier or a wanted port took): gone
+        DELETE FROM aura.port_holes h
+        WHERE h.port_range_id = r.id AND h.hostname = host AND h.protocol = proto
+          AND h.port_number = candidate
+          AND (got.id IS NOT NULL OR NOT aura.port_reserved_elsewhere(candidate, project,
+                                                                      service));
         EXIT WHEN got.id IS NOT NULL;
       ELSIF busy IS NULL THEN
         busy := candidate;
