@@ -43,7 +43,7 @@ import orjson
 
 from aura.auth.tokens import mint
 from bench import environment, servers
-from bench.cluster import Cluster
+from bench.cluster import HARNESS, Cluster
 from bench.runner import Wrk
 from bench.sections import write_section
 
@@ -176,8 +176,33 @@ def _bodies(path: Path, query: str, variables: dict[str, Any]) -> Path:
     return path
 
 
-def _measure(wrk: Wrk, url: str, bodies: Path, config: Config) -> dict[str, Any]:
+async def _database_time(dsn: str, reset: bool) -> dict[str, float]:
+    """Server time of the requests' statements (pg_stat_statements, top level, so a
+    function's inner statements are inside its call) since the last reset, per
+    transaction; the harness's own statements are marked and left out."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await _settled(conn)
+        if reset:
+            await conn.execute(f"SELECT pg_stat_statements_reset() {HARNESS}")
+            return {}
+        row = await conn.fetchrow(
+            f"""SELECT coalesce(sum(total_exec_time), 0) AS ms,
+                   coalesce(sum(calls) FILTER (WHERE lower(btrim(query)) = 'commit'), 0)
+                     AS commits
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND query NOT LIKE '%aura-bench-harness%' {HARNESS}"""
+        )
+        commits = int(row["commits"]) or 1
+        return {"db_ms_per_request": round(float(row["ms"]) / commits, 3)}
+    finally:
+        await conn.close()
+
+
+def _measure(wrk: Wrk, url: str, bodies: Path, config: Config, dsn: str) -> dict[str, Any]:
     wrk.run(url, bodies, config.warmup)
+    asyncio.run(_database_time(dsn, reset=True))
     result = wrk.run(url, bodies, config.duration)
     seconds = result["duration_us"] / 1e6
     latency = result["latency_us"]
@@ -188,6 +213,7 @@ def _measure(wrk: Wrk, url: str, bodies: Path, config: Config) -> dict[str, Any]
         "p50_ms": round(latency["p50"] / 1000, 2),
         "p99_ms": round(latency["p99"] / 1000, 2),
         "http_errors": sum(result["errors"].values()),
+        **asyncio.run(_database_time(dsn, reset=False)),
     }
 
 
@@ -238,7 +264,7 @@ def run(config: Config, command: str) -> Path:
                 for kind in order:
                     token, body = runs[kind]
                     record = {"kind": kind, "clients": clients, "round": n + 1}
-                    record |= _measure(_wrk(wrk_path, clients, token), server.url, body, c)
+                    record |= _measure(_wrk(wrk_path, clients, token), server.url, body, c, dsn)
                     if kind == "allocatePort":
                         check = allocation_check(dsn, world.ranges[clients])
                         record |= {"database": asyncio.run(check)}
@@ -286,6 +312,8 @@ def _line(r: dict[str, Any]) -> str:
     if "database" in r:
         d = r["database"]
         text += f"; {d['allocations']} allocated, {d['duplicates']} duplicates"
+    if "db_ms_per_request" in r:
+        text += f"; DB {r['db_ms_per_request']:.2f} ms/request"
     return text + ")"
 
 
@@ -308,6 +336,9 @@ def summarize(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "http_errors": sum(r["http_errors"] for r in runs),
         }
         line["per_second"] = round(line["requests"] / line["seconds"], 1)
+        db = sorted(r["db_ms_per_request"] for r in runs if "db_ms_per_request" in r)
+        if db:
+            line["db_ms_per_request"] = db[len(db) // 2]
         if "database" in runs[-1]:
             line["database"] = runs[-1]["database"]
         out.append(line)
@@ -388,9 +419,9 @@ def markdown(
         f"average before / after: {meta['load_before']} / {meta['load_after']} (other "
         "processes share the machine).",
         "",
-        "| clients | baseline /s | p50 / p99 ms | allocatePort /s | p50 / p99 ms | ratio | "
-        "ratio per round | duplicates | allocated / skipped |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+        "| clients | baseline /s | p50 / p99 ms | DB ms | allocatePort /s | p50 / p99 ms | "
+        "DB ms | ratio | ratio per round | duplicates | allocated / skipped |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for clients in c["clients"]:
         b, a = by.get(("baseline", clients)), by.get(("allocatePort", clients))
@@ -399,7 +430,9 @@ def markdown(
         d = a["database"]
         out.append(
             f"| {clients} | {b['per_second']:.0f} | {b['p50_ms']:.1f} / {b['p99_ms']:.1f} | "
+            f"{b.get('db_ms_per_request', 0):.2f} | "
             f"{a['per_second']:.0f} | {a['p50_ms']:.1f} / {a['p99_ms']:.1f} | "
+            f"{a.get('db_ms_per_request', 0):.2f} | "
             f"{v['ratios'][str(clients)]:.2f} | "
             f"{', '.join(f'{x:.2f}' for x in v['per_round'].get(str(clients), []))} | "
             f"{d['duplicates']} | {d['allocations']} / {d['skipped']} |"

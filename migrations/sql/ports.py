@@ -116,7 +116,11 @@ END $$;
 CREATE FUNCTION aura.check_port_in_range() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM aura.port_range_holding(NEW.port_range_id, NEW.port_number);
+  IF NOT EXISTS (SELECT 1 FROM public.port_ranges r
+                 WHERE r.id = NEW.port_range_id AND r.is_active
+                   AND NEW.port_number BETWEEN r.start_port AND r.end_port) THEN
+    PERFORM aura.port_range_holding(NEW.port_range_id, NEW.port_number);  -- says why
+  END IF;
   RETURN NEW;
 END $$;
 
@@ -475,8 +479,8 @@ END $$;
 _TRIGGERS = """
 CREATE TRIGGER t10_check_port_range BEFORE INSERT OR UPDATE ON port_ranges
   FOR EACH ROW EXECUTE FUNCTION aura.check_port_range();
-CREATE TRIGGER t10_inherit_project BEFORE INSERT OR UPDATE OF project_id ON port_allocations
-  FOR EACH ROW EXECUTE FUNCTION aura.inherit_project();
+-- (allocations are inserted by aura.allocate_port only, which checks the project first;
+-- projectId is read-only afterwards, and the policy keeps it in the caller's projects)
 CREATE TRIGGER t10_inherit_project BEFORE INSERT OR UPDATE OF project_id ON port_reservations
   FOR EACH ROW EXECUTE FUNCTION aura.inherit_project();
 CREATE TRIGGER t20_port_in_range BEFORE INSERT OR UPDATE OF port_range_id, port_number
