@@ -400,3 +400,34 @@ async def test_a_released_port_taken_by_number_is_not_handed_out_twice(
     assert await allocated(client, project["id"], web["id"]) == 3002
     assert await db.fetchval("SELECT count(*) FROM aura.port_holes") == 0
     assert await active_ports(db) == [3000, 3001, 3002]
+
+
+async def test_a_range_in_use_cannot_shrink_past_its_ports_or_be_deleted(
+    client: Client, people: People, db: asyncpg.Connection
+) -> None:
+    admin = client.as_(people.admin)
+    web = await port_range(admin, "web", 3000, 3009)
+    project = await factories.project(client, "apollo")
+    await reserve(client, project["id"], web["id"], 3008, LATER, "db")
+    assert [await allocated(client, project["id"], web["id"]) for _ in range(3)] == [
+        3000,
+        3001,
+        3002,
+    ]
+    update = (
+        "mutation($id: ID!, $input: UpdatePortRangeInput!) "
+        "{ updatePortRange(id: $id, input: $input) { id endPort } }"
+    )
+    shrunk = await admin.gql(update, {"id": web["id"], "input": {"endPort": 3001}})
+    assert shrunk.codes == ["CONFLICT"], shrunk.errors
+    fits = await admin.gql(update, {"id": web["id"], "input": {"endPort": 3005}})
+    assert fits.ok()["updatePortRange"]["endPort"] == 3005
+    delete = "mutation($id: ID!) { deletePortRange(id: $id) }"
+    refused = await admin.gql(delete, {"id": web["id"]})
+    assert refused.codes == ["CONFLICT"], refused.errors
+    assert "port allocation" in refused.errors[0]["message"], refused.errors
+    assert await db.fetchval("SELECT end_port FROM port_ranges WHERE id = $1", web["id"]) == 3005
+    assert await db.fetchval("SELECT count(*) FROM port_reservations") == 1
+    member = await client.gql(delete, {"id": web["id"]})
+    assert member.codes, member.data
+    assert await db.fetchval("SELECT count(*) FROM port_ranges") == 1
