@@ -28,9 +28,10 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 class Cluster:
     """An ephemeral cluster with the migrated ``aura_bench`` database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="aura-bench-")
-        self.server = EmbeddedPostgres(Path(self._tmp.name) / "pgdata", ephemeral=True)
+        # durable: fsync and synchronous commit on, as ``aura serve`` runs its cluster
+        self.server = EmbeddedPostgres(Path(self._tmp.name) / "pgdata", ephemeral=not durable)
         self.server_dsn = ""
         self.dsn = ""
 

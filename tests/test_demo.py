@@ -6,7 +6,7 @@ import asyncpg
 
 from aura.auth.tokens import verify
 from aura.cli import main
-from aura.db.demo import MVP_TASKS, SUPERVISED, USERS
+from aura.db.demo import MVP_TASKS, PORT_RANGES, PORT_SERVICES, SUPERVISED, USERS
 from aura.db.seed import seed
 
 
@@ -76,3 +76,20 @@ async def test_demo_seed_loads_estimation_history(db: asyncpg.Connection) -> Non
     )
     # Only task-001's run (200 minutes, unclear requirements at 0.5: 1 + 0.4 * 0.5 = 1.2).
     assert (estimate["basis"], estimate["minutes"]) == ("TYPE_ONLY", 240)
+
+
+async def test_demo_seed_loads_port_ranges_and_the_supervised_projects_allocations(
+    db: asyncpg.Connection,
+) -> None:
+    await seed(db)
+    ranges = {r[0] for r in await db.fetch("SELECT range_name FROM port_ranges")}
+    assert ranges == {name for name, *_ in PORT_RANGES}
+    rows = await db.fetch(
+        "SELECT p.name, a.service_name, a.port_number, r.range_name FROM port_allocations a"
+        " JOIN projects p ON p.id = a.project_id JOIN port_ranges r ON r.id = a.port_range_id"
+    )
+    assert {(r[0], r[1], r[3]) for r in rows} == set(PORT_SERVICES)
+    assert {r[0] for r in rows} == {name for name, *_ in SUPERVISED}
+    assert len({r[2] for r in rows}) == len(rows)  # distinct ports
+    web = sorted(r[2] for r in rows if r[3] == "web")
+    assert web == [3000, 3001]  # the lowest ports of the range, in order

@@ -68,7 +68,9 @@ POINTING = ALLOWED | {"BAD_USER_INPUT"}  # for a create whose input points at th
 # -- the worlds --------------------------------------------------------------------------
 
 
-async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, list[str]]:
+async def tenant_world(
+    client: Client, template_id: str, tag: str, port_range_id: str
+) -> dict[str, list[str]]:
     """One row of every entity a user owns, created through the API as that user;
     returns the preferred victim ids by entity (tasks: dependent first)."""
     project = await factories.project(client, f"{tag}-project")
@@ -143,6 +145,7 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
     else:
         values |= {"accessToken": f"ya29.{tag}"}
     user_token = (await client.gql(token, {"input": values})).ok()["upsertUserToken"]
+    ports = await port_rows(client, project["id"], port_range_id, tag)
     issued = (
         await client.gql(
             "mutation($input: IssueAccessTokenInput!) "
@@ -175,6 +178,7 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
         "user_tokens": [user_token["id"]],
         "oauth_tokens": [issued["id"]],
         **estimation,
+        **ports,
     }
 
 
@@ -215,6 +219,43 @@ async def estimation_world(client: Client, task_id: str, project_id: str) -> dic
     }
 
 
+async def port_rows(
+    client: Client, project_id: str, range_id: str, tag: str
+) -> dict[str, list[str]]:
+    """An allocation with a health check and a reservation in the admin's shared range."""
+    allocation = (
+        await client.gql(
+            "mutation($p: ID!, $r: ID!, $s: String!) { allocatePort(projectId: $p, rangeId: $r,"
+            " serviceName: $s) { id } }",
+            {"p": project_id, "r": range_id, "s": f"{tag}-api"},
+        )
+    ).ok()["allocatePort"]
+    check = (
+        await client.gql(
+            "mutation($a: ID!) { recordPortHealthCheck(allocationId: $a, status: HEALTHY) { id } }",
+            {"a": allocation["id"]},
+        )
+    ).ok()["recordPortHealthCheck"]
+    reservation = (
+        await client.gql(
+            "mutation($p: ID!, $r: ID!, $s: String!, $port: Int!) { reservePort(projectId: $p,"
+            ' rangeId: $r, portNumber: $port, serviceName: $s, expiresAt: "2100-01-01T00:00:00Z")'
+            " { id } }",
+            {
+                "p": project_id,
+                "r": range_id,
+                "s": f"{tag}-db",
+                "port": 3900 if tag == "alice" else 3901,
+            },
+        )
+    ).ok()["reservePort"]
+    return {
+        "port_allocations": [allocation["id"]],
+        "port_health_checks": [check["id"]],
+        "port_reservations": [reservation["id"]],
+    }
+
+
 async def admin_world(admin: Client) -> dict[str, Any]:
     template = await factories.create(
         admin, "SecretTemplate", {"templateName": "matrix-stripe", "secretType": "api_key"}
@@ -237,8 +278,12 @@ async def admin_world(admin: Client) -> dict[str, Any]:
     factor = await factories.create(
         admin, "EstimationFactor", {"factorName": "matrix-factor", "averageImpact": 0.1}
     )
+    ports = await factories.create(
+        admin, "PortRange", {"rangeName": "matrix-web", "startPort": 3000, "endPort": 3999}
+    )
     return {
         "factor": factor["id"],
+        "port_ranges": [ports["id"]],
         "template": template["id"],
         "bonus_windows": [window["id"]],
         "system_settings": ["matrix_secret_token", "matrix_plain"],
@@ -417,9 +462,9 @@ async def test_cross_tenant_matrix(
     before = await keys_in_database(db)
     shared = await admin_world(admin)
     after_admin = await keys_in_database(db)
-    alice_named = await tenant_world(client, shared["template"], "alice")
+    alice_named = await tenant_world(client, shared["template"], "alice", shared["port_ranges"][0])
     after_alice = await keys_in_database(db)
-    bob_named = await tenant_world(bob, shared["template"], "bob")
+    bob_named = await tenant_world(bob, shared["template"], "bob", shared["port_ranges"][0])
     after_bob = await keys_in_database(db)
     admin_rows = diff(after_admin, before)
     alice_rows = diff(after_alice, after_admin)
@@ -448,6 +493,8 @@ async def test_cross_tenant_matrix(
         ("secrets_needing_rotation", "secrets"),
         ("estimation_accuracy_by_project", "projects"),
         ("task_performance_trends", "tasks"),
+        ("active_port_allocations", "port_allocations"),
+        ("port_range_utilization", "port_ranges"),
     ):
         victims[view] = victims[base]
     missing = sorted(e for e in TYPES if not victims.get(e))
@@ -470,6 +517,7 @@ async def test_cross_tenant_matrix(
     templates = after_bob["secret_templates"]
     bob_may_see = set().union(*bob_rows.values()) | {*templates, *shared["plain_settings"]}
     bob_may_see |= after_bob.get("estimation_factors", set())  # the shared factor catalogue
+    bob_may_see |= set(shared["port_ranges"])  # shared infrastructure: members read ranges
     forbidden = {
         "bob": everything - bob_may_see | plaintexts,
         "pending": everything - {people.pending.id} | plaintexts,

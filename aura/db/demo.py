@@ -45,6 +45,28 @@ MVP_TASKS = [
     ("task-005", "Cheshire Cat integration", "FEATURE", "PENDING", "MEDIUM", ["task-002"], None),
 ]
 
+# seed 002's port ranges, one per service type: (name, first, last, description)
+PORT_RANGES = [
+    ("web", 3000, 3099, "Web frontends and development servers"),
+    ("api", 8000, 8099, "HTTP and GraphQL APIs"),
+    ("database", 5400, 5499, "Databases"),
+    ("cache", 6300, 6399, "Caches and queues"),
+    ("monitoring", 9100, 9199, "Metrics exporters and dashboards"),
+]
+
+# The supervised projects' services: (project, service, range)
+PORT_SERVICES = [
+    ("consilio", "consilio-web", "web"),
+    ("consilio", "consilio-api", "api"),
+    ("consilio", "consilio-db", "database"),
+    ("odin", "odin-api", "api"),
+    ("odin", "odin-metrics", "monitoring"),
+    ("openhorizon", "openhorizon-web", "web"),
+    ("openhorizon", "openhorizon-cache", "cache"),
+    ("health-agent", "health-agent-api", "api"),
+    ("health-agent", "health-agent-db", "database"),
+]
+
 MVP_CRITERIA = {
     "task-001": ["Streams replies token by token", "Keeps conversation history per user"],
     "task-002": ["Every table has RLS enabled", "A second user sees none of the first's rows"],
@@ -309,6 +331,30 @@ async def _mvp_orchestration(
         )
 
 
+async def _ports(conn: asyncpg.Connection) -> None:
+    """The port ranges (kept by a reset: they belong to no user) and the supervised
+    projects' allocations, taken by the allocator itself."""
+    for name, first, last, description in PORT_RANGES:
+        await conn.execute(
+            "INSERT INTO port_ranges (range_name, start_port, end_port, description)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (range_name) DO NOTHING",
+            name,
+            first,
+            last,
+            description,
+        )
+    for project, service, range_name in PORT_SERVICES:
+        await conn.execute(
+            "SELECT a.id FROM projects p, port_ranges r,"
+            " aura.allocate_port(p.id, r.id, $2, $3, 'localhost', 'TCP', NULL, NULL,"
+            " jsonb_build_object('source', 'demo')) a"
+            " WHERE p.name = $1 AND r.range_name = $3",
+            project,
+            service,
+            range_name,
+        )
+
+
 async def load(conn: asyncpg.Connection) -> None:
     """Write the demo: its users, the supervised projects and the MVP project."""
     users = {}
@@ -372,3 +418,4 @@ async def _mvp_estimation(conn: asyncpg.Connection, ids: dict[str, Any]) -> None
                 execution,
                 began + timedelta(minutes=sessions[-1][1]),
             )
+    await _ports(conn)

@@ -98,6 +98,14 @@ def translate(exc: BaseException) -> errors.ApiError | None:
             return _CUSTOM[sqlstate](str(getattr(exc, "message", exc)))
     if isinstance(exc, asyncpg.UniqueViolationError):
         return errors.Conflict(_describe_unique(exc))
+    if isinstance(exc, asyncpg.ExclusionViolationError):
+        # e.g. two active port ranges sharing ports, committed concurrently
+        return errors.Conflict(f"this {human(exc.table_name or '')} overlaps an existing one")
+    if isinstance(exc, asyncpg.RestrictViolationError):
+        # ON DELETE RESTRICT: the table named is the one whose rows still refer to it
+        return errors.Conflict(
+            f"this cannot be deleted while {human(exc.table_name or 'other')} rows refer to it"
+        )
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
         table = exc.table_name or ""
         column = _columns(exc.constraint_name or "", table, "fk")
