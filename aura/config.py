@@ -77,6 +77,13 @@ class Settings:
     # installation: the migrations create ``vector(N)`` columns with it, and the server
     # refuses to start when the database's columns have another.
     embedding_dimension: int = 1536
+    # Background jobs (aura/db/jobs.py): a worker in `aura serve`; seconds after which a
+    # job whose worker stopped heartbeating is picked again; jobs run at once per worker.
+    worker: bool = True
+    job_heartbeat_seconds: float = 30.0
+    worker_concurrency: int = 2
+    # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
+    max_upload_bytes: int = 256 << 20
 
     @property
     def production(self) -> bool:
@@ -126,4 +133,8 @@ class Settings:
             ws_init_timeout=float(_int("AURA_WS_INIT_TIMEOUT", 10)),
             stream_retention_days=_int("AURA_STREAM_RETENTION_DAYS", 7),
             embedding_dimension=_int("AURA_EMBEDDING_DIMENSION", 1536),
+            worker=_flag("AURA_WORKER", True),
+            job_heartbeat_seconds=float(os.environ.get("AURA_JOB_HEARTBEAT_SECONDS") or 30),
+            worker_concurrency=_int("AURA_WORKER_CONCURRENCY", 2),
+            max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
         )

@@ -1,0 +1,455 @@
+"""CSV ingest: storing an upload in chunks, and loading it into data records in batches.
+
+Nothing holds a file whole: the upload is read 1 MiB at a time into ``ingest_uploads``
+(checked to be UTF-8 and counted on the way), and a worker reads it back a chunk at a
+time, cuts the text at the last record boundary (a line end outside quotes: RFC 4180
+doubles quotes inside quoted fields, so the parity of the quotes seen says whether a
+line end is inside a field), parses the complete records with the csv module and
+COPYs each batch into ``data_records``.
+
+Each batch commits with the job's counters and ``rows_done`` (the last source row whose
+outcome is stored) in one transaction that holds the job's row lock: a worker killed
+mid-job leaves a consistent job that another worker continues after ``rows_done``, and
+``UNIQUE (ingest_job_id, source_row)`` makes storing a row twice impossible.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import asyncpg
+
+from aura import errors
+from aura.db.enums import IngestStatus, RecordCategory
+
+log = logging.getLogger("aura.ingest")
+
+CHUNK_BYTES = 1 << 20
+# A record (quoted line breaks included) may not be longer than this.
+MAX_RECORD_CHARS = 16 << 20
+BATCH_ROWS = 10_000
+BATCH_SECONDS = 0.3
+MAX_SKIPPED_DETAILS = 1000
+FINAL = (IngestStatus.COMPLETED, IngestStatus.FAILED, IngestStatus.CANCELLED)
+
+csv.field_size_limit(MAX_RECORD_CHARS)
+
+_COPY_COLUMNS = (
+    "project_id",
+    "type",
+    "category",
+    "source",
+    "content",
+    "metadata",
+    "created_by_id",
+    "created_by_name",
+    "created_by_email",
+    "ingest_job_id",
+    "source_row",
+)
+
+
+class IngestError(Exception):
+    """The file cannot be loaded at all (the job FAILS with this message)."""
+
+
+# -- cutting text into complete records ------------------------------------------------
+
+
+class RecordSplitter:
+    """Decodes UTF-8 chunks and returns the complete CSV records they finish."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+        self._carry = ""
+        self.offset = 0  # bytes consumed so far
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> list[list[str]]:
+        try:
+            text = self._carry + self._decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            position = self.offset + exc.start
+            raise IngestError(
+                f"the file is not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{position} (save it as UTF-8 and upload it again)"
+            ) from None
+        self.offset += len(chunk)
+        cut = len(text) if final else _last_record_end(text)
+        complete, self._carry = text[:cut], text[cut:]
+        if len(self._carry) > MAX_RECORD_CHARS:
+            raise IngestError(
+                f"a record near byte {self.offset} is longer than {MAX_RECORD_CHARS} "
+                "characters (an unclosed quote?)"
+            )
+        if not complete:
+            return []
+        try:
+            return list(csv.reader(io.StringIO(complete, newline="")))
+        except csv.Error as exc:
+            raise IngestError(f"the file is not valid CSV near byte {self.offset}: {exc}") from None
+
+
+def _last_record_end(text: str) -> int:
+    """Index just after the last line end of ``text`` that is outside quotes (0: none)."""
+    end = len(text)
+    while True:
+        newline = text.rfind("\n", 0, end)
+        if newline < 0:
+            return 0
+        if text.count('"', 0, newline) % 2 == 0:
+            return newline + 1
+        end = newline
+
+
+# -- the request side: storing an upload -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    size: int
+    records: int  # data rows (the header and blank lines excluded)
+    header: list[str]
+
+
+async def store_upload(
+    session: Any, job_id: str, project_id: str, file: BinaryIO, max_bytes: int
+) -> StoredUpload:
+    """Copy ``file`` into ``ingest_uploads`` in chunks, checking it is non-empty UTF-8
+    CSV with a header; ``BAD_USER_INPUT`` otherwise (nothing of it stays)."""
+    splitter = RecordSplitter()
+    header: list[str] | None = None
+    records = size = chunk_no = 0
+    while True:
+        chunk = file.read(CHUNK_BYTES)
+        final = not chunk
+        size += len(chunk)
+        if max_bytes and size > max_bytes:
+            raise errors.BadUserInput(f"the file exceeds the upload limit of {max_bytes} bytes")
+        try:
+            rows = [r for r in splitter.feed(chunk, final=final) if r]
+        except IngestError as exc:
+            raise errors.BadUserInput(str(exc)) from None
+        if header is None and rows:
+            header = [name.strip() for name in rows.pop(0)]
+        records += len(rows)
+        if chunk:
+            await session.execute(
+                "INSERT INTO ingest_uploads (job_id, chunk, project_id, data) "
+                "VALUES ($1, $2, $3, $4)",
+                job_id,
+                chunk_no,
+                project_id,
+                chunk,
+            )
+            chunk_no += 1
+        if final:
+            break
+    if header is None:
+        raise errors.BadUserInput("the file is empty: it needs a header row and data rows")
+    return StoredUpload(size, records, header)
+
+
+# -- column mapping and row validation ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    content: str = "content"
+    category: str | None = "category"
+    creator_id: str | None = None
+    creator_name: str | None = None
+    creator_email: str | None = None
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> ColumnMapping:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def check(self, header: Sequence[str]) -> None:
+        """Every mapped column is in the header (a missing category column is fine when
+        it is the default)."""
+        for field, name in self.as_json().items():
+            if name is None or name in header:
+                continue
+            if field == "category" and name == "category":
+                continue
+            raise errors.BadUserInput(
+                f"{field}Column: the file has no column {name!r} (its columns: "
+                f"{', '.join(repr(h) for h in header)})"
+            )
+
+
+_CATEGORIES = {c.value.replace("_", ""): c.value for c in RecordCategory}
+
+
+def category_of(raw: str) -> str | None:
+    """TOP_10 / BOTTOM_10 from ``top_10``, ``Top 10``, ``TOP-10``…; None for empty."""
+    text = raw.strip()
+    if not text:
+        return None
+    key = text.upper().replace("_", "").replace("-", "").replace(" ", "")
+    if key not in _CATEGORIES:
+        raise ValueError(f"category {text!r} is not TOP_10 or BOTTOM_10")
+    return _CATEGORIES[key]
+
+
+@dataclass
+class Rows:
+    """How one job turns parsed records into COPY rows."""
+
+    job_id: str
+    project_id: str
+    type: str
+    source: str
+    header: list[str]
+    mapping: ColumnMapping
+    creator: tuple[str | None, str | None, str | None]
+
+    def __post_init__(self) -> None:
+        index = {name: i for i, name in enumerate(self.header)}
+        self._content = index[self.mapping.content]
+        self._category = index.get(self.mapping.category or "")
+        self._creator = tuple(
+            index.get(name) if name else None
+            for name in (
+                self.mapping.creator_id,
+                self.mapping.creator_name,
+                self.mapping.creator_email,
+            )
+        )
+        used = {self._content, self._category, *self._creator} - {None}
+        self._metadata = [(i, name) for i, name in enumerate(self.header) if i not in used]
+
+    def build(self, row: int, fields: list[str]) -> tuple[Any, ...]:
+        """The COPY row of a record, or ValueError saying why it is skipped."""
+        if len(fields) != len(self.header):
+            raise ValueError(f"it has {len(fields)} fields, the header has {len(self.header)}")
+        content = fields[self._content]
+        if not content.strip():
+            raise ValueError(f"{self.mapping.content} is empty")
+        category = category_of(fields[self._category]) if self._category is not None else None
+        creator = [
+            (fields[i].strip() or None) if i is not None else default
+            for i, default in zip(self._creator, self.creator, strict=True)
+        ]
+        if self._creator[0] is not None and creator[0] is None:
+            creator = [None, *creator[1:]]
+        metadata = json.dumps({name: fields[i] for i, name in self._metadata}, ensure_ascii=False)
+        return (
+            self.project_id,
+            self.type,
+            category,
+            self.source,
+            content,
+            metadata,
+            *creator,
+            self.job_id,
+            row,
+        )
+
+
+# -- the worker side ---------------------------------------------------------------------
+
+
+async def chunks(conn: asyncpg.Connection, job_id: str) -> AsyncIterator[bytes]:
+    number = 0
+    while True:
+        data = await conn.fetchval(
+            "SELECT data FROM ingest_uploads WHERE job_id = $1 AND chunk = $2", job_id, number
+        )
+        if data is None:
+            return
+        yield data
+        number += 1
+
+
+async def numbered_records(
+    conn: asyncpg.Connection, job_id: str
+) -> AsyncIterator[tuple[int, list[str]]]:
+    """(row number, fields) of every non-blank record; the header is row 1."""
+    splitter = RecordSplitter()
+    row = 0
+
+    def numbered(records: list[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        nonlocal row
+        for fields in records:
+            if fields:
+                row += 1
+                yield row, fields
+
+    async for chunk in chunks(conn, job_id):
+        for item in numbered(splitter.feed(chunk)):
+            yield item
+    for item in numbered(splitter.feed(b"", final=True)):
+        yield item
+
+
+class Stopped(Exception):
+    """The job was cancelled, deleted, or taken over by another worker."""
+
+
+@dataclass
+class Batch:
+    rows: list[tuple[Any, ...]]
+    skipped: list[dict[str, Any]]
+    last_row: int
+
+
+async def _commit_batch(conn: asyncpg.Connection, job_id: str, batch: Batch, after: int) -> None:
+    """Store a batch with the job's counters, atomically; Stopped when the job is no
+    longer this worker's to continue."""
+    async with conn.transaction():
+        job = await conn.fetchrow(
+            "SELECT status, rows_done, skipped_count FROM ingest_jobs WHERE id = $1 FOR UPDATE",
+            job_id,
+        )
+        if job is None or job["status"] != IngestStatus.PROCESSING or job["rows_done"] != after:
+            raise Stopped
+        if batch.rows:
+            await conn.copy_records_to_table(
+                "data_records", records=batch.rows, columns=_COPY_COLUMNS
+            )
+        room = max(0, MAX_SKIPPED_DETAILS - job["skipped_count"])
+        await conn.execute(
+            "UPDATE ingest_jobs SET saved_count = saved_count + $2, "
+            "skipped_count = skipped_count + $3, rows_done = $4, "
+            "skipped_details = skipped_details || $5::jsonb WHERE id = $1",
+            job_id,
+            len(batch.rows),
+            len(batch.skipped),
+            batch.last_row,
+            json.dumps(batch.skipped[:room]),
+        )
+
+
+async def _start(conn: asyncpg.Connection, job_id: str) -> asyncpg.Record | None:
+    """Mark the job PROCESSING (again, after a crash); None when it is final or gone."""
+    return await conn.fetchrow(
+        "UPDATE ingest_jobs SET status = 'PROCESSING', started_at = coalesce(started_at, now()) "
+        "WHERE id = $1 AND status IN ('PENDING', 'PROCESSING') "
+        "RETURNING project_id::text, type, file_name, column_mapping::text, rows_done, "
+        "(SELECT array[x.id::text, coalesce(x.display_name, x.email), x.email] "
+        " FROM users x WHERE x.id = created_by) AS creator",
+        job_id,
+    )
+
+
+async def _finish(
+    conn: asyncpg.Connection, job_id: str, status: IngestStatus, error: str | None = None
+) -> None:
+    async with conn.transaction():
+        await conn.execute(
+            "UPDATE ingest_jobs SET status = $2, error = $3, finished_at = now() "
+            "WHERE id = $1 AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')",
+            job_id,
+            status.value,
+            error,
+        )
+        await conn.execute("DELETE FROM ingest_uploads WHERE job_id = $1", job_id)
+
+
+async def run_ingest(conn: asyncpg.Connection, job_id: str) -> str:
+    """Load an ingest job's file (or the rest of it); returns the status it ended in.
+
+    ``conn`` is the table owner's (workers are not requests: row-level security does not
+    apply, and the job's own project is the only one written).
+    """
+    job = await _start(conn, job_id)
+    if job is None:
+        return "gone"
+    creator = tuple(job["creator"]) if job["creator"] else (None, None, None)
+    after = job["rows_done"]
+    rows: Rows | None = None
+    batch = Batch([], [], after)
+    flushed = time.monotonic()
+    try:
+        async for row, fields in numbered_records(conn, job_id):
+            if row == 1:
+                header = [name.strip() for name in fields]
+                mapping = ColumnMapping.of(json.loads(job["column_mapping"]))
+                rows = Rows(
+                    job_id,
+                    job["project_id"],
+                    job["type"],
+                    f"csv:{job['file_name'] or 'upload'}",
+                    header,
+                    mapping,
+                    creator,
+                )
+                continue
+            if row <= after:
+                continue  # stored before a crash
+            assert rows is not None
+            try:
+                batch.rows.append(rows.build(row, fields))
+            except ValueError as exc:
+                batch.skipped.append({"row": row, "reason": str(exc)})
+            batch.last_row = row
+            if (
+                len(batch.rows) + len(batch.skipped) >= BATCH_ROWS
+                or time.monotonic() - flushed >= BATCH_SECONDS
+            ):
+                await _commit_batch(conn, job_id, batch, after)
+                after, batch, flushed = (
+                    batch.last_row,
+                    Batch([], [], batch.last_row),
+                    time.monotonic(),
+                )
+        await _commit_batch(conn, job_id, batch, after)
+    except Stopped:
+        log.info("ingest job %s stopped (cancelled, deleted or taken over)", job_id)
+        await conn.execute(
+            "DELETE FROM ingest_uploads WHERE job_id = $1 AND EXISTS "
+            "(SELECT 1 FROM ingest_jobs WHERE id = $1 AND status = 'CANCELLED')",
+            job_id,
+        )
+        return "stopped"
+    except IngestError as exc:
+        await _finish(conn, job_id, IngestStatus.FAILED, str(exc))
+        return IngestStatus.FAILED.value
+    # Without an embedding provider there is nothing to vectorize: the job is done.
+    await _finish(conn, job_id, IngestStatus.COMPLETED)
+    return IngestStatus.COMPLETED.value
+
+
+async def create_job(
+    session: Any,
+    *,
+    project_id: str,
+    type: str,
+    file: BinaryIO,
+    file_name: str | None,
+    mapping: ColumnMapping,
+    max_bytes: int,
+) -> Any:
+    """A PENDING ingest job with its file stored and counted, enqueued for the workers,
+    in the session's transaction (``session``: a request's, under its principal)."""
+    job = await session.fetchrow(
+        "INSERT INTO ingest_jobs (project_id, type, file_name, column_mapping) "
+        "VALUES ($1::uuid, $2, $3, $4) RETURNING id, project_id",
+        project_id,
+        type,
+        file_name,
+        mapping.as_json(),
+    )
+    stored = await store_upload(session, job["id"], job["project_id"], file, max_bytes)
+    mapping.check(stored.header)
+    row = await session.fetchrow(
+        "UPDATE ingest_jobs SET file_bytes = $2, total_records = $3 WHERE id = $1::uuid "
+        "RETURNING *",
+        job["id"],
+        stored.size,
+        stored.records,
+    )
+    await session.execute("SELECT aura.enqueue_job('ingest', $1::uuid)", job["id"])
+    return row
