@@ -382,6 +382,9 @@ class GraphQLView(GraphQL):
         except BaseException:
             await context.session.close(commit=False)
             raise
+        finally:
+            if isinstance(request, Request):
+                await request.close()  # a multipart request's spooled files
         try:
             await context.session.close(commit=True)
         except Exception as exc:  # a failed commit must not pass as success

@@ -26,16 +26,17 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import asyncpg
+import orjson
 
 from aura import errors
 from aura.db.enums import IngestStatus, RecordCategory
 
 log = logging.getLogger("aura.ingest")
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 512 << 10
 # A record (quoted line breaks included) may not be longer than this.
 MAX_RECORD_CHARS = 16 << 20
-BATCH_ROWS = 10_000
+BATCH_ROWS = 5_000
 BATCH_SECONDS = 0.3
 MAX_SKIPPED_DETAILS = 1000
 FINAL = (IngestStatus.COMPLETED, IngestStatus.FAILED, IngestStatus.CANCELLED)
@@ -92,7 +93,7 @@ class RecordSplitter:
         if not complete:
             return []
         try:
-            return list(csv.reader(io.StringIO(complete, newline="")))
+            return list(csv.reader(io.StringIO(complete, newline=""), strict=True))
         except csv.Error as exc:
             raise IngestError(f"the file is not valid CSV near byte {self.offset}: {exc}") from None
 
@@ -190,10 +191,13 @@ class ColumnMapping:
 
 
 _CATEGORIES = {c.value.replace("_", ""): c.value for c in RecordCategory}
+_EXACT: dict[str, str | None] = {c.value: c.value for c in RecordCategory} | {"": None}
 
 
 def category_of(raw: str) -> str | None:
     """TOP_10 / BOTTOM_10 from ``top_10``, ``Top 10``, ``TOP-10``…; None for empty."""
+    if raw in _EXACT:
+        return _EXACT[raw]
     text = raw.strip()
     if not text:
         return None
@@ -229,22 +233,28 @@ class Rows:
         )
         used = {self._content, self._category, *self._creator} - {None}
         self._metadata = [(i, name) for i, name in enumerate(self.header) if i not in used]
+        self._width = len(self.header)
+        # A mapped creator column names the author; the uploader is the author otherwise.
+        self._any_creator = any(i is not None for i in self._creator)
+        if self._any_creator:
+            self.creator = (None, None, None)
 
     def build(self, row: int, fields: list[str]) -> tuple[Any, ...]:
         """The COPY row of a record, or ValueError saying why it is skipped."""
-        if len(fields) != len(self.header):
-            raise ValueError(f"it has {len(fields)} fields, the header has {len(self.header)}")
+        if len(fields) != self._width:
+            raise ValueError(f"it has {len(fields)} fields, the header has {self._width}")
         content = fields[self._content]
-        if not content.strip():
+        if not content or content.isspace():
             raise ValueError(f"{self.mapping.content} is empty")
         category = category_of(fields[self._category]) if self._category is not None else None
-        creator = [
-            (fields[i].strip() or None) if i is not None else default
-            for i, default in zip(self._creator, self.creator, strict=True)
-        ]
-        if self._creator[0] is not None and creator[0] is None:
-            creator = [None, *creator[1:]]
-        metadata = json.dumps({name: fields[i] for i, name in self._metadata}, ensure_ascii=False)
+        if self._any_creator:
+            creator = tuple(
+                (fields[i].strip() or None) if i is not None else default
+                for i, default in zip(self._creator, self.creator, strict=True)
+            )
+        else:
+            creator = self.creator
+        metadata = orjson.dumps({name: fields[i] for i, name in self._metadata}).decode()
         return (
             self.project_id,
             self.type,

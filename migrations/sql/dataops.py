@@ -58,6 +58,16 @@ $$;
 REVOKE ALL ON FUNCTION aura.team_feedback_counts(timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION aura.team_feedback_counts(timestamptz, timestamptz) TO aura_app;
 
+-- data_records.ingest_job_id is no foreign key (bulk loads would check it per row):
+-- deleting a job clears it, as ON DELETE SET NULL would.
+CREATE FUNCTION aura.forget_ingest_job() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  UPDATE public.data_records SET ingest_job_id = NULL, source_row = NULL
+   WHERE ingest_job_id = OLD.id;
+  RETURN OLD;
+END $$;
+
 -- A record created through the API is its creator's (bulk loads name theirs).
 CREATE FUNCTION aura.record_creator() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -93,6 +103,8 @@ CREATE TRIGGER t90_touch_updated_at BEFORE UPDATE ON ingest_jobs
   FOR EACH ROW EXECUTE FUNCTION aura.touch_updated_at();
 CREATE TRIGGER t90_touch_updated_at BEFORE UPDATE ON analytics_jobs
   FOR EACH ROW EXECUTE FUNCTION aura.touch_updated_at();
+CREATE TRIGGER t80_forget_job AFTER DELETE ON ingest_jobs
+  FOR EACH ROW EXECUTE FUNCTION aura.forget_ingest_job();
 -- Progress of ingest jobs reaches subscribers (ingestJobChanged) through the stream.
 CREATE CONSTRAINT TRIGGER t99_stream AFTER INSERT OR UPDATE OR DELETE ON ingest_jobs
   DEFERRABLE INITIALLY DEFERRED
@@ -118,6 +130,7 @@ AFTER_TABLES = _FUNCTIONS + _TRIGGERS + _POLICIES + _GRANTS
 DROP_BEHAVIOUR = """
 DROP TRIGGER IF EXISTS t99_stream ON ingest_jobs;
 DROP FUNCTION IF EXISTS aura.record_creator() CASCADE;
+DROP FUNCTION IF EXISTS aura.forget_ingest_job() CASCADE;
 DROP FUNCTION IF EXISTS aura.team_feedback_counts(timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS aura.enqueue_job(text, uuid);
 """

@@ -231,12 +231,6 @@ def upgrade() -> None:
             "length(btrim(content)) > 0", name=op.f("ck_data_records_content_not_blank")
         ),
         sa.ForeignKeyConstraint(
-            ["ingest_job_id"],
-            ["ingest_jobs.id"],
-            name=op.f("fk_data_records_ingest_job_id"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
             name=op.f("fk_data_records_project_id"),
@@ -247,7 +241,6 @@ def upgrade() -> None:
             "ingest_job_id", "source_row", name=op.f("uq_data_records_ingest_job_id_source_row")
         ),
     )
-    op.create_index(op.f("ix_data_records_category"), "data_records", ["category"], unique=False)
     op.create_index(
         op.f("ix_data_records_created_by_id_type_created_at"),
         "data_records",
@@ -266,7 +259,6 @@ def upgrade() -> None:
         ["project_id", "type", "category"],
         unique=False,
     )
-    op.create_index(op.f("ix_data_records_type"), "data_records", ["type"], unique=False)
     op.create_table(
         "ingest_uploads",
         sa.Column("job_id", sa.UUID(as_uuid=False), nullable=False),
