@@ -1,0 +1,112 @@
+"""Jobs survive their worker: ``aura worker`` processes SIGKILLed in the middle of an
+ingest, the job picked up again by another and finished, every row stored once."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from aura.config import Settings
+from tests import factories
+from tests.conftest import Client
+from tests.dataops_helpers import JOB, upload, write_csv
+from tests.waiting import until
+
+pytestmark = pytest.mark.timeout(180)
+
+ROWS = 60_000
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # No worker in the API server: the test's worker processes take the job.
+    return dataclasses.replace(settings, worker=False)
+
+
+@pytest.fixture
+def workers(database: str, tmp_path: Path) -> Iterator[Any]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "AURA_HOME": str(tmp_path / "aura-home"),
+            "AURA_JOB_HEARTBEAT_SECONDS": "1",
+            "AURA_WORKER_CONCURRENCY": "1",
+        }
+        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "aura.cli", "worker"], env=env, stdout=log, stderr=log
+            )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def test_a_killed_worker_s_job_is_finished_by_another(
+    client: Client, db: asyncpg.Connection, tmp_path: Path, workers: Any
+):
+    project = await factories.project(client, "killed")
+    path = tmp_path / "rows.csv"
+    write_csv(path, ROWS, width=20)
+    with path.open("rb") as file:
+        job = (await upload(client, project["id"], file)).ok()["ingestCsv"]
+    assert job["totalRecords"] == ROWS
+
+    first = workers()
+
+    async def saving() -> bool:
+        saved = await db.fetchval("SELECT saved_count FROM ingest_jobs WHERE id = $1", job["id"])
+        return bool(0 < saved < ROWS)
+
+    await until(saving, "the first worker to save some rows", within=60)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    killed_at = await db.fetchval("SELECT saved_count FROM ingest_jobs WHERE id = $1", job["id"])
+    assert 0 < killed_at < ROWS
+    # what the killed worker committed is consistent: the counter is the rows stored
+    assert killed_at == await db.fetchval(
+        "SELECT count(*) FROM data_records WHERE ingest_job_id = $1", job["id"]
+    )
+
+    workers()  # another worker, started after the kill, picks the job up again
+
+    async def completed() -> dict[str, Any] | None:
+        found = (await client.gql(JOB, {"id": job["id"]})).ok()["ingestJob"]
+        return found if found["status"] in {"COMPLETED", "FAILED", "CANCELLED"} else None
+
+    done = await until(completed, "the job to finish on the second worker", within=120)
+    assert done["status"] == "COMPLETED", done
+    assert (done["savedCount"], done["skippedCount"]) == (ROWS, 0)
+    counts = await db.fetchrow(
+        "SELECT count(*) AS n, count(DISTINCT source_row) AS rows, min(source_row) AS lo, "
+        "max(source_row) AS hi FROM data_records WHERE ingest_job_id = $1",
+        job["id"],
+    )
+    # every data row (2 … ROWS + 1) exactly once: none lost, none twice
+    assert tuple(counts) == (ROWS, ROWS, 2, ROWS + 1)
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM aura_queue.pgqueuer WHERE status IN ('queued', 'picked')"
+        )
+        == 0
+    )
