@@ -51,7 +51,9 @@ from aura.engine.scopes import DECLARED
 from tests import factories
 from tests import matrix as mx
 from tests.conftest import Client, People, Response, Server, User, make_user
+from tests.dataops_helpers import upload
 from tests.realtime import connect, settled
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -149,6 +151,7 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
             {"input": {"name": f"{tag}-agent", "scopes": ["read"], "refreshable": True}},
         )
     ).ok()["issueAccessToken"]["token"]
+    data = await dataops_world(client, project["id"], tag)
     return {
         "projects": [project["id"]],
         "epics": [epic["id"]],
@@ -172,6 +175,48 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
         "secrets": [secret["id"]],
         "user_tokens": [user_token["id"]],
         "oauth_tokens": [issued["id"]],
+        **data,
+    }
+
+
+async def dataops_world(client: Client, project_id: str, tag: str) -> dict[str, list[str]]:
+    """A data record with a rating, a finished ingest job (its record too) and a failed
+    analytics job: finished before the matrix runs, so no worker changes rows meanwhile."""
+    record = await factories.create(
+        client,
+        "DataRecord",
+        {"projectId": project_id, "type": "FEEDBACK", "content": f"{tag} feedback"},
+    )
+    score = await factories.create(
+        client, "LikertScore", {"recordId": record["id"], "realismScore": 3, "qualityScore": 6}
+    )
+    job = (await upload(client, project_id, f"content,category\n{tag} row,TOP_10\n".encode())).ok()[
+        "ingestCsv"
+    ]
+    analysis = (
+        await client.gql(
+            "mutation($p: ID!) { startAnalyticsJob(projectId: $p) { id } }", {"p": project_id}
+        )
+    ).ok()["startAnalyticsJob"]
+
+    async def finished() -> bool:
+        states = await client.gql(
+            "query($i: ID!, $a: ID!) { ingestJob(id: $i) { status } "
+            "analyticsJob(id: $a) { status } }",
+            {"i": job["id"], "a": analysis["id"]},
+        )
+        found = states.ok()
+        return found["ingestJob"]["status"] == "COMPLETED" and found["analyticsJob"]["status"] in (
+            "FAILED",
+            "COMPLETED",
+        )
+
+    await until(finished, f"{tag}'s ingest and analytics jobs to finish")
+    return {
+        "data_records": [record["id"]],
+        "likert_scores": [score["id"]],
+        "ingest_jobs": [job["id"]],
+        "analytics_jobs": [analysis["id"]],
     }
 
 
@@ -722,6 +767,8 @@ async def subscriptions(
                 {"id": alice["service_status"][0]},
             )
         ).ok()
+        # …and an ingest job
+        await upload(client, project, b"content\nchanged\n")
         await settled(server.app.state.hub)  # all it will send for alice's changes is queued
         got: set[str] = set()
         for message in await alice_ws.drain():

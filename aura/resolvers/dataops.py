@@ -189,6 +189,9 @@ class DataopsMutation:
     delete_likert_score = crud.delete_field(
         "likert_scores", description="Delete a rating. Returns its ID."
     )
+    delete_analytics_job = crud.delete_field(
+        "analytics_jobs", description="Delete an analytics job. Returns its ID."
+    )
     delete_ingest_job = crud.delete_field(
         "ingest_jobs",
         description="Delete an ingest job (a running one stops). Its records stay, "
@@ -258,3 +261,41 @@ class DataopsMutation:
         else:
             await session.execute("DELETE FROM ingest_uploads WHERE job_id = $1::uuid", key)
         return crud.as_object("ingest_jobs", _visible_or_not_found(row, "ingest job", key))
+
+    @strawberry.mutation(
+        description="Start a bulk alignment analysis of a project's records (of one type, "
+        "if given) against its guidelines by the configured LLM. Returns the job (PENDING); "
+        "follow `processedCount`. With no LLM provider configured the job FAILS at once, "
+        "with that as its `error`."
+    )
+    async def start_analytics_job(
+        self,
+        info: Info,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="The project.")],
+        type: Annotated[
+            RecordType | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only records of this type; all when omitted."),
+        ] = None,
+    ) -> AnalyticsJob:
+        session = info.context.session
+        row = await crud.insert(
+            info,
+            "analytics_jobs",
+            {
+                "project_id": check_id(project_id, "projectId"),
+                "type": type.value if type is not None else None,
+            },
+        )
+        total = await session.fetchval(
+            "SELECT count(*)::int FROM data_records WHERE project_id = $1::uuid "
+            "AND ($2::text IS NULL OR type = $2)",
+            row["project_id"],
+            row["type"],
+        )
+        row = await session.fetchrow(
+            "UPDATE analytics_jobs SET total_records = $2 WHERE id = $1::uuid RETURNING *",
+            row["id"],
+            total,
+        )
+        await session.execute("SELECT aura.enqueue_job('analytics', $1::uuid)", row["id"])
+        return crud.as_object("analytics_jobs", row)
