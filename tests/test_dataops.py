@@ -474,3 +474,20 @@ async def test_feedback_targets_count_feedback_records_inside_the_window(
     # another manager sees nobody's feedback
     other = client.as_(await make_user(db, "other@example.com", "MANAGER"))
     assert (await other.gql(PROGRESS, {"w": both})).ok()["teamBonusProgress"] == []
+
+
+async def test_the_in_process_worker_restarts_after_a_failure(
+    client: Client, project: dict[str, Any], db: asyncpg.Connection, server: Server
+):
+    worker = server.app.state.worker
+    await until(lambda: worker.healthy, "the worker to start")
+    # its connections die (a database restart, a killed backend)
+    killed = await db.fetchval(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE application_name = 'aura-worker'"
+    )
+    assert killed >= 1
+    await until(lambda: worker.restarts >= 1 and worker.healthy, "the worker to restart")
+    assert (await client.http.get("/health")).status_code == 200
+    job = (await upload(client, project["id"], b"content\nafter the restart\n")).ok()["ingestCsv"]
+    assert (await finished(client, job["id"]))["savedCount"] == 1

@@ -14,7 +14,7 @@ async def test_demo_seed_loads_the_samples(db: asyncpg.Connection) -> None:
     await seed(db)
     assert await db.fetchval("SELECT count(*) FROM users") == len(USERS)
     names = {r[0] for r in await db.fetch("SELECT name FROM projects")}
-    assert names == {name for name, *_ in SUPERVISED} | {"aura-mvp"}
+    assert names == {name for name, *_ in SUPERVISED} | {"aura-mvp", "labelling"}
     statuses = dict(
         await db.fetch(
             "SELECT t.key, t.status FROM tasks t JOIN projects p ON p.id = t.project_id "
@@ -52,3 +52,17 @@ async def test_demo_seed_loads_the_orchestration_samples(db: asyncpg.Connection)
     assert await db.fetchval("SELECT count(*) FROM results WHERE status = 'SUCCESS'") == 2
     assert await db.fetchval("SELECT sum(applied_count) FROM human_overrides") == 3
     assert await db.fetchval("SELECT count(*) FROM events") > 0
+
+
+async def test_demo_seed_loads_the_data_review_samples(db: asyncpg.Connection) -> None:
+    await seed(db)
+    job = await db.fetchrow("SELECT * FROM ingest_jobs")
+    assert (job["status"], job["saved_count"], job["skipped_count"]) == ("COMPLETED", 4, 1)
+    assert (
+        await db.fetchval("SELECT count(*) FROM data_records WHERE ingest_job_id = $1", job["id"])
+        == job["saved_count"]
+    )
+    assert await db.fetchval("SELECT count(*) FROM data_records WHERE type = 'FEEDBACK'") == 2
+    assert await db.fetchval("SELECT count(*) FROM data_records WHERE has_been_reviewed") == 3
+    models = {r[0] for r in await db.fetch("SELECT llm_model FROM likert_scores")}
+    assert models == {None, "demo-llm"}

@@ -39,6 +39,7 @@ log = logging.getLogger("aura.jobs")
 
 QUEUE_SCHEMA = "aura_queue"
 RESTART_SECONDS = 1.0
+APPLICATION_NAME = "aura-worker"  # names the workers' connections in pg_stat_activity
 
 
 def queue_settings() -> DBSettings:
@@ -95,8 +96,11 @@ class Worker:
                 await asyncio.wait_for(self._stopping.wait(), RESTART_SECONDS)
 
     async def _serve(self) -> None:
-        listen = await asyncpg.connect(self.dsn)
-        work = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.concurrency)
+        named = {"application_name": APPLICATION_NAME}
+        listen = await asyncpg.connect(self.dsn, server_settings=named)
+        work = await asyncpg.create_pool(
+            self.dsn, min_size=1, max_size=self.concurrency, server_settings=named
+        )
         try:
             settings = queue_settings()
             queries = Queries(
@@ -112,6 +116,7 @@ class Worker:
                 return
             self.healthy = True
             await manager.run(
+                shutdown_on_listener_failure=True,
                 heartbeat_timeout=timedelta(seconds=self.heartbeat),
                 dequeue_timeout=timedelta(seconds=max(1.0, self.heartbeat / 2)),
                 batch_size=self.concurrency,
