@@ -205,6 +205,7 @@ async def test_an_upload_over_the_limit_is_refused_before_it_is_read(
     assert await db.fetchval("SELECT count(*) FROM ingest_jobs") == 0
 
 
+@pytest.mark.slow  # 200,000 rows through the whole path: what the memory bound is about
 async def test_a_large_upload_streams_through_bounded_memory(
     client: Client, project: dict[str, Any], db: asyncpg.Connection, tmp_path: Path
 ):

@@ -21,7 +21,8 @@ from tests.conftest import Client
 from tests.dataops_helpers import JOB, upload, write_csv
 from tests.waiting import until
 
-pytestmark = pytest.mark.timeout(180)
+# Real worker processes and an ingest long enough to be killed in the middle.
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
 ROWS = 60_000
 

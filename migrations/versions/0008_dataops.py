@@ -242,10 +242,11 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        op.f("ix_data_records_created_by_id_type_created_at"),
+        "ix_data_records_feedback_creator",
         "data_records",
-        ["created_by_id", "type", "created_at"],
+        ["created_by_id", "created_at"],
         unique=False,
+        postgresql_where=sa.text("type = 'FEEDBACK'"),
     )
     op.create_index(
         op.f("ix_data_records_project_id_created_at"),

@@ -78,7 +78,13 @@ data_records = sa.Table(
     # serves type and category filters; single-column ones would only slow bulk loads.
     sa.Index(None, "project_id", "type", "category"),
     sa.Index(None, "project_id", "created_at"),
-    sa.Index(None, "created_by_id", "type", "created_at"),
+    # Bonus windows count each member's feedback (only FEEDBACK rows pay for it).
+    sa.Index(
+        "ix_data_records_feedback_creator",
+        "created_by_id",
+        "created_at",
+        postgresql_where=sa.text("type = 'FEEDBACK'"),
+    ),
 )
 
 likert_scores = sa.Table(
