@@ -48,7 +48,7 @@ from aura.engine.errors import error_body, with_request_id
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
-from aura.middleware import BodySizeLimit
+from aura.middleware import BodySizeLimit, UploadTooLarge
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.tasks import supervise
@@ -137,6 +137,21 @@ class GraphQLView(GraphQL):
                 text = data[name]
                 data[name] = decode_json(text, f"the `{name}` parameter") if text else None
         return data
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """The GraphQL multipart request spec: ``operations``, ``map``, then the files."""
+        try:
+            form = await request.get_form_data()
+        except UploadTooLarge:
+            raise
+        except Exception as exc:  # a malformed body (boundary, headers, part limits)
+            raise BadRequest(f"the multipart body cannot be read: {exc}") from None
+        if "operations" not in form.form:
+            raise BadRequest(
+                "a multipart request needs an `operations` part and a `map` part (the "
+                "GraphQL multipart request spec); other requests are application/json"
+            )
+        return await super().parse_multipart(request)
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData:
         if request.method == "GET":

@@ -94,7 +94,7 @@ class BodySizeLimit:
             message = await receive()
             size += len(message.get("body", b""))
             if limit and size > limit:
-                raise _UploadTooLarge
+                raise UploadTooLarge
             return message
 
         async def watched(message: Message) -> None:
@@ -104,7 +104,7 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, counted, watched)
-        except _UploadTooLarge:
+        except UploadTooLarge:
             if not started:
                 await self._refuse(send, "upload", limit)
 
@@ -125,5 +125,5 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _UploadTooLarge(Exception):
+class UploadTooLarge(Exception):
     """Raised into the app reading an upload past its limit."""
