@@ -3,6 +3,7 @@ ingest, the job picked up again by another and finished, every row stored once."
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import signal
@@ -111,3 +112,59 @@ async def test_a_killed_worker_s_job_is_finished_by_another(
         )
         == 0
     )
+
+
+async def test_the_ingest_command_loads_a_file(
+    database: str, db: asyncpg.Connection, tmp_path: Path
+):
+    owner = await db.fetchval(
+        "INSERT INTO users (email, display_name, role) VALUES ('cli@example.com', 'Cli', "
+        "'USER') RETURNING id::text"
+    )
+    await db.execute("INSERT INTO projects (owner_id, name) VALUES ($1::uuid, 'from-cli')", owner)
+    path = tmp_path / "feedback.csv"
+    path.write_text("text,category,extra\nnice,TOP_10,1\n,BOTTOM_10,2\nmeh,BOTTOM_10,3\n")
+    env = {**os.environ, "DATABASE_URL": database, "AURA_HOME": str(tmp_path / "home")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "aura.cli",
+        "ingest",
+        str(path),
+        "--project",
+        "from-cli",
+        "--type",
+        "FEEDBACK",
+        "--content-column",
+        "text",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+    assert "COMPLETED: 2 saved, 1 skipped of 3" in out.decode()
+    rows = await db.fetch(
+        "SELECT content, type, created_by_id, metadata FROM data_records ORDER BY source_row"
+    )
+    assert [tuple(r) for r in rows] == [
+        ("nice", "FEEDBACK", owner, {"extra": "1"}),
+        ("meh", "FEEDBACK", owner, {"extra": "3"}),
+    ]
+    refused = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "aura.cli",
+        "ingest",
+        str(path),
+        "--project",
+        "from-cli",
+        "--type",
+        "TASK",  # no column "content"
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(refused.communicate(), 120)
+    assert refused.returncode == 1
+    assert "contentColumn: the file has no column 'content'" in err.decode()
