@@ -16,7 +16,9 @@ from typing import Any
 import asyncpg
 import pytest
 
+from aura.ai.offline import HashingEmbedder
 from aura.config import Settings
+from aura.db.jobs import Worker
 from tests import factories
 from tests.conftest import Client
 from tests.dataops_helpers import JOB, upload, write_csv
@@ -168,3 +170,52 @@ async def test_the_ingest_command_loads_a_file(
     _, err = await asyncio.wait_for(refused.communicate(), 120)
     assert refused.returncode == 1
     assert "contentColumn: the file has no column 'content'" in err.decode()
+
+
+async def test_ingest_with_an_embedder_vectorizes_and_records_can_be_searched(
+    client: Client, db: asyncpg.Connection, database: str, settings: Settings
+):
+    project = await factories.project(client, "similar")
+    rows = [
+        "Summarise the quarterly report for the board",
+        "Summarise the quarterly report for investors",
+        "Translate the safety manual into French",
+    ]
+    body = "content,category\n" + "".join(f"{text},TOP_10\n" for text in rows)
+    job = (await upload(client, project["id"], body.encode())).ok()["ingestCsv"]
+    worker = Worker(database, heartbeat=1, embedder=HashingEmbedder(settings.embedding_dimension))
+    worker.start()
+    try:
+        done = await until(
+            lambda: _status(client, job["id"], "COMPLETED"), "the job to complete", within=60
+        )
+    finally:
+        await worker.stop()
+    assert done["savedCount"] == 3
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM data_records WHERE ingest_job_id = $1 AND embedding IS NOT NULL",
+            job["id"],
+        )
+        == 3
+    )
+    board = await db.fetchval("SELECT id::text FROM data_records WHERE content = $1", rows[0])
+    found = await client.gql(
+        "query($p: ID!, $r: ID!) { similarRecords(projectId: $p, recordId: $r, limit: 2) "
+        "{ similarity record { content } } }",
+        {"p": project["id"], "r": board},
+    )
+    similar = found.ok()["similarRecords"]
+    assert [s["record"]["content"] for s in similar] == [rows[1], rows[2]]
+    assert similar[0]["similarity"] > similar[1]["similarity"]
+    by_text = await client.gql(
+        'query($p: ID!) { similarRecords(projectId: $p, text: "report") { similarity } }',
+        {"p": project["id"]},
+    )
+    assert by_text.codes == ["PROVIDER_ERROR"]
+
+
+async def _status(client: Client, job_id: str, status: str) -> dict[str, Any] | None:
+    found = (await client.gql(JOB, {"id": job_id})).ok()["ingestJob"]
+    assert found["status"] not in {"FAILED", "CANCELLED"}, found
+    return found if found["status"] == status else None

@@ -29,7 +29,9 @@ import asyncpg
 import orjson
 
 from aura import errors
+from aura.ai.embedder import Embedder, check_answer
 from aura.db.enums import IngestStatus, RecordCategory
+from aura.errors import ProviderError
 
 log = logging.getLogger("aura.ingest")
 
@@ -364,9 +366,10 @@ async def _commit_batch(
 async def _start(conn: asyncpg.Connection, job_id: str) -> asyncpg.Record | None:
     """Mark the job PROCESSING (again, after a crash); None when it is final or gone."""
     return await conn.fetchrow(
-        "UPDATE ingest_jobs SET status = 'PROCESSING', started_at = coalesce(started_at, now()) "
-        "WHERE id = $1 AND status IN ('PENDING', 'PROCESSING') "
-        "RETURNING project_id::text, type, file_name, column_mapping::text, rows_done, "
+        "UPDATE ingest_jobs SET status = CASE WHEN status = 'PENDING' THEN 'PROCESSING' "
+        "ELSE status END, started_at = coalesce(started_at, now()) "
+        "WHERE id = $1 AND status IN ('PENDING', 'PROCESSING', 'QUEUED_FOR_VEC', 'VECTORIZING') "
+        "RETURNING status, project_id::text, type, file_name, column_mapping::text, rows_done, "
         "(SELECT array[x.id::text, coalesce(x.display_name, x.email), x.email] "
         " FROM users x WHERE x.id = created_by) AS creator",
         job_id,
@@ -387,8 +390,11 @@ async def _finish(
         await conn.execute("DELETE FROM ingest_uploads WHERE job_id = $1", job_id)
 
 
-async def run_ingest(conn: asyncpg.Connection, job_id: str) -> str:
-    """Load an ingest job's file (or the rest of it); returns the status it ended in.
+async def run_ingest(
+    conn: asyncpg.Connection, job_id: str, embedder: Embedder | None = None
+) -> str:
+    """Load an ingest job's file (or the rest of it), then embed its records when an
+    embedder is given; returns the status it ended in.
 
     ``conn`` is the table owner's (workers are not requests: row-level security does not
     apply, and the job's own project is the only one written).
@@ -396,46 +402,11 @@ async def run_ingest(conn: asyncpg.Connection, job_id: str) -> str:
     job = await _start(conn, job_id)
     if job is None:
         return "gone"
-    creator = tuple(job["creator"]) if job["creator"] else (None, None, None)
-    after = job["rows_done"]
-    replica = await replica_role_allowed(conn)
-    rows: Rows | None = None
-    batch = Batch([], [], after)
-    flushed = time.monotonic()
     try:
-        async for row, fields in numbered_records(conn, job_id):
-            if row == 1:
-                header = [name.strip() for name in fields]
-                mapping = ColumnMapping.of(json.loads(job["column_mapping"]))
-                rows = Rows(
-                    job_id,
-                    job["project_id"],
-                    job["type"],
-                    f"csv:{job['file_name'] or 'upload'}",
-                    header,
-                    mapping,
-                    creator,
-                )
-                continue
-            if row <= after:
-                continue  # stored before a crash
-            assert rows is not None
-            try:
-                batch.rows.append(rows.build(row, fields))
-            except ValueError as exc:
-                batch.skipped.append({"row": row, "reason": str(exc)})
-            batch.last_row = row
-            if (
-                len(batch.rows) + len(batch.skipped) >= BATCH_ROWS
-                or time.monotonic() - flushed >= BATCH_SECONDS
-            ):
-                await _commit_batch(conn, job_id, batch, after, replica=replica)
-                after, batch, flushed = (
-                    batch.last_row,
-                    Batch([], [], batch.last_row),
-                    time.monotonic(),
-                )
-        await _commit_batch(conn, job_id, batch, after, replica=replica)
+        if job["status"] == IngestStatus.PROCESSING:
+            await _load(conn, job_id, job)
+        if embedder is not None:
+            await _vectorize(conn, job_id, embedder)
     except Stopped:
         log.info("ingest job %s stopped (cancelled, deleted or taken over)", job_id)
         await conn.execute(
@@ -444,12 +415,92 @@ async def run_ingest(conn: asyncpg.Connection, job_id: str) -> str:
             job_id,
         )
         return "stopped"
-    except IngestError as exc:
+    except (IngestError, ProviderError) as exc:
         await _finish(conn, job_id, IngestStatus.FAILED, str(exc))
         return IngestStatus.FAILED.value
-    # Without an embedding provider there is nothing to vectorize: the job is done.
     await _finish(conn, job_id, IngestStatus.COMPLETED)
     return IngestStatus.COMPLETED.value
+
+
+async def _load(conn: asyncpg.Connection, job_id: str, job: asyncpg.Record) -> None:
+    creator = tuple(job["creator"]) if job["creator"] else (None, None, None)
+    after = job["rows_done"]
+    replica = await replica_role_allowed(conn)
+    rows: Rows | None = None
+    batch = Batch([], [], after)
+    flushed = time.monotonic()
+    async for row, fields in numbered_records(conn, job_id):
+        if row == 1:
+            rows = Rows(
+                job_id,
+                job["project_id"],
+                job["type"],
+                f"csv:{job['file_name'] or 'upload'}",
+                [name.strip() for name in fields],
+                ColumnMapping.of(json.loads(job["column_mapping"])),
+                creator,
+            )
+            continue
+        if row <= after:
+            continue  # stored before a crash
+        assert rows is not None
+        try:
+            batch.rows.append(rows.build(row, fields))
+        except ValueError as exc:
+            batch.skipped.append({"row": row, "reason": str(exc)})
+        batch.last_row = row
+        if (
+            len(batch.rows) + len(batch.skipped) >= BATCH_ROWS
+            or time.monotonic() - flushed >= BATCH_SECONDS
+        ):
+            await _commit_batch(conn, job_id, batch, after, replica=replica)
+            after = batch.last_row
+            batch, flushed = Batch([], [], after), time.monotonic()
+    await _commit_batch(conn, job_id, batch, after, replica=replica)
+
+
+EMBED_BATCH = 256
+
+
+async def _set_status(conn: asyncpg.Connection, job_id: str, status: IngestStatus) -> None:
+    changed = await conn.fetchval(
+        "UPDATE ingest_jobs SET status = $2 WHERE id = $1 "
+        "AND status IN ('PROCESSING', 'QUEUED_FOR_VEC', 'VECTORIZING') RETURNING id",
+        job_id,
+        status.value,
+    )
+    if changed is None:
+        raise Stopped
+
+
+async def _vectorize(conn: asyncpg.Connection, job_id: str, embedder: Embedder) -> None:
+    """QUEUED_FOR_VEC → VECTORIZING: embed the job's records that have no embedding yet,
+    a batch per transaction (a crash goes on with the rest)."""
+    await _set_status(conn, job_id, IngestStatus.QUEUED_FOR_VEC)
+    await _set_status(conn, job_id, IngestStatus.VECTORIZING)
+    while True:
+        pending = await conn.fetch(
+            "SELECT id::text, content FROM data_records WHERE ingest_job_id = $1 "
+            "AND embedding IS NULL ORDER BY source_row LIMIT $2",
+            job_id,
+            EMBED_BATCH,
+        )
+        if not pending:
+            return
+        vectors = await embedder.embed([r["content"] for r in pending])
+        check_answer(vectors, len(pending), embedder.dimension, embedder.model)
+        async with conn.transaction():
+            status = await conn.fetchval(
+                "SELECT status FROM ingest_jobs WHERE id = $1 FOR UPDATE", job_id
+            )
+            if status != IngestStatus.VECTORIZING:
+                raise Stopped
+            await conn.execute(
+                "UPDATE data_records r SET embedding = v.embedding::vector "
+                "FROM unnest($1::uuid[], $2::text[]) AS v(id, embedding) WHERE r.id = v.id",
+                [r["id"] for r in pending],
+                ["[" + ",".join(map(repr, vector)) + "]" for vector in vectors],
+            )
 
 
 async def create_job(

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -33,6 +34,7 @@ from pgqueuer.domain.models import Job
 from pgqueuer.domain.settings import DBSettings
 from pgqueuer.domain.types import Channel
 
+from aura.ai.embedder import Embedder
 from aura.db import ingest
 
 log = logging.getLogger("aura.jobs")
@@ -49,8 +51,18 @@ def queue_settings() -> DBSettings:
 class Worker:
     """Runs queued jobs until stopped; restarts itself after a failure."""
 
-    def __init__(self, dsn: str, *, heartbeat: float = 30.0, concurrency: int = 2) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        heartbeat: float = 30.0,
+        concurrency: int = 2,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.dsn = dsn
+        # Embeds ingested records (QUEUED_FOR_VEC → VECTORIZING); None: ingest ends at
+        # COMPLETED without embeddings (no provider is configured).
+        self.embedder = embedder
         self.heartbeat = heartbeat
         self.concurrency = concurrency
         self.healthy = False
@@ -135,7 +147,9 @@ class Worker:
         @manager.entrypoint("ingest", on_failure="delete")
         async def ingest_job(job: Job) -> None:
             job_id = (job.payload or b"").decode()
-            await _guarded(work, job_id, ingest.run_ingest, "ingest_jobs")
+            await _guarded(
+                work, job_id, partial(ingest.run_ingest, embedder=self.embedder), "ingest_jobs"
+            )
 
         @manager.entrypoint("analytics", on_failure="delete")
         async def analytics_job(job: Job) -> None:

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from aura import errors
 from aura.db.ingest import FINAL, ColumnMapping, create_job
 from aura.db.sql.values import check_id
+from aura.db.tables.dataops import data_records
 from aura.engine import crud
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.dataops import (
@@ -34,6 +35,7 @@ from aura.schema.dataops import (
     RecordType,
     ReviewerCount,
     ReviewStatistics,
+    SimilarRecord,
     UpdateDataRecordInput,
     UpdateLikertScoreInput,
 )
@@ -67,6 +69,18 @@ SELECT reviewed_by, count(*)::int AS reviewed,
 FROM data_records
 WHERE project_id = $1::uuid AND ($2::text IS NULL OR type = $2) AND has_been_reviewed
 GROUP BY reviewed_by ORDER BY count(*) DESC, reviewed_by"""
+
+
+# Every column but the embedding itself (large, and no field reads it).
+_RECORD_COLUMNS = ", ".join(f"r.{c.name}" for c in data_records.columns if c.name != "embedding")
+_SIMILAR = f"""
+SELECT {_RECORD_COLUMNS}, (1 - (r.embedding <=> q.embedding))::float8 AS similarity
+FROM data_records r, (SELECT embedding FROM data_records WHERE id = $1::uuid) q
+WHERE r.project_id = $2::uuid AND r.id <> $1::uuid AND r.embedding IS NOT NULL
+  AND ($3::text IS NULL OR r.type = $3) AND ($4::text IS NULL OR r.category = $4)
+ORDER BY r.embedding <=> q.embedding, r.id
+LIMIT $5"""
+MAX_SIMILAR = 100
 
 
 def _visible_or_not_found(row: Any, what: str, id_: str) -> Any:
@@ -154,6 +168,70 @@ class DataopsQuery:
                 for r in reviewers
             ],
         )
+
+    @strawberry.field(
+        description="Records of a project most similar to a record (by their embeddings, "
+        "cosine similarity, most similar first). Only records with an embedding take part: "
+        "they get one when an ingest runs with an embedding provider. Searching by `text` "
+        "needs an embedding provider (PROVIDER_ERROR while none is configured)."
+    )
+    async def similar_records(
+        self,
+        info: Info,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="The project.")],
+        record_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Find records like this one (give it or `text`)."),
+        ] = None,
+        text: Annotated[
+            str | None, strawberry.argument(description="Find records like this text.")
+        ] = None,
+        type: Annotated[
+            RecordType | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only records of this type."),
+        ] = None,
+        category: Annotated[
+            RecordCategory | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only records of this category."),
+        ] = None,
+        limit: Annotated[
+            int, strawberry.argument(description=f"How many, 1 to {MAX_SIMILAR}.")
+        ] = 10,
+    ) -> list[SimilarRecord]:
+        if (record_id is None) == (text is None):
+            raise errors.BadUserInput("give either recordId or text")
+        if not 1 <= limit <= MAX_SIMILAR:
+            raise errors.BadUserInput(f"limit: 1 to {MAX_SIMILAR}")
+        if text is not None:
+            raise errors.ProviderError(
+                "searching by text needs an embedding provider, and none is configured"
+            )
+        session = info.context.session
+        key = check_id(record_id, "recordId")
+        source = await session.fetchrow(
+            "SELECT embedding IS NOT NULL AS embedded FROM data_records WHERE id = $1::uuid", key
+        )
+        if source is None:
+            raise errors.NotFound(f"no data record with id {key}")
+        if not source["embedded"]:
+            raise errors.BadUserInput("recordId: this record has no embedding yet")
+        rows = await session.fetch(
+            _SIMILAR,
+            key,
+            check_id(project_id, "projectId"),
+            type.value if type is not None else None,
+            category.value if category is not None else None,
+            limit,
+        )
+        return [
+            SimilarRecord(
+                record=crud.as_object(
+                    "data_records", {k: v for k, v in r.items() if k != "similarity"}
+                ),
+                similarity=r["similarity"],
+            )
+            for r in rows
+        ]
 
 
 @strawberry.type

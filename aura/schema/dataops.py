@@ -431,6 +431,15 @@ class ReviewStatistics:
     )
 
 
+@in_domain("dataops")
+@strawberry.type(description="A data record and how similar it is to what was searched.")
+class SimilarRecord:
+    record: DataRecord = strawberry.field(description="The record.")
+    similarity: float = strawberry.field(
+        description="Cosine similarity of the embeddings, 1 (same direction) to -1."
+    )
+
+
 # -- what the domain adds to Project ----------------------------------------------------
 
 
