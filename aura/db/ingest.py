@@ -15,13 +15,14 @@ mid-job leaves a consistent job that another worker continues after ``rows_done`
 
 from __future__ import annotations
 
+import asyncio
 import codecs
+import contextlib
 import csv
 import io
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -38,8 +39,6 @@ log = logging.getLogger("aura.ingest")
 CHUNK_BYTES = 512 << 10
 # A record (quoted line breaks included) may not be longer than this.
 MAX_RECORD_CHARS = 16 << 20
-BATCH_ROWS = 5_000
-BATCH_SECONDS = 0.3
 MAX_SKIPPED_DETAILS = 1000
 FINAL = (IngestStatus.COMPLETED, IngestStatus.FAILED, IngestStatus.CANCELLED)
 
@@ -76,6 +75,27 @@ class RecordSplitter:
         self.offset = 0  # bytes consumed so far
 
     def feed(self, chunk: bytes, *, final: bool = False) -> list[list[str]]:
+        complete = self._complete(chunk, final)
+        return self._parse(complete) if complete else []
+
+    def count(self, chunk: bytes, *, final: bool = False) -> int:
+        """How many non-blank records ``chunk`` completes (what ``feed`` would return),
+        without building them when no quote can make a line break part of a field."""
+        complete = self._complete(chunk, final)
+        if '"' in complete:
+            return sum(1 for fields in self._parse(complete) if fields)
+        lines = complete.replace("\r\n", "\n")
+        if "\r" in lines:
+            return sum(1 for fields in self._parse(complete) if fields)
+        return sum(1 for line in lines.split("\n") if line)
+
+    def _parse(self, text: str) -> list[list[str]]:
+        try:
+            return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error as exc:
+            raise IngestError(f"the file is not valid CSV near byte {self.offset}: {exc}") from None
+
+    def _complete(self, chunk: bytes, final: bool) -> str:
         try:
             text = self._carry + self._decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
@@ -92,12 +112,7 @@ class RecordSplitter:
                 f"a record near byte {self.offset} is longer than {MAX_RECORD_CHARS} "
                 "characters (an unclosed quote?)"
             )
-        if not complete:
-            return []
-        try:
-            return list(csv.reader(io.StringIO(complete, newline=""), strict=True))
-        except csv.Error as exc:
-            raise IngestError(f"the file is not valid CSV near byte {self.offset}: {exc}") from None
+        return complete
 
 
 def _last_record_end(text: str) -> int:
@@ -137,12 +152,15 @@ async def store_upload(
         if max_bytes and size > max_bytes:
             raise errors.BadUserInput(f"the file exceeds the upload limit of {max_bytes} bytes")
         try:
-            rows = [r for r in splitter.feed(chunk, final=final) if r]
+            if header is None:
+                rows = [r for r in splitter.feed(chunk, final=final) if r]
+                if rows:
+                    header = [name.strip() for name in rows.pop(0)]
+                records += len(rows)
+            else:
+                records += splitter.count(chunk, final=final)
         except IngestError as exc:
             raise errors.BadUserInput(str(exc)) from None
-        if header is None and rows:
-            header = [name.strip() for name in rows.pop(0)]
-        records += len(rows)
         if chunk:
             await session.execute(
                 "INSERT INTO ingest_uploads (job_id, chunk, project_id, data) "
@@ -285,27 +303,6 @@ async def chunks(conn: asyncpg.Connection, job_id: str) -> AsyncIterator[bytes]:
         number += 1
 
 
-async def numbered_records(
-    conn: asyncpg.Connection, job_id: str
-) -> AsyncIterator[tuple[int, list[str]]]:
-    """(row number, fields) of every non-blank record; the header is row 1."""
-    splitter = RecordSplitter()
-    row = 0
-
-    def numbered(records: list[list[str]]) -> Iterator[tuple[int, list[str]]]:
-        nonlocal row
-        for fields in records:
-            if fields:
-                row += 1
-                yield row, fields
-
-    async for chunk in chunks(conn, job_id):
-        for item in numbered(splitter.feed(chunk)):
-            yield item
-    for item in numbered(splitter.feed(b"", final=True)):
-        yield item
-
-
 class Stopped(Exception):
     """The job was cancelled, deleted, or taken over by another worker."""
 
@@ -336,6 +333,9 @@ async def _commit_batch(
     """Store a batch with the job's counters, atomically; Stopped when the job is no
     longer this worker's to continue."""
     async with conn.transaction():
+        # A batch lost with a crash of the database is lost with its rows_done: the job
+        # redoes it, so the commit need not wait for the disk.
+        await conn.execute("SET LOCAL synchronous_commit = off")
         job = await conn.fetchrow(
             "SELECT status, rows_done, skipped_count FROM ingest_jobs WHERE id = $1 FOR UPDATE",
             job_id,
@@ -391,7 +391,10 @@ async def _finish(
 
 
 async def run_ingest(
-    conn: asyncpg.Connection, job_id: str, embedder: Embedder | None = None
+    conn: asyncpg.Connection,
+    job_id: str,
+    embedder: Embedder | None = None,
+    reader: asyncpg.Connection | None = None,
 ) -> str:
     """Load an ingest job's file (or the rest of it), then embed its records when an
     embedder is given; returns the status it ended in.
@@ -404,7 +407,7 @@ async def run_ingest(
         return "gone"
     try:
         if job["status"] == IngestStatus.PROCESSING:
-            await _load(conn, job_id, job)
+            await _load(conn, reader or conn, job_id, job)
         if embedder is not None:
             await _vectorize(conn, job_id, embedder)
     except Stopped:
@@ -422,41 +425,83 @@ async def run_ingest(
     return IngestStatus.COMPLETED.value
 
 
-async def _load(conn: asyncpg.Connection, job_id: str, job: asyncpg.Record) -> None:
+async def _load(
+    conn: asyncpg.Connection, reader: asyncpg.Connection, job_id: str, job: asyncpg.Record
+) -> None:
+    """Parse the file a chunk at a time and COPY each chunk's rows as one batch.
+
+    Parsing and building rows (CPU in this process) run in a thread while the previous
+    batch's COPY and commit (CPU in PostgreSQL) run on ``conn``; chunks are read on
+    ``reader`` (an asyncpg connection runs one statement at a time). Batches still
+    commit one after the other, in order.
+    """
     creator = tuple(job["creator"]) if job["creator"] else (None, None, None)
     after = job["rows_done"]
     replica = await replica_role_allowed(conn)
-    rows: Rows | None = None
-    batch = Batch([], [], after)
-    flushed = time.monotonic()
-    async for row, fields in numbered_records(conn, job_id):
-        if row == 1:
-            rows = Rows(
-                job_id,
-                job["project_id"],
-                job["type"],
-                f"csv:{job['file_name'] or 'upload'}",
-                [name.strip() for name in fields],
-                ColumnMapping.of(json.loads(job["column_mapping"])),
-                creator,
+    source = _Source(job_id, job, creator)
+    pending: asyncio.Task[None] | None = None
+    try:
+        async for chunk in chunks(reader, job_id):
+            batch = await asyncio.to_thread(source.batch, chunk, after, False)
+            if batch is None:
+                continue
+            if pending is not None:
+                await pending  # Stopped when the job is no longer ours
+            pending = asyncio.create_task(
+                _commit_batch(conn, job_id, batch, after, replica=replica)
             )
-            continue
-        if row <= after:
-            continue  # stored before a crash
-        assert rows is not None
-        try:
-            batch.rows.append(rows.build(row, fields))
-        except ValueError as exc:
-            batch.skipped.append({"row": row, "reason": str(exc)})
-        batch.last_row = row
-        if (
-            len(batch.rows) + len(batch.skipped) >= BATCH_ROWS
-            or time.monotonic() - flushed >= BATCH_SECONDS
-        ):
-            await _commit_batch(conn, job_id, batch, after, replica=replica)
             after = batch.last_row
-            batch, flushed = Batch([], [], after), time.monotonic()
-    await _commit_batch(conn, job_id, batch, after, replica=replica)
+        batch = source.batch(b"", after, True) or Batch([], [], after)
+        if pending is not None:
+            await pending
+            pending = None
+        await _commit_batch(conn, job_id, batch, after, replica=replica)
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Stopped):
+                await pending
+
+
+class _Source:
+    """The parsing state of one job's file: records numbered, the header read first."""
+
+    def __init__(self, job_id: str, job: asyncpg.Record, creator: tuple[Any, ...]) -> None:
+        self.job_id = job_id
+        self.job = job
+        self.creator = creator
+        self.splitter = RecordSplitter()
+        self.row = 0
+        self.rows: Rows | None = None
+
+    def batch(self, chunk: bytes, after: int, final: bool) -> Batch | None:
+        """The rows after ``after`` that ``chunk`` completes (None: none)."""
+        batch = Batch([], [], after)
+        for fields in self.splitter.feed(chunk, final=final):
+            if not fields:
+                continue
+            self.row += 1
+            if self.row == 1:
+                job = self.job
+                self.rows = Rows(
+                    self.job_id,
+                    job["project_id"],
+                    job["type"],
+                    f"csv:{job['file_name'] or 'upload'}",
+                    [name.strip() for name in fields],
+                    ColumnMapping.of(json.loads(job["column_mapping"])),
+                    self.creator,
+                )
+                continue
+            if self.row <= after:
+                continue  # stored before a crash
+            assert self.rows is not None
+            try:
+                batch.rows.append(self.rows.build(self.row, fields))
+            except ValueError as exc:
+                batch.skipped.append({"row": self.row, "reason": str(exc)})
+            batch.last_row = self.row
+        return batch if batch.last_row > after else None
 
 
 EMBED_BATCH = 256

@@ -110,8 +110,10 @@ class Worker:
     async def _serve(self) -> None:
         named = {"application_name": APPLICATION_NAME}
         listen = await asyncpg.connect(self.dsn, server_settings=named)
+        # Two connections a job (an ingest reads its file on one and writes on the
+        # other), for as many jobs as the queue manager may run at once.
         work = await asyncpg.create_pool(
-            self.dsn, min_size=1, max_size=self.concurrency, server_settings=named
+            self.dsn, min_size=1, max_size=4 * self.concurrency, server_settings=named
         )
         try:
             settings = queue_settings()
@@ -147,9 +149,9 @@ class Worker:
         @manager.entrypoint("ingest", on_failure="delete")
         async def ingest_job(job: Job) -> None:
             job_id = (job.payload or b"").decode()
-            await _guarded(
-                work, job_id, partial(ingest.run_ingest, embedder=self.embedder), "ingest_jobs"
-            )
+            async with work.acquire() as reader:
+                run = partial(ingest.run_ingest, embedder=self.embedder, reader=reader)
+                await _guarded(work, job_id, run, "ingest_jobs")
 
         @manager.entrypoint("analytics", on_failure="delete")
         async def analytics_job(job: Job) -> None:
