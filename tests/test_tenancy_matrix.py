@@ -45,6 +45,7 @@ import asyncpg
 import pytest
 from graphql import get_named_type, is_enum_type, is_input_object_type, is_non_null_type
 
+from aura.ai.offline import HashingEmbedder
 from aura.domains import DOMAINS
 from aura.engine.relay import TYPES
 from aura.engine.scopes import DECLARED
@@ -421,6 +422,14 @@ async def test_cross_tenant_matrix(
     alice_named = await tenant_world(client, shared["template"], "alice")
     after_alice = await keys_in_database(db)
     bob_named = await tenant_world(bob, shared["template"], "bob")
+    # Embeddings come from a worker with a provider: given here, so similarRecords has
+    # neighbours to find (and to leak, were it to).
+    embedder = HashingEmbedder(server.settings.embedding_dimension)
+    for record in await db.fetch("SELECT id, content FROM data_records"):
+        (vector,) = await embedder.embed([record["content"]])
+        await db.execute(
+            "UPDATE data_records SET embedding = $2 WHERE id = $1", record["id"], vector
+        )
     after_bob = await keys_in_database(db)
     admin_rows = diff(after_admin, before)
     alice_rows = diff(after_alice, after_admin)

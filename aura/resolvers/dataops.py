@@ -171,8 +171,9 @@ class DataopsQuery:
 
     @strawberry.field(
         description="Records of a project most similar to a record (by their embeddings, "
-        "cosine similarity, most similar first). Only records with an embedding take part: "
-        "they get one when an ingest runs with an embedding provider. Searching by `text` "
+        "cosine similarity, most similar first). Only records with an embedding take part "
+        "(empty for a record without one): they get one when an ingest runs with an "
+        "embedding provider. Searching by `text` "
         "needs an embedding provider (PROVIDER_ERROR while none is configured)."
     )
     async def similar_records(
@@ -214,7 +215,7 @@ class DataopsQuery:
         if source is None:
             raise errors.NotFound(f"no data record with id {key}")
         if not source["embedded"]:
-            raise errors.BadUserInput("recordId: this record has no embedding yet")
+            return []  # not embedded yet: nothing to compare it with
         rows = await session.fetch(
             _SIMILAR,
             key,
