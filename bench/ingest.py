@@ -324,9 +324,9 @@ thread while the previous batch is copied, so the load runs at the pace of Postg
 inserting into `data_records` and its indexes (primary key, `(ingest_job_id,
 source_row)`, `(project_id, type, category)`, `(project_id, created_at)`), several times
 the cost of the unindexed reference table; the upload request (multipart parsing, the
-UTF-8 check and record count, storing the chunks) is {r.upload_s / r.total_s:.0%} of the total. On this shared
-2-core machine the 50,000 rows/s target is not reached; the memory and progress targets
-are.
+UTF-8 check and record count, storing the chunks) is {r.upload_s / r.total_s:.0%} of the
+total. On this shared 2-core machine the 50,000 rows/s target is not reached; the memory
+and progress targets are.
 """
 
 
