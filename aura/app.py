@@ -38,6 +38,7 @@ from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
 from aura.db.errors import LOST, unavailable
+from aura.db.jobs import Worker
 from aura.db.pool import create_pool
 from aura.db.providers import close_providers
 from aura.db.session import Session
@@ -48,9 +49,10 @@ from aura.engine.errors import error_body, with_request_id
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
-from aura.middleware import BodySizeLimit
+from aura.middleware import BodySizeLimit, UploadTooLarge
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
+from aura.realtime.tasks import supervise
 from aura.realtime.websocket import serve_websocket
 from aura.runtime import tune_garbage_collector
 
@@ -137,17 +139,38 @@ class GraphQLView(GraphQL):
                 data[name] = decode_json(text, f"the `{name}` parameter") if text else None
         return data
 
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """The GraphQL multipart request spec: ``operations``, ``map``, then the files."""
+        try:
+            form = await request.get_form_data()
+        except UploadTooLarge:
+            raise
+        except Exception as exc:  # a malformed body (boundary, headers, part limits)
+            raise BadRequest(f"the multipart body cannot be read: {exc}") from None
+        if "operations" not in form.form:
+            raise BadRequest(
+                "a multipart request needs an `operations` part and a `map` part (the "
+                "GraphQL multipart request spec); other requests are application/json"
+            )
+        return await super().parse_multipart(request)
+
     async def parse_http_body(self, request: Any) -> GraphQLRequestData:
         if request.method == "GET":
             data = self.parse_query_params(request.query_params)
         else:
             content_type, _ = parse_content_type(request.content_type or "")
-            if "application/json" not in content_type:
+            if content_type == "multipart/form-data":
+                # The GraphQL multipart request spec (file uploads): Starlette streams the
+                # parts and spools each file to disk past 1 MiB.
+                data = await self.parse_multipart(request)
+            elif "application/json" not in content_type:
                 raise BadRequest(
                     f"unsupported content type {content_type or '(none)'!r}: "
-                    "send the request as application/json"
+                    "send the request as application/json (or multipart/form-data to "
+                    "upload files)"
                 )
-            data = self.parse_json(await request.get_body())
+            else:
+                data = self.parse_json(await request.get_body())
         members = request_members(data)
         return GraphQLRequestData(
             query=members["query"],
@@ -375,6 +398,9 @@ class GraphQLView(GraphQL):
         except BaseException:
             await context.session.close(commit=False)
             raise
+        finally:
+            if isinstance(request, Request):
+                await request.close()  # a multipart request's spooled files
         try:
             await context.session.close(commit=True)
         except Exception as exc:  # a failed commit must not pass as success
@@ -398,6 +424,9 @@ class GraphQLView(GraphQL):
 async def health(request: Request) -> JSONResponse:
     if not request.app.state.hub.healthy:  # stopped, or disconnected for a while
         return JSONResponse({"status": "unavailable", "realtime": "down"}, status_code=503)
+    worker = request.app.state.worker
+    if worker is not None and not worker.healthy:  # restarting after a failure
+        return JSONResponse({"status": "unavailable", "worker": "down"}, status_code=503)
     pool: asyncpg.Pool = request.app.state.pool
     try:
         async with pool.acquire(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
@@ -470,10 +499,23 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)
         await vault.ensure_active_key(app.state.pool)
+        app.state.worker = worker = (
+            Worker(
+                database,
+                heartbeat=settings.job_heartbeat_seconds,
+                concurrency=settings.worker_concurrency,
+            )
+            if settings.worker
+            else None
+        )
+        if worker is not None:
+            supervise(worker.start(), "the job worker")
         tune_garbage_collector()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             app.websocket_handler = None
             await hub.stop()
             await close_providers(app.state.pool)
@@ -499,7 +541,13 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
             )
         )
     # Inside CORS, so that a browser can read the refusal.
-    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            max_upload_bytes=settings.max_upload_bytes,
+        )
+    )
     app = AuraApp(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),

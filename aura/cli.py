@@ -1,4 +1,4 @@
-"""``aura serve | migrate | seed | token | export-schema``."""
+"""``aura serve | worker | ingest | migrate | seed | token | export-schema``."""
 
 from __future__ import annotations
 
@@ -109,6 +109,46 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run background jobs against the database (as many processes as you like)."""
+    import signal
+
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+    from aura.db.jobs import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+
+    async def run() -> None:
+        worker = Worker(
+            dsn,
+            heartbeat=settings.job_heartbeat_seconds,
+            concurrency=args.concurrency or settings.worker_concurrency,
+        )
+        task = worker.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(worker.stop()))
+        print("worker running", flush=True)
+        await task
+
+    asyncio.run(run())
+    return 0
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Load a CSV file into a project's data records, as the project's owner."""
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+    from aura.db.ingest_cli import ingest_file
+
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+    return asyncio.run(ingest_file(dsn, settings, args))
+
+
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from aura.api import printed_schema
 
@@ -148,6 +188,24 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--role", default="USER", choices=["PENDING", "USER", "MANAGER", "ADMIN"])
     token.add_argument("--hours", type=float, default=24 * 7, help="validity (default 7 days)")
     token.set_defaults(run=_token)
+
+    worker = commands.add_parser("worker", help="run background jobs (ingest, analysis)")
+    worker.add_argument("--concurrency", type=int, help="jobs at once (AURA_WORKER_CONCURRENCY)")
+    worker.set_defaults(run=_worker)
+
+    ingest = commands.add_parser("ingest", help="load a CSV file into a project's data records")
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--project", required=True, help="the project's ID or name")
+    ingest.add_argument("--type", required=True, choices=["TASK", "FEEDBACK"])
+    ingest.add_argument("--content-column", default="content")
+    ingest.add_argument("--category-column", default="category")
+    ingest.add_argument("--creator-id-column")
+    ingest.add_argument("--creator-name-column")
+    ingest.add_argument("--creator-email-column")
+    ingest.add_argument(
+        "--no-wait", action="store_true", help="only enqueue: a server or worker loads it"
+    )
+    ingest.set_defaults(run=_ingest)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", default="-")

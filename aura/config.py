@@ -88,6 +88,13 @@ class Settings:
     ai_timeout: float = 30.0
     ai_retries: int = 3
     ai_batch_size: int = 64
+    # Background jobs (aura/db/jobs.py): a worker in `aura serve`; seconds after which a
+    # job whose worker stopped heartbeating is picked again; jobs run at once per worker.
+    worker: bool = True
+    job_heartbeat_seconds: float = 30.0
+    worker_concurrency: int = 2
+    # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
+    max_upload_bytes: int = 256 << 20
 
     @property
     def production(self) -> bool:
@@ -145,4 +152,8 @@ class Settings:
             ai_timeout=float(os.environ.get("AURA_AI_TIMEOUT") or 30),
             ai_retries=_int("AURA_AI_RETRIES", 3),
             ai_batch_size=_int("AURA_AI_BATCH_SIZE", 64),
+            worker=_flag("AURA_WORKER", True),
+            job_heartbeat_seconds=float(os.environ.get("AURA_JOB_HEARTBEAT_SECONDS") or 30),
+            worker_concurrency=_int("AURA_WORKER_CONCURRENCY", 2),
+            max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
         )

@@ -18,6 +18,7 @@ from types import ModuleType
 
 from aura.auth.scopes import register_domain
 from aura.db.mapping import accounts as accounts_mapping
+from aura.db.mapping import dataops as dataops_mapping
 from aura.db.mapping import estimation as estimation_mapping
 from aura.db.mapping import orchestration as orchestration_mapping
 from aura.db.mapping import ports as ports_mapping
@@ -26,6 +27,7 @@ from aura.db.mapping import unresolved
 from aura.db.mapping import vault as vault_mapping
 from aura.db.mapping import work as work_mapping
 from aura.db.tables import accounts as accounts_tables
+from aura.db.tables import dataops as dataops_tables
 from aura.db.tables import estimation as estimation_tables
 from aura.db.tables import orchestration as orchestration_tables
 from aura.db.tables import ports as ports_tables
@@ -34,6 +36,7 @@ from aura.db.tables import vault as vault_tables
 from aura.db.tables import work as work_tables
 from aura.db.tables.base import metadata
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
+from aura.resolvers.dataops import DataopsMutation, DataopsQuery
 from aura.resolvers.estimation import EstimationMutation, EstimationQuery
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
 from aura.resolvers.ports import PortsMutation, PortsQuery
@@ -41,7 +44,7 @@ from aura.resolvers.realtime import RealtimeSubscription
 from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
-from aura.schema import accounts, estimation, orchestration, ports, teams, vault, work
+from aura.schema import accounts, dataops, estimation, orchestration, ports, teams, vault, work
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("vault", vault_tables, vault_mapping, vault, VaultQuery, VaultMutation),
     Domain("estimation", estimation_tables, estimation_mapping, estimation, EstimationQuery, EstimationMutation),  # noqa: E501
     Domain("ports", ports_tables, ports_mapping, ports, PortsQuery, PortsMutation),
+    Domain("dataops", dataops_tables, dataops_mapping, dataops, DataopsQuery, DataopsMutation),
 )
 # fmt: on
 

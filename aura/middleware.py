@@ -23,20 +23,26 @@ class BodySizeLimit:
     handed on whole to the app.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.max_bytes:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                declared = value.decode("latin-1").strip()
-                if declared.isdigit() and int(declared) > self.max_bytes:
-                    await self._refuse(send, f"request body of {int(declared)} bytes")
-                    return
+        headers = dict(scope.get("headers", ()))
+        if headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data"):
+            await self._stream_upload(scope, receive, send, headers)
+            return
+        if not self.max_bytes:
+            await self.app(scope, receive, send)
+            return
+        declared = headers.get(b"content-length", b"").decode("latin-1").strip()
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send, f"request body of {int(declared)} bytes")
+            return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -70,8 +76,41 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send, what: str) -> None:
-        body = error_body(REQUEST_TOO_LARGE, f"{what} exceeds the limit of {self.max_bytes} bytes")
+    async def _stream_upload(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
+    ) -> None:
+        """A file upload is not buffered: the app parses it as it streams in (spooling
+        files to disk), and it is refused once it passes ``max_upload_bytes``."""
+        limit = self.max_upload_bytes
+        declared = headers.get(b"content-length", b"").decode("latin-1").strip()
+        if limit and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, f"upload of {int(declared)} bytes", limit)
+            return
+        size = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            size += len(message.get("body", b""))
+            if limit and size > limit:
+                raise UploadTooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except UploadTooLarge:
+            if not started:
+                await self._refuse(send, "upload", limit)
+
+    async def _refuse(self, send: Send, what: str, limit: int | None = None) -> None:
+        limit = self.max_bytes if limit is None else limit
+        body = error_body(REQUEST_TOO_LARGE, f"{what} exceeds the limit of {limit} bytes")
         await send(
             {
                 "type": "http.response.start",
@@ -84,3 +123,7 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class UploadTooLarge(Exception):
+    """Raised into the app reading an upload past its limit."""

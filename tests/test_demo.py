@@ -14,7 +14,7 @@ async def test_demo_seed_loads_the_samples(db: asyncpg.Connection) -> None:
     await seed(db)
     assert await db.fetchval("SELECT count(*) FROM users") == len(USERS)
     names = {r[0] for r in await db.fetch("SELECT name FROM projects")}
-    assert names == {name for name, *_ in SUPERVISED} | {"aura-mvp"}
+    assert names == {name for name, *_ in SUPERVISED} | {"aura-mvp", "labelling"}
     statuses = dict(
         await db.fetch(
             "SELECT t.key, t.status FROM tasks t JOIN projects p ON p.id = t.project_id "
@@ -93,3 +93,17 @@ async def test_demo_seed_loads_port_ranges_and_the_supervised_projects_allocatio
     assert len({r[2] for r in rows}) == len(rows)  # distinct ports
     web = sorted(r[2] for r in rows if r[3] == "web")
     assert web == [3000, 3001]  # the lowest ports of the range, in order
+
+
+async def test_demo_seed_loads_the_data_review_samples(db: asyncpg.Connection) -> None:
+    await seed(db)
+    job = await db.fetchrow("SELECT * FROM ingest_jobs")
+    assert (job["status"], job["saved_count"], job["skipped_count"]) == ("COMPLETED", 4, 1)
+    assert (
+        await db.fetchval("SELECT count(*) FROM data_records WHERE ingest_job_id = $1", job["id"])
+        == job["saved_count"]
+    )
+    assert await db.fetchval("SELECT count(*) FROM data_records WHERE type = 'FEEDBACK'") == 2
+    assert await db.fetchval("SELECT count(*) FROM data_records WHERE has_been_reviewed") == 3
+    models = {r[0] for r in await db.fetch("SELECT llm_model FROM likert_scores")}
+    assert models == {None, "demo-llm"}

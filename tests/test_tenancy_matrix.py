@@ -46,13 +46,16 @@ import asyncpg
 import pytest
 from graphql import get_named_type, is_enum_type, is_input_object_type, is_non_null_type
 
+from aura.ai.offline import HashingEmbedder
 from aura.domains import DOMAINS
 from aura.engine.relay import TYPES
 from aura.engine.scopes import DECLARED
 from tests import factories
 from tests import matrix as mx
 from tests.conftest import Client, People, Response, Server, User, make_user
+from tests.dataops_helpers import upload
 from tests.realtime import connect, settled
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -154,6 +157,7 @@ async def tenant_world(
         )
     ).ok()["issueAccessToken"]["token"]
     estimation = await estimation_world(client, first["id"], project["id"])
+    data = await dataops_world(client, project["id"], tag)
     return {
         "projects": [project["id"]],
         "epics": [epic["id"]],
@@ -179,6 +183,7 @@ async def tenant_world(
         "oauth_tokens": [issued["id"]],
         **estimation,
         **ports,
+        **data,
     }
 
 
@@ -253,6 +258,47 @@ async def port_rows(
         "port_allocations": [allocation["id"]],
         "port_health_checks": [check["id"]],
         "port_reservations": [reservation["id"]],
+    }
+
+
+async def dataops_world(client: Client, project_id: str, tag: str) -> dict[str, list[str]]:
+    """A data record with a rating, a finished ingest job (its record too) and a failed
+    analytics job: finished before the matrix runs, so no worker changes rows meanwhile."""
+    record = await factories.create(
+        client,
+        "DataRecord",
+        {"projectId": project_id, "type": "FEEDBACK", "content": f"{tag} feedback"},
+    )
+    score = await factories.create(
+        client, "LikertScore", {"recordId": record["id"], "realismScore": 3, "qualityScore": 6}
+    )
+    job = (await upload(client, project_id, f"content,category\n{tag} row,TOP_10\n".encode())).ok()[
+        "ingestCsv"
+    ]
+    analysis = (
+        await client.gql(
+            "mutation($p: ID!) { startAnalyticsJob(projectId: $p) { id } }", {"p": project_id}
+        )
+    ).ok()["startAnalyticsJob"]
+
+    async def finished() -> bool:
+        states = await client.gql(
+            "query($i: ID!, $a: ID!) { ingestJob(id: $i) { status } "
+            "analyticsJob(id: $a) { status } }",
+            {"i": job["id"], "a": analysis["id"]},
+        )
+        found = states.ok()
+        return found["ingestJob"]["status"] == "COMPLETED" and found["analyticsJob"]["status"] in (
+            "FAILED",
+            "COMPLETED",
+        )
+
+    await until(finished, f"{tag}'s ingest and analytics jobs to finish")
+    return {
+        "data_records": [record["id"]],
+        "likert_scores": [score["id"]],
+        "ingest_jobs": [job["id"]],
+        "analytics_jobs": [analysis["id"]],
     }
 
 
@@ -465,6 +511,14 @@ async def test_cross_tenant_matrix(
     alice_named = await tenant_world(client, shared["template"], "alice", shared["port_ranges"][0])
     after_alice = await keys_in_database(db)
     bob_named = await tenant_world(bob, shared["template"], "bob", shared["port_ranges"][0])
+    # Embeddings come from a worker with a provider: given here, so similarRecords has
+    # neighbours to find (and to leak, were it to).
+    embedder = HashingEmbedder(server.settings.embedding_dimension)
+    for record in await db.fetch("SELECT id, content FROM data_records"):
+        (vector,) = await embedder.embed([record["content"]])
+        await db.execute(
+            "UPDATE data_records SET embedding = $2 WHERE id = $1", record["id"], vector
+        )
     after_bob = await keys_in_database(db)
     admin_rows = diff(after_admin, before)
     alice_rows = diff(after_alice, after_admin)
@@ -819,6 +873,8 @@ async def subscriptions(
                 {"id": alice["service_status"][0]},
             )
         ).ok()
+        # …and an ingest job
+        await upload(client, project, b"content\nchanged\n")
         await settled(server.app.state.hub)  # all it will send for alice's changes is queued
         got: set[str] = set()
         for message in await alice_ws.drain():

@@ -355,14 +355,108 @@ async def _ports(conn: asyncpg.Connection) -> None:
         )
 
 
-async def load(conn: asyncpg.Connection) -> None:
-    """Write the demo: its users, the supervised projects and the MVP project."""
-    users = {}
-    for email, name, role in USERS:
-        users[email] = await _insert(conn, "users", email=email, display_name=name, role=role)
-    for name, owner, description, path in SUPERVISED:
-        await _supervised_project(conn, users[owner], name, description, path)
-    await _mvp_project(conn, users["ada@aura.dev"])
+# seed 004's data review: (content, category, reviewed correct?) of a finished CSV ingest
+LABELLING_ROWS = [
+    ("Summarise the attached contract in plain English for a tenant", "TOP_10", True),
+    ("Write a haiku about quarterly earnings", "BOTTOM_10", None),
+    ("Explain the difference between TCP and UDP to a new engineer", "TOP_10", True),
+    ("List every prime number", "BOTTOM_10", False),
+]
+LABELLING_FEEDBACK = [
+    ("The summary kept every obligation and dropped the legalese", "TOP_10"),
+    ("The answer ignored the requested reading level", "BOTTOM_10"),
+]
+
+
+async def _labelling_project(conn: asyncpg.Connection, owner: str) -> None:
+    """A data review project: a finished ingest job with its records, records created in
+    the API, reviews and ratings by a person and by an LLM (seed 004)."""
+    project = await _insert(
+        conn,
+        "projects",
+        owner_id=owner,
+        name="labelling",
+        description="Task and feedback records under review",
+        guidelines="Good tasks are specific, answerable and state their audience.",
+        guidelines_file_name="guidelines.pdf",
+    )
+    who = await conn.fetchrow(
+        "SELECT id::text, display_name, email FROM users WHERE id = $1", owner
+    )
+    creator = {"created_by_id": who[0], "created_by_name": who[1], "created_by_email": who[2]}
+    job = await _insert(
+        conn,
+        "ingest_jobs",
+        project_id=project,
+        created_by=owner,
+        type="TASK",
+        status="COMPLETED",
+        file_name="tasks.csv",
+        file_bytes=412,
+        total_records=len(LABELLING_ROWS) + 1,
+        saved_count=len(LABELLING_ROWS),
+        skipped_count=1,
+        rows_done=len(LABELLING_ROWS) + 2,
+        skipped_details=[{"row": len(LABELLING_ROWS) + 2, "reason": "content is empty"}],
+        column_mapping={"content": "content", "category": "category"},
+    )
+    records = []
+    for row, (content, category, correct) in enumerate(LABELLING_ROWS, start=2):
+        reviewed = (
+            {}
+            if correct is None
+            else {
+                "has_been_reviewed": True,
+                "is_category_correct": correct,
+                "reviewed_by": who[0],
+            }
+        )
+        records.append(
+            await _insert(
+                conn,
+                "data_records",
+                project_id=project,
+                type="TASK",
+                category=category,
+                content=content,
+                source="csv:tasks.csv",
+                metadata={"batch": "2026-11"},
+                ingest_job_id=job,
+                source_row=row,
+                **creator,
+                **reviewed,
+            )
+        )
+    for content, category in LABELLING_FEEDBACK:
+        await _insert(
+            conn,
+            "data_records",
+            project_id=project,
+            type="FEEDBACK",
+            category=category,
+            content=content,
+            **creator,
+        )
+    for record, (realism, quality) in zip(records, [(6, 7), (2, 3), (7, 6)], strict=False):
+        await _insert(
+            conn,
+            "likert_scores",
+            record_id=record,
+            project_id=project,
+            user_id=who[0],
+            realism_score=realism,
+            quality_score=quality,
+        )
+    await _insert(
+        conn,
+        "likert_scores",
+        record_id=records[0],
+        project_id=project,
+        user_id="00000000-0000-0000-0000-000000000000",
+        realism_score=6,
+        quality_score=6,
+        llm_model="demo-llm",
+    )
 
 
 # Executions of the MVP tasks (estimation): (task, complexity, estimate, sessions as
@@ -418,4 +512,16 @@ async def _mvp_estimation(conn: asyncpg.Connection, ids: dict[str, Any]) -> None
                 execution,
                 began + timedelta(minutes=sessions[-1][1]),
             )
+
+
+async def load(conn: asyncpg.Connection) -> None:
+    """Write the demo: its users, the supervised projects (with their ports), the MVP
+    project (with its estimation history) and the data review project."""
+    users = {}
+    for email, name, role in USERS:
+        users[email] = await _insert(conn, "users", email=email, display_name=name, role=role)
+    for name, owner, description, path in SUPERVISED:
+        await _supervised_project(conn, users[owner], name, description, path)
+    await _mvp_project(conn, users["ada@aura.dev"])
     await _ports(conn)
+    await _labelling_project(conn, users["ada@aura.dev"])

@@ -306,3 +306,57 @@ MEANINGS: dict[Enum, str] = {
     ImpactType.INCREASE: "Makes work take longer by `averageImpact` (a fraction).",
     ImpactType.DECREASE: "Makes work go faster by `averageImpact` (a fraction).",
 }
+
+
+class RecordType(StrEnum):
+    """What a data record is (seed 004)."""
+
+    TASK = "TASK"
+    FEEDBACK = "FEEDBACK"
+
+
+class RecordCategory(StrEnum):
+    TOP_10 = "TOP_10"
+    BOTTOM_10 = "BOTTOM_10"
+
+
+class IngestStatus(StrEnum):
+    """PENDING → PROCESSING → QUEUED_FOR_VEC → VECTORIZING → COMPLETED, or FAILED / CANCELLED."""
+
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    QUEUED_FOR_VEC = "QUEUED_FOR_VEC"
+    VECTORIZING = "VECTORIZING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class AnalyticsStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+MEANINGS.update(
+    {
+        RecordType.TASK: "A prompt, request or task.",
+        RecordType.FEEDBACK: "Human or AI feedback on a task.",
+        RecordCategory.TOP_10: "High quality, well aligned with the guidelines.",
+        RecordCategory.BOTTOM_10: "Low quality, poorly aligned with the guidelines.",
+        IngestStatus.PENDING: "Created and queued; no worker has started it yet.",
+        IngestStatus.PROCESSING: "A worker is reading the file and saving its rows.",
+        IngestStatus.QUEUED_FOR_VEC: "Rows saved; waiting for their embeddings.",
+        IngestStatus.VECTORIZING: "Computing the embeddings of the saved rows.",
+        IngestStatus.COMPLETED: "Finished: every valid row is saved.",
+        IngestStatus.FAILED: "Stopped by an error (see `error`); rows saved before it stay.",
+        IngestStatus.CANCELLED: "Stopped by `cancelIngestJob`; rows saved before it stay.",
+        AnalyticsStatus.PENDING: "Created and queued.",
+        AnalyticsStatus.PROCESSING: "Analysing records (see `processedCount`).",
+        AnalyticsStatus.COMPLETED: "Finished.",
+        AnalyticsStatus.FAILED: "Stopped by an error (see `error`).",
+        AnalyticsStatus.CANCELLED: "Stopped on request.",
+    }
+)

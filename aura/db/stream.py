@@ -179,9 +179,16 @@ SERVICE_STATUS_CHANGES = Stream(
     keys={"projectId": "project_id"},
 )
 
+INGEST_JOB_CHANGES = Stream(
+    field="ingestJobChanged",
+    source="ingest_jobs",
+    snapshot=True,
+    keys={"projectId": "project_id"},
+)
+
 STREAMS = {
     stream.field: stream
-    for stream in (EXECUTION_LOGS, EVENTS, TASK_CHANGES, SERVICE_STATUS_CHANGES)
+    for stream in (EXECUTION_LOGS, EVENTS, TASK_CHANGES, SERVICE_STATUS_CHANGES, INGEST_JOB_CHANGES)
 }
 SOURCES = {stream.source: stream for stream in STREAMS.values()}
 

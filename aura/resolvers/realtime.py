@@ -21,6 +21,7 @@ from aura.schema.orchestration import AgentType, LogLevel
 from aura.schema.realtime import (
     EventMessage,
     ExecutionLogMessage,
+    IngestJobChange,
     ServiceStatusChange,
     TaskChange,
     message_for,
@@ -161,5 +162,24 @@ class RealtimeSubscription:
         ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[ServiceStatusChange, None]:
+        async for message in _stream(info):
+            yield message
+
+    @strawberry.subscription(
+        description="Ingest jobs created, making progress (each committed batch: at least "
+        "once a second while one runs), finishing or deleted: of one project, or all you "
+        "can see. Draw a progress bar from `savedCount + skippedCount` of `totalRecords`."
+    )
+    async def ingest_job_changed(
+        self,
+        info: Info,
+        project_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only jobs of this project; all you can see when omitted."
+            ),
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[IngestJobChange, None]:
         async for message in _stream(info):
             yield message

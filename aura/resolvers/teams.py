@@ -26,20 +26,34 @@ from aura.schema.teams import (
 # Row-level security does the scoping: the view holds your team's tasks only, and the
 # window is visible to managers and administrators only.
 _PROGRESS = """
+WITH w AS (SELECT * FROM bonus_windows WHERE id = $1),
+t AS (
+  SELECT e.member_id, max(e.member_name) AS member_name,
+         count(*) FILTER (WHERE e.completed_at >= w.start_time
+                            AND e.completed_at < w.end_time)::int AS completed_tasks,
+         coalesce(sum(e.actual_minutes) FILTER (WHERE e.completed_at >= w.start_time
+                            AND e.completed_at < w.end_time), 0)::int AS actual_minutes,
+         coalesce(sum(e.estimated_minutes) FILTER (WHERE e.completed_at >= w.start_time
+                            AND e.completed_at < w.end_time), 0)::int AS estimated_minutes
+  FROM w, team_time_entries e
+  GROUP BY e.member_id
+),
+-- The FEEDBACK data records each member created inside the window (seed 004).
+f AS (
+  SELECT c.member_id, c.member_name, c.feedback_count
+  FROM w, aura.team_feedback_counts(w.start_time, w.end_time) c
+  WHERE c.feedback_count > 0
+)
 SELECT w.target_task_count, w.target_feedback_count, w.target_task_count_tier2,
        w.target_feedback_count_tier2,
-       e.member_id, max(e.member_name) AS member_name,
-       count(*) FILTER (WHERE e.completed_at >= w.start_time
-                          AND e.completed_at < w.end_time)::int AS completed_tasks,
-       coalesce(sum(e.actual_minutes) FILTER (WHERE e.completed_at >= w.start_time
-                          AND e.completed_at < w.end_time), 0)::int AS actual_minutes,
-       coalesce(sum(e.estimated_minutes) FILTER (WHERE e.completed_at >= w.start_time
-                          AND e.completed_at < w.end_time), 0)::int AS estimated_minutes
-FROM bonus_windows w
-LEFT JOIN team_time_entries e ON true
-WHERE w.id = $1
-GROUP BY w.id, e.member_id
-ORDER BY max(e.member_name), e.member_id
+       coalesce(t.member_id, f.member_id) AS member_id,
+       coalesce(t.member_name, f.member_name) AS member_name,
+       coalesce(t.completed_tasks, 0) AS completed_tasks,
+       coalesce(t.actual_minutes, 0) AS actual_minutes,
+       coalesce(t.estimated_minutes, 0) AS estimated_minutes,
+       coalesce(f.feedback_count, 0) AS feedback_count
+FROM w LEFT JOIN (t FULL JOIN f ON f.member_id = t.member_id) ON true
+ORDER BY 6, 5
 """
 
 
@@ -47,10 +61,11 @@ def _meets(count: int, target: int) -> bool:
     return target == 0 or count >= target
 
 
-def _qualifies(tasks: int, task_target: int, feedback_target: int) -> bool:
+def _qualifies(tasks: int, feedback: int, task_target: int, feedback_target: int) -> bool:
+    """Both targets met; a target of 0 disables its metric (seed 004)."""
     if task_target == 0 and feedback_target == 0:
         return False  # a tier with no targets is not offered
-    return _meets(tasks, task_target) and _meets(0, feedback_target)
+    return _meets(tasks, task_target) and _meets(feedback, feedback_target)
 
 
 @strawberry.type
@@ -77,8 +92,9 @@ class TeamsQuery:
     )
 
     @strawberry.field(
-        description="Each team member's completed tasks and minutes inside a bonus window, "
-        "and whether they reach its tiers (managers: their team; administrators: everyone). "
+        description="Each team member's completed tasks, minutes and FEEDBACK records "
+        "created inside a bonus window, and whether they reach its tiers (managers: their "
+        "team; administrators: everyone). "
         "NOT_FOUND when the window does not exist or you cannot see it."
     )
     async def team_bonus_progress(
@@ -98,11 +114,16 @@ class TeamsQuery:
                 completed_tasks=r["completed_tasks"],
                 actual_minutes=r["actual_minutes"],
                 estimated_minutes=r["estimated_minutes"],
+                feedback_count=r["feedback_count"],
                 qualifies_tier1=_qualifies(
-                    r["completed_tasks"], r["target_task_count"], r["target_feedback_count"]
+                    r["completed_tasks"],
+                    r["feedback_count"],
+                    r["target_task_count"],
+                    r["target_feedback_count"],
                 ),
                 qualifies_tier2=_qualifies(
                     r["completed_tasks"],
+                    r["feedback_count"],
                     r["target_task_count_tier2"],
                     r["target_feedback_count_tier2"],
                 ),

@@ -9,6 +9,7 @@ import strawberry
 
 from aura.db.stream import Change
 from aura.engine.relay import instantiate
+from aura.schema.dataops import IngestJob
 from aura.schema.orchestration import Event, ExecutionLog, ServiceStatus
 from aura.schema.work import Task
 
@@ -59,12 +60,24 @@ class ServiceStatusChange:
     )
 
 
+@strawberry.type(description="An ingest job was created, made progress, finished or was deleted.")
+class IngestJobChange:
+    cursor: str = strawberry.field(description=CURSOR_DESCRIPTION)
+    operation: ChangeOperation = strawberry.field(
+        description="Whether the job was created, updated (progress, status) or deleted."
+    )
+    node: IngestJob = strawberry.field(
+        description="The job as this change left it (as it was, for a deletion)."
+    )
+
+
 # subscription field -> (message type, node type)
 MESSAGES: dict[str, tuple[type, type]] = {
     "executionLogs": (ExecutionLogMessage, ExecutionLog),
     "events": (EventMessage, Event),
     "taskChanged": (TaskChange, Task),
     "serviceStatusChanged": (ServiceStatusChange, ServiceStatus),
+    "ingestJobChanged": (IngestJobChange, IngestJob),
 }
 
 

@@ -162,8 +162,11 @@ class BonusProgress:
     )
     actual_minutes: int = strawberry.field(description="Minutes recorded on those tasks.")
     estimated_minutes: int = strawberry.field(description="Minutes estimated for those tasks.")
-    qualifies_tier1: bool = strawberry.field(
-        description="Meets the tier 1 targets. Feedback is not counted yet (data records "
-        "arrive later): a window with a feedback target above 0 cannot be met."
+    feedback_count: int = strawberry.field(
+        description="FEEDBACK data records they created inside the window (any project)."
     )
-    qualifies_tier2: bool = strawberry.field(description="Meets the tier 2 targets.")
+    qualifies_tier1: bool = strawberry.field(
+        description="Meets the tier 1 targets: both the task and the feedback target (a "
+        "target of 0 is not checked; a tier whose targets are both 0 is not offered)."
+    )
+    qualifies_tier2: bool = strawberry.field(description="Meets the tier 2 targets (likewise).")

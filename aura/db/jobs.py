@@ -1,0 +1,185 @@
+"""Background jobs on a PostgreSQL queue: pgqueuer, over asyncpg, with its tables in the
+schema ``aura_queue`` (created by the migrations, not by pgqueuer).
+
+Requests enqueue in their own transaction (``aura.enqueue_job``), so a job and its queue
+entry commit or vanish together. Workers, in ``aura serve`` (by default) and in any
+number of ``aura worker`` processes on any machine, take jobs with
+``FOR UPDATE SKIP LOCKED`` and heartbeat while they run; a job whose worker died (killed,
+its machine gone) is picked again once its heartbeat is ``heartbeat`` seconds old, and
+goes on from its last committed batch (see ``aura.db.ingest``).
+
+The worker is supervised: an error is logged and the worker starts again after a pause;
+``healthy`` is false meanwhile, which ``GET /health`` reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import asyncpg
+from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
+from pgqueuer.adapters.persistence.qb import (
+    QueryBuilderEnvironment,
+    QueryQueueBuilder,
+    QuerySchedulerBuilder,
+)
+from pgqueuer.adapters.persistence.queries import Queries
+from pgqueuer.core.qm import QueueManager
+from pgqueuer.domain.models import Job
+from pgqueuer.domain.settings import DBSettings
+from pgqueuer.domain.types import Channel
+
+from aura.ai.embedder import Embedder
+from aura.db import ingest
+
+log = logging.getLogger("aura.jobs")
+
+QUEUE_SCHEMA = "aura_queue"
+RESTART_SECONDS = 1.0
+APPLICATION_NAME = "aura-worker"  # names the workers' connections in pg_stat_activity
+
+
+def queue_settings() -> DBSettings:
+    return DBSettings(db_schema=QUEUE_SCHEMA)
+
+
+class Worker:
+    """Runs queued jobs until stopped; restarts itself after a failure."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        heartbeat: float = 30.0,
+        concurrency: int = 2,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.dsn = dsn
+        # Embeds ingested records (QUEUED_FOR_VEC → VECTORIZING); None: ingest ends at
+        # COMPLETED without embeddings (no provider is configured).
+        self.embedder = embedder
+        self.heartbeat = heartbeat
+        self.concurrency = concurrency
+        self.healthy = False
+        self.restarts = 0
+        self._stopping = asyncio.Event()
+        self._manager: QueueManager | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.create_task(self.run(), name="aura job worker")
+        return self._task
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._manager is not None:
+            self._manager.shutdown.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._task), timeout=5)
+                except TimeoutError:
+                    self._task.cancel()
+                    await self._task
+
+    async def run(self) -> None:
+        """Serve the queue until ``stop``; every failure is logged and followed by a restart."""
+        while not self._stopping.is_set():
+            try:
+                await self._serve()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the job worker failed; it starts again in %s s", RESTART_SECONDS)
+            finally:
+                self.healthy = False
+                self._manager = None
+            if self._stopping.is_set():
+                break
+            self.restarts += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), RESTART_SECONDS)
+
+    async def _serve(self) -> None:
+        named = {"application_name": APPLICATION_NAME}
+        listen = await asyncpg.connect(self.dsn, server_settings=named)
+        # Two connections a job (an ingest reads its file on one and writes on the
+        # other), for as many jobs as the queue manager may run at once.
+        work = await asyncpg.create_pool(
+            self.dsn, min_size=1, max_size=4 * self.concurrency, server_settings=named
+        )
+        try:
+            settings = queue_settings()
+            queries = Queries(
+                AsyncpgDriver(listen),
+                qbe=QueryBuilderEnvironment(settings),
+                qbq=QueryQueueBuilder(settings),
+                qbs=QuerySchedulerBuilder(settings),
+            )
+            manager = QueueManager(queries, channel=Channel(settings.channel))
+            self._register(manager, work)
+            self._manager = manager
+            if self._stopping.is_set():
+                return
+            self.healthy = True
+            await manager.run(
+                shutdown_on_listener_failure=True,
+                heartbeat_timeout=timedelta(seconds=self.heartbeat),
+                dequeue_timeout=timedelta(seconds=max(1.0, self.heartbeat / 2)),
+                batch_size=self.concurrency,
+                max_concurrent_tasks=2 * self.concurrency,
+                log_aggregation_interval=timedelta(0),
+            )
+            if not self._stopping.is_set():
+                raise RuntimeError("the queue manager stopped by itself")
+        finally:
+            await work.close()
+            await listen.close()
+
+    # -- what the jobs do ----------------------------------------------------------------
+
+    def _register(self, manager: QueueManager, work: asyncpg.Pool) -> None:
+        @manager.entrypoint("ingest", on_failure="delete")
+        async def ingest_job(job: Job) -> None:
+            job_id = (job.payload or b"").decode()
+            async with work.acquire() as reader:
+                run = partial(ingest.run_ingest, embedder=self.embedder, reader=reader)
+                await _guarded(work, job_id, run, "ingest_jobs")
+
+        @manager.entrypoint("analytics", on_failure="delete")
+        async def analytics_job(job: Job) -> None:
+            job_id = (job.payload or b"").decode()
+            async with work.acquire() as conn:
+                # Analysis needs the configured chat provider (not available yet).
+                await conn.execute(
+                    "UPDATE analytics_jobs SET status = 'FAILED', error = $2 "
+                    "WHERE id = $1 AND status IN ('PENDING', 'PROCESSING')",
+                    job_id,
+                    "no LLM provider is configured for analysis",
+                )
+
+
+async def _guarded(work: asyncpg.Pool, job_id: str, run: Any, table: str) -> None:
+    """Run a job; an unexpected error fails the job (logged) rather than leaving it
+    PROCESSING forever. A lost database connection does not: the job is picked again."""
+    async with work.acquire() as conn:
+        try:
+            status = await run(conn, job_id)
+            log.info("%s %s: %s", table, job_id, status)
+        except (asyncpg.PostgresConnectionError, OSError):
+            raise
+        except Exception:
+            log.exception("%s %s failed", table, job_id)
+            await conn.execute(
+                f"UPDATE {table} SET status = 'FAILED', error = $2, finished_at = now() "
+                "WHERE id = $1 AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')",
+                job_id,
+                "an internal error stopped the job (see the server log)",
+            )
