@@ -504,6 +504,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 database,
                 heartbeat=settings.job_heartbeat_seconds,
                 concurrency=settings.worker_concurrency,
+                keyring=vault,
+                settings=settings,
             )
             if settings.worker
             else None

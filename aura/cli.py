@@ -113,6 +113,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run background jobs against the database (as many processes as you like)."""
     import signal
 
+    from aura.auth.crypto import master_key
+    from aura.auth.keyring import KeyRing
     from aura.db import migrate
     from aura.db.database import resolve_dsn
     from aura.db.jobs import Worker
@@ -126,6 +128,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
             dsn,
             heartbeat=settings.job_heartbeat_seconds,
             concurrency=args.concurrency or settings.worker_concurrency,
+            keyring=KeyRing(master_key(settings)),
+            settings=settings,
         )
         task = worker.start()
         loop = asyncio.get_running_loop()

@@ -93,6 +93,9 @@ class Settings:
     worker: bool = True
     job_heartbeat_seconds: float = 30.0
     worker_concurrency: int = 2
+    # Whether ingest jobs embed their records with the installation's provider (the
+    # offline embedder unless configured otherwise) before they complete.
+    ingest_embeddings: bool = True
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
 
@@ -155,5 +158,6 @@ class Settings:
             worker=_flag("AURA_WORKER", True),
             job_heartbeat_seconds=float(os.environ.get("AURA_JOB_HEARTBEAT_SECONDS") or 30),
             worker_concurrency=_int("AURA_WORKER_CONCURRENCY", 2),
+            ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
         )

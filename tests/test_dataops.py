@@ -41,7 +41,9 @@ async def finished(client: Client, job_id: str, within: float = 30) -> dict[str,
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, max_upload_bytes=64 << 20)
+    # The loads are what these tests are about (200,000 rows in one): embedding is
+    # covered by tests/test_dataops_worker.py and the tenancy matrix.
+    return dataclasses.replace(settings, max_upload_bytes=64 << 20, ingest_embeddings=False)
 
 
 @pytest.fixture

@@ -20,8 +20,10 @@ from aura.ai.offline import HashingEmbedder
 from aura.config import Settings
 from aura.db.jobs import Worker
 from tests import factories
-from tests.conftest import Client
+from tests.ai_server import AIServer
+from tests.conftest import Client, People, Server
 from tests.dataops_helpers import JOB, upload, write_csv
+from tests.test_ai_providers import set_setting
 from tests.waiting import until
 
 # Real worker processes and an ingest long enough to be killed in the middle.
@@ -47,6 +49,9 @@ def workers(database: str, tmp_path: Path) -> Iterator[Any]:
             "AURA_HOME": str(tmp_path / "aura-home"),
             "AURA_JOB_HEARTBEAT_SECONDS": "1",
             "AURA_WORKER_CONCURRENCY": "1",
+            # What is tested is the load's recovery: 60,000 rows through the offline
+            # embedder would only add a minute of vectorizing.
+            "AURA_INGEST_EMBEDDINGS": "0",
         }
         with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
             process = subprocess.Popen(
@@ -208,11 +213,61 @@ async def test_ingest_with_an_embedder_vectorizes_and_records_can_be_searched(
     similar = found.ok()["similarRecords"]
     assert [s["record"]["content"] for s in similar] == [rows[1], rows[2]]
     assert similar[0]["similarity"] > similar[1]["similarity"]
+    # Text is embedded with the installation's provider (offline here), like the records.
     by_text = await client.gql(
-        'query($p: ID!) { similarRecords(projectId: $p, text: "report") { similarity } }',
+        'query($p: ID!) { similarRecords(projectId: $p, text: "quarterly report", limit: 3) '
+        "{ similarity record { content } } }",
         {"p": project["id"]},
     )
-    assert by_text.codes == ["PROVIDER_ERROR"]
+    ranked = [s["record"]["content"] for s in by_text.ok()["similarRecords"]]
+    assert sorted(ranked[:2]) == sorted(rows[:2])
+    assert ranked[2] == rows[2]
+    blank = await client.gql(
+        'query($p: ID!) { similarRecords(projectId: $p, text: "  ") { similarity } }',
+        {"p": project["id"]},
+    )
+    assert blank.codes == ["BAD_USER_INPUT"]
+
+
+async def test_a_worker_embeds_with_the_provider_the_system_settings_name(
+    server: Server,
+    client: Client,
+    people: People,
+    ai_server: AIServer,
+    db: asyncpg.Connection,
+    database: str,
+    settings: Settings,
+) -> None:
+    admin = client.as_(people.admin)
+    for key, value in (
+        ("ai_provider", "vllm"),
+        ("ai_host", ai_server.url),
+        ("embedding_model", "stand-in-embedder"),
+    ):
+        await set_setting(admin, key, value)
+    ai_server.dimension = settings.embedding_dimension
+    project = await factories.project(client, "provider")
+    rows = ["Label the first record", "Label the second record"]
+    body = "content,category\n" + "".join(f"{text},TOP_10\n" for text in rows)
+    job = (await upload(client, project["id"], body.encode())).ok()["ingestCsv"]
+    worker = Worker(
+        database,
+        heartbeat=1,
+        keyring=server.app.state.vault,
+        settings=dataclasses.replace(settings, ingest_embeddings=True),
+    )
+    worker.start()
+    try:
+        await until(lambda: _status(client, job["id"], "COMPLETED"), "the job to complete", 60)
+    finally:
+        await worker.stop()
+    assert ai_server.inputs() == [rows]
+    assert ai_server.requests[0].body["model"] == "stand-in-embedder"
+    embedded = await db.fetchval(
+        "SELECT count(*) FROM data_records WHERE ingest_job_id = $1 AND embedding IS NOT NULL",
+        job["id"],
+    )
+    assert embedded == 2
 
 
 async def _status(client: Client, job_id: str, status: str) -> dict[str, Any] | None:

@@ -107,3 +107,5 @@ async def test_demo_seed_loads_the_data_review_samples(db: asyncpg.Connection) -
     assert await db.fetchval("SELECT count(*) FROM data_records WHERE has_been_reviewed") == 3
     models = {r[0] for r in await db.fetch("SELECT llm_model FROM likert_scores")}
     assert models == {None, "demo-llm"}
+    # Embedded like an ingest would: similarRecords has neighbours in the demo.
+    assert await db.fetchval("SELECT count(*) FROM data_records WHERE embedding IS NULL") == 0

@@ -13,6 +13,8 @@ from typing import Any
 
 import asyncpg
 
+from aura.ai.offline import HashingEmbedder
+
 USERS = [
     ("admin@aura.dev", "Aura Admin", "ADMIN"),
     ("ada@aura.dev", "Ada Lovelace", "USER"),
@@ -368,6 +370,21 @@ LABELLING_FEEDBACK = [
 ]
 
 
+async def _embed_records(conn: asyncpg.Connection, project: str) -> None:
+    """Embed a project's records as an ingest job does (the offline embedder, at the
+    installation's dimension), so `similarRecords` answers in the demo."""
+    dimension = await conn.fetchval(
+        "SELECT atttypmod FROM pg_attribute"
+        " WHERE attrelid = 'data_records'::regclass AND attname = 'embedding'"
+    )
+    rows = await conn.fetch("SELECT id, content FROM data_records WHERE project_id = $1", project)
+    vectors = await HashingEmbedder(dimension).embed([r["content"] for r in rows])
+    await conn.executemany(
+        "UPDATE data_records SET embedding = $2 WHERE id = $1",
+        [(r["id"], v) for r, v in zip(rows, vectors, strict=True)],
+    )
+
+
 async def _labelling_project(conn: asyncpg.Connection, owner: str) -> None:
     """A data review project: a finished ingest job with its records, records created in
     the API, reviews and ratings by a person and by an LLM (seed 004)."""
@@ -437,6 +454,7 @@ async def _labelling_project(conn: asyncpg.Connection, owner: str) -> None:
             content=content,
             **creator,
         )
+    await _embed_records(conn, project)
     for record, (realism, quality) in zip(records, [(6, 7), (2, 3), (7, 6)], strict=False):
         await _insert(
             conn,

@@ -35,7 +35,10 @@ from pgqueuer.domain.settings import DBSettings
 from pgqueuer.domain.types import Channel
 
 from aura.ai.embedder import Embedder
+from aura.auth.keyring import KeyRing
+from aura.config import Settings
 from aura.db import ingest
+from aura.db.providers import close_providers, installation_embedder
 
 log = logging.getLogger("aura.jobs")
 
@@ -58,11 +61,17 @@ class Worker:
         heartbeat: float = 30.0,
         concurrency: int = 2,
         embedder: Embedder | None = None,
+        keyring: KeyRing | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self.dsn = dsn
-        # Embeds ingested records (QUEUED_FOR_VEC → VECTORIZING); None: ingest ends at
-        # COMPLETED without embeddings (no provider is configured).
+        # What embeds ingested records (QUEUED_FOR_VEC → VECTORIZING): this embedder when
+        # given, else the installation's provider (system settings, read per job) when a
+        # key ring and settings are given and the settings embed ingests
+        # (AURA_INGEST_EMBEDDINGS); else none, and ingest ends at COMPLETED unembedded.
         self.embedder = embedder
+        self.keyring = keyring
+        self.settings = settings
         self.heartbeat = heartbeat
         self.concurrency = concurrency
         self.healthy = False
@@ -140,6 +149,7 @@ class Worker:
             if not self._stopping.is_set():
                 raise RuntimeError("the queue manager stopped by itself")
         finally:
+            await close_providers(work)
             await work.close()
             await listen.close()
 
@@ -149,8 +159,9 @@ class Worker:
         @manager.entrypoint("ingest", on_failure="delete")
         async def ingest_job(job: Job) -> None:
             job_id = (job.payload or b"").decode()
+            embedder = await self._embedder(work)
             async with work.acquire() as reader:
-                run = partial(ingest.run_ingest, embedder=self.embedder, reader=reader)
+                run = partial(ingest.run_ingest, embedder=embedder, reader=reader)
                 await _guarded(work, job_id, run, "ingest_jobs")
 
         @manager.entrypoint("analytics", on_failure="delete")
@@ -164,6 +175,13 @@ class Worker:
                     job_id,
                     "no LLM provider is configured for analysis",
                 )
+
+    async def _embedder(self, work: asyncpg.Pool) -> Embedder | None:
+        if self.embedder is not None:
+            return self.embedder
+        if self.keyring is None or self.settings is None or not self.settings.ingest_embeddings:
+            return None
+        return await installation_embedder(work, self.keyring, self.settings)
 
 
 async def _guarded(work: asyncpg.Pool, job_id: str, run: Any, table: str) -> None:

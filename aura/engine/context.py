@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from aura.ai.embedder import Embedder
 from aura.auth.keyring import KeyRing
 from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.loaders import Loaders
+from aura.db.providers import installation_embedder
 from aura.db.session import Session
+from aura.errors import ProviderError
 
 
 class Context:
@@ -47,6 +50,13 @@ class Context:
         self.loaders = Loaders(session)
         self.request_id = uuid.uuid4().hex[:16]
         self.hub: Any = None  # the realtime hub, for in-process subscriptions
+
+    async def embedder(self) -> Embedder:
+        """The installation's embedder (system settings, ``aura.db.providers``): what
+        every resolver that turns text into vectors uses."""
+        if self.vault is None:
+            raise ProviderError("this server has no key ring to read its AI settings with")
+        return await installation_embedder(self.session.pool, self.vault, self.settings)
 
     # Strawberry's views read the context like a dict in a few places.
     def __getitem__(self, key: str) -> Any:

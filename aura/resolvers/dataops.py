@@ -80,6 +80,13 @@ WHERE r.project_id = $2::uuid AND r.id <> $1::uuid AND r.embedding IS NOT NULL
   AND ($3::text IS NULL OR r.type = $3) AND ($4::text IS NULL OR r.category = $4)
 ORDER BY r.embedding <=> q.embedding, r.id
 LIMIT $5"""
+_SIMILAR_TO_TEXT = f"""
+SELECT {_RECORD_COLUMNS}, (1 - (r.embedding <=> $1::vector))::float8 AS similarity
+FROM data_records r
+WHERE r.project_id = $2::uuid AND r.embedding IS NOT NULL
+  AND ($3::text IS NULL OR r.type = $3) AND ($4::text IS NULL OR r.category = $4)
+ORDER BY r.embedding <=> $1::vector, r.id
+LIMIT $5"""
 MAX_SIMILAR = 100
 
 
@@ -172,9 +179,9 @@ class DataopsQuery:
     @strawberry.field(
         description="Records of a project most similar to a record (by their embeddings, "
         "cosine similarity, most similar first). Only records with an embedding take part "
-        "(empty for a record without one): they get one when an ingest runs with an "
-        "embedding provider. Searching by `text` "
-        "needs an embedding provider (PROVIDER_ERROR while none is configured)."
+        "(empty for a record without one): an ingest embeds its records before it "
+        "completes, with the installation's embedding provider. `text` is embedded with "
+        "the same provider (PROVIDER_ERROR when it fails)."
     )
     async def similar_records(
         self,
@@ -203,27 +210,30 @@ class DataopsQuery:
             raise errors.BadUserInput("give either recordId or text")
         if not 1 <= limit <= MAX_SIMILAR:
             raise errors.BadUserInput(f"limit: 1 to {MAX_SIMILAR}")
-        if text is not None:
-            raise errors.ProviderError(
-                "searching by text needs an embedding provider, and none is configured"
-            )
         session = info.context.session
-        key = check_id(record_id, "recordId")
-        source = await session.fetchrow(
-            "SELECT embedding IS NOT NULL AS embedded FROM data_records WHERE id = $1::uuid", key
-        )
-        if source is None:
-            raise errors.NotFound(f"no data record with id {key}")
-        if not source["embedded"]:
-            return []  # not embedded yet: nothing to compare it with
-        rows = await session.fetch(
-            _SIMILAR,
-            key,
+        filters = (
             check_id(project_id, "projectId"),
             type.value if type is not None else None,
             category.value if category is not None else None,
             limit,
         )
+        if text is not None:
+            if not text.strip():
+                raise errors.BadUserInput("text: give something to compare with", field="text")
+            embedder = await info.context.embedder()
+            (vector,) = await embedder.embed([text])
+            rows = await session.fetch(_SIMILAR_TO_TEXT, vector, *filters)
+        else:
+            key = check_id(record_id, "recordId")
+            source = await session.fetchrow(
+                "SELECT embedding IS NOT NULL AS embedded FROM data_records WHERE id = $1::uuid",
+                key,
+            )
+            if source is None:
+                raise errors.NotFound(f"no data record with id {key}")
+            if not source["embedded"]:
+                return []  # not embedded yet: nothing to compare it with
+            rows = await session.fetch(_SIMILAR, key, *filters)
         return [
             SimilarRecord(
                 record=crud.as_object(
