@@ -42,6 +42,8 @@ def main() -> None:
         rate_limit_per_minute=0,
         pool_min_size=args.pool_size,
         pool_max_size=args.pool_size,
+        # The ingest benchmark measures loading, embeddings off (issue 13).
+        ingest_embeddings=False,
     )
     app = create_app(settings, dsn=args.dsn)
     uvicorn.run(
