@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+from strawberry.schema.config import StrawberryConfig
 
 from aura.api import AuraSchema, Mutation, Query, build_schema
 from aura.auth.principal import Principal
@@ -12,6 +13,7 @@ from aura.config import Settings
 from aura.db.pool import create_pool
 from aura.db.session import Session
 from aura.engine.context import Context
+from aura.engine.scalars import SCALAR_MAP, SCALAR_OVERRIDES
 from tests import factories
 from tests.conftest import Client, People
 
@@ -75,7 +77,13 @@ async def test_accelerated_and_plain_schemas_agree(
     await factories.comment(client, taskId=first["id"], content="hello")
 
     lean = await _run(build_schema(Settings()), database, people.alice.id)
-    plain_schema = AuraSchema(query=Query, mutation=Mutation)
+    # The same types and scalars, without the lean executor and its accelerations.
+    plain_schema = AuraSchema(
+        query=Query,
+        mutation=Mutation,
+        scalar_overrides=SCALAR_OVERRIDES,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )
     plain = await _run(plain_schema, database, people.alice.id)
 
     assert lean == plain
@@ -90,7 +98,13 @@ async def test_errors_in_nested_connections_are_reported_per_parent(
     project = await factories.project(client, "apollo")
     for title in ("a", "b"):
         await factories.task(client, project["id"], title)
-    plain_schema = AuraSchema(query=Query, mutation=Mutation)
+    # The same types and scalars, without the lean executor and its accelerations.
+    plain_schema = AuraSchema(
+        query=Query,
+        mutation=Mutation,
+        scalar_overrides=SCALAR_OVERRIDES,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )
     for variables in ({"size": 2}, {"size": 500}):
         lean = await _run(
             build_schema(Settings()), database, people.alice.id, NESTED_ERRORS, variables
