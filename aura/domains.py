@@ -18,24 +18,27 @@ from types import ModuleType
 
 from aura.auth.scopes import register_domain
 from aura.db.mapping import accounts as accounts_mapping
+from aura.db.mapping import knowledge as knowledge_mapping
 from aura.db.mapping import orchestration as orchestration_mapping
 from aura.db.mapping import teams as teams_mapping
 from aura.db.mapping import unresolved
 from aura.db.mapping import vault as vault_mapping
 from aura.db.mapping import work as work_mapping
 from aura.db.tables import accounts as accounts_tables
+from aura.db.tables import knowledge as knowledge_tables
 from aura.db.tables import orchestration as orchestration_tables
 from aura.db.tables import teams as teams_tables
 from aura.db.tables import vault as vault_tables
 from aura.db.tables import work as work_tables
 from aura.db.tables.base import metadata
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
+from aura.resolvers.knowledge import KnowledgeMutation, KnowledgeQuery
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
 from aura.resolvers.realtime import RealtimeSubscription
 from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
-from aura.schema import accounts, orchestration, teams, vault, work
+from aura.schema import accounts, knowledge, orchestration, teams, vault, work
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("orchestration", orchestration_tables, orchestration_mapping, orchestration, OrchestrationQuery, OrchestrationMutation),  # noqa: E501
     Domain("teams", teams_tables, teams_mapping, teams, TeamsQuery, TeamsMutation),
     Domain("vault", vault_tables, vault_mapping, vault, VaultQuery, VaultMutation),
+    Domain("knowledge", knowledge_tables, knowledge_mapping, knowledge, KnowledgeQuery, KnowledgeMutation),  # noqa: E501
 )
 # fmt: on
 

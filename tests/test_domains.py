@@ -30,7 +30,7 @@ def schema() -> GraphQLSchema:
 
 
 def test_the_registry_is_the_list_of_domains() -> None:
-    assert names() == ("accounts", "work", "orchestration", "teams", "vault")
+    assert names() == ("accounts", "work", "orchestration", "teams", "vault", "knowledge")
     assert scopes.domains() == names()
     for domain in DOMAINS:
         assert domain.types.__name__ == f"aura.schema.{domain.name}"
