@@ -12,6 +12,8 @@ from typing import Any
 
 import asyncpg
 
+from aura.db import demo_knowledge
+
 USERS = [
     ("admin@aura.dev", "Aura Admin", "ADMIN"),
     ("ada@aura.dev", "Ada Lovelace", "USER"),
@@ -315,3 +317,4 @@ async def load(conn: asyncpg.Connection) -> None:
     for name, owner, description, path in SUPERVISED:
         await _supervised_project(conn, users[owner], name, description, path)
     await _mvp_project(conn, users["ada@aura.dev"])
+    await demo_knowledge.load(conn)

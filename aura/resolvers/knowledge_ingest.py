@@ -103,7 +103,7 @@ async def _source(info: Info, data: IngestKnowledgeSourceInput) -> Any:
         )
     if source_id is not None:
         if data.project_id is not None and data.id is not None:
-            values["project_id"] = data.project_id  # a different one is refused
+            values["project_id"] = check_id(data.project_id, "projectId")  # another: refused
         return await crud.update(info, "knowledge_sources", source_id, values)
     missing = [
         n
@@ -119,7 +119,7 @@ async def _source(info: Info, data: IngestKnowledgeSourceInput) -> Any:
             f"a new source needs {', '.join(missing)} (or give the id of an existing one)",
             field=missing[0],
         )
-    values["project_id"] = data.project_id
+    values["project_id"] = check_id(data.project_id, "projectId")
     return await crud.insert(info, "knowledge_sources", values)
 
 

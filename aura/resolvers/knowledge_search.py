@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+from pgvector import Vector
 
 from aura.db.mapping import entity
 from aura.db.session import Session
@@ -83,6 +84,10 @@ def also(where: Scope, condition: str, *params: Any) -> Scope:
     return Scope(where.table, (*where.conditions, condition), (*where.params, *params))
 
 
+def as_vector(value: Sequence[float] | Vector) -> Vector:
+    return value if isinstance(value, Vector) else Vector(list(value))
+
+
 # -- vector search -----------------------------------------------------------------------
 
 _VISIBLE = "SELECT count(*) FROM (SELECT 1 FROM {table} t WHERE {where} LIMIT {cap}) s"
@@ -116,7 +121,7 @@ _TUNE = (
 
 
 async def nearest(
-    session: Session, where: Scope, vector: Sequence[float], limit: int
+    session: Session, where: Scope, vector: Sequence[float] | Vector, limit: int
 ) -> list[asyncpg.Record]:
     """The ``limit`` rows of ``where`` nearest to ``vector`` (cosine), nearest first, each
     with its ``similarity``; complete under row-level security (see the module)."""
@@ -126,7 +131,7 @@ async def nearest(
         "limit": int(limit),
         "vector": where.next_param(),
     }
-    args = (*where.params, list(vector))
+    args = (*where.params, as_vector(vector))
     # A count bounded by the threshold: an exact scan below it.
     visible = await session.fetchval(
         _VISIBLE.format(table=where.table, where=where.where(), cap=EXACT_SCAN_ROWS),
@@ -156,14 +161,14 @@ LIMIT {limit}
 
 
 async def by_text(
-    session: Session, where: Scope, query: str, vector: Sequence[float] | None, limit: int
+    session: Session, where: Scope, query: str, vector: Sequence[float] | Vector | None, limit: int
 ) -> list[asyncpg.Record]:
     """The ``limit`` rows of ``where`` whose full-text vector best matches ``query``
     (``ts_rank_cd``), best first; with ``vector``, each with its similarity too."""
     similarity = "0::float8"
     args: list[Any] = [*where.params, query]
     if vector is not None:
-        args.append(list(vector))
+        args.append(as_vector(vector))
         similarity = f"1 - (t.embedding <=> {where.next_param(2)}::vector)"
     sql = _TEXT.format(
         table=where.table,
@@ -223,7 +228,7 @@ RETURNING id
 class Logged:
     project_id: str | None
     query_text: str | None
-    vector: Sequence[float] | None
+    vector: Sequence[float] | Vector | None
     search_type: str
     result_count: int
     top_result_id: str | None
@@ -238,7 +243,7 @@ async def log(session: Session, search: Logged) -> str:
             _LOG,
             search.project_id,
             search.query_text,
-            None if search.vector is None else list(search.vector),
+            None if search.vector is None else as_vector(search.vector),
             search.search_type,
             search.result_count,
             search.top_result_id,
