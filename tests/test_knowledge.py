@@ -381,6 +381,50 @@ async def test_search_is_tenant_scoped(client: Client, people: People) -> None:
     assert foreign.codes == ["NOT_FOUND"]
     mine = (await search(client, query="billing requests", projectId=project["id"])).ok()
     assert len(mine["searchKnowledge"]["hits"]) == 1
+    learning = (
+        await create_learning(client, projectId=project["id"], title="Alice's", content="idea")
+    )["learning"]
+    chunk = await client.gql("{ knowledgeChunks { nodes { id } } }")
+    chunk_id = chunk.ok()["knowledgeChunks"]["nodes"][0]["id"]
+    for document, variables in (
+        (
+            'query($p: ID) { searchLearnings(query: "idea", projectId: $p) { queryId } }',
+            {"p": project["id"]},
+        ),
+        (
+            "query($id: ID) { findSimilarLearnings(learningId: $id) { queryId } }",
+            {"id": learning["id"]},
+        ),
+    ):
+        assert (await bob.gql(document, variables)).codes == ["NOT_FOUND"]
+    own = await factories.project(bob, "bobs")
+    pointing = await bob.gql(
+        "mutation($input: CreateLearningInput!) { createLearning(input: $input) "
+        "{ learning { id } } }",
+        {
+            "input": {
+                "projectId": own["id"],
+                "title": "t",
+                "content": "c",
+                "knowledgeChunkIds": [chunk_id],
+            }
+        },
+    )
+    assert pointing.codes == ["BAD_USER_INPUT"]
+    views = (
+        "{ learningEffectiveness { totalCount } "
+        "knowledgeCoverageByProject { nodes { projectName } }"
+        " popularSearchQueries { nodes { queryText queryCount } } searchQueries { totalCount } }"
+    )
+    seen = (await bob.gql(views)).ok()
+    assert seen["learningEffectiveness"]["totalCount"] == 0
+    assert seen["knowledgeCoverageByProject"]["nodes"] == [{"projectName": "bobs"}]
+    # bob's own search only (his first one above), not alice's
+    assert seen["popularSearchQueries"]["nodes"] == [
+        {"queryText": "billing requests", "queryCount": 1}
+    ]
+    assert seen["searchQueries"]["totalCount"] == 1
+    assert (await client.gql(views)).ok()["searchQueries"]["totalCount"] == 1
 
 
 # -- learnings ---------------------------------------------------------------------------

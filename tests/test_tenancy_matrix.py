@@ -60,6 +60,10 @@ TOKEN_VALUE = "ya29.matrix-alice-7c1d"
 REFRESH_VALUE = "1//matrix-alice-refresh"
 SETTING_VALUE = "sk-or-matrix-admin-3e9a"
 PROVIDER = "google"
+# Root fields that answer nothing from their references alone: a provider token is its
+# user's only; the searches need a query text or an embedding (tests/test_knowledge.py
+# checks them with another tenant's project).
+NEEDS_MORE_THAN_REFERENCES = {"userToken", "searchKnowledge", "searchLearnings"}
 ALLOWED = {"NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"}
 POINTING = ALLOWED | {"BAD_USER_INPUT"}  # for a create whose input points at the victim
 
@@ -149,7 +153,9 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
             {"input": {"name": f"{tag}-agent", "scopes": ["read"], "refreshable": True}},
         )
     ).ok()["issueAccessToken"]["token"]
+    knowledge = await _knowledge_rows(client, project["id"], tag)
     return {
+        **knowledge,
         "projects": [project["id"]],
         "epics": [epic["id"]],
         "issues": [issue["id"]],
@@ -172,6 +178,54 @@ async def tenant_world(client: Client, template_id: str, tag: str) -> dict[str, 
         "secrets": [secret["id"]],
         "user_tokens": [user_token["id"]],
         "oauth_tokens": [issued["id"]],
+    }
+
+
+async def _knowledge_rows(client: Client, project_id: str, tag: str) -> dict[str, list[str]]:
+    """A knowledge source with a chunk, a learning with an application, a logged search."""
+    ingest = (
+        "mutation($input: IngestKnowledgeSourceInput!) { ingestKnowledgeSource(input: $input) "
+        "{ source { id chunks { nodes { id } } } } }"
+    )
+    source = (
+        await client.gql(
+            ingest,
+            {
+                "input": {
+                    "projectId": project_id,
+                    "sourceType": "document",
+                    "title": f"{tag} notes",
+                    "text": f"{tag} knows how the matrix works.",
+                }
+            },
+        )
+    ).ok()["ingestKnowledgeSource"]["source"]
+    learning = (
+        await client.gql(
+            "mutation($input: CreateLearningInput!) { createLearning(input: $input) "
+            "{ learning { id } } }",
+            {"input": {"projectId": project_id, "title": f"{tag} learnt", "content": "it works"}},
+        )
+    ).ok()["createLearning"]["learning"]
+    application = (
+        await client.gql(
+            "mutation($input: CreateLearningApplicationInput!) { recordLearningApplication("
+            "input: $input) { id } }",
+            {"input": {"learningId": learning["id"], "appliedToType": "task"}},
+        )
+    ).ok()["recordLearningApplication"]
+    searched = (
+        await client.gql(
+            "query($q: String!, $p: ID!) { searchKnowledge(query: $q, projectId: $p) { queryId } }",
+            {"q": f"{tag} matrix", "p": project_id},
+        )
+    ).ok()["searchKnowledge"]
+    return {
+        "knowledge_sources": [source["id"]],
+        "knowledge_chunks": [source["chunks"]["nodes"][0]["id"]],
+        "learnings": [learning["id"]],
+        "learning_applications": [application["id"]],
+        "search_queries": [searched["queryId"]],
     }
 
 
@@ -402,6 +456,9 @@ async def test_cross_tenant_matrix(
         ("recent_events", "events"),
         ("secrets_expiring_soon", "secrets"),
         ("secrets_needing_rotation", "secrets"),
+        ("learning_effectiveness", "learnings"),
+        ("knowledge_coverage_by_project", "projects"),
+        ("popular_search_queries", "search_queries"),
     ):
         victims[view] = victims[base]
     missing = sorted(e for e in TYPES if not victims.get(e))
@@ -490,7 +547,7 @@ async def test_cross_tenant_matrix(
     for document, variables, fields in root_docs:
         data = (await admin.gql(document, variables)).data or {}
         for f in fields:
-            if f.kind == "by-id" and f.name != "userToken":
+            if f.kind == "by-id" and f.name not in NEEDS_MORE_THAN_REFERENCES:
                 assert data.get(f.name) not in (None, []), f"admin cannot read {f.name}"
 
     # 3. nested paths

@@ -341,8 +341,22 @@ def _learning_text(title: str, content: str) -> str:
     return f"{title}\n\n{content}"
 
 
+async def _check_chunks(info: Info, ids: list[str] | None) -> None:
+    """A learning names chunks the caller can see (another tenant's read as missing)."""
+    if not ids:
+        return
+    seen = await info.context.session.fetchval(
+        "SELECT count(*) FROM knowledge_chunks WHERE id = ANY($1::uuid[])", ids
+    )
+    if seen != len(set(ids)):
+        raise errors.BadUserInput(
+            "knowledgeChunkIds: no such knowledge chunk among them", field="knowledgeChunkIds"
+        )
+
+
 async def _learning_values(info: Info, data: Any, current: Any = None) -> dict[str, Any]:
     values = crud.values_from(entity("learnings"), data, skip=frozenset({"client_embedding"}))
+    await _check_chunks(info, values.get("source_chunks"))
     vector = data.client_embedding
     if vector is not None and vector is not strawberry.UNSET:
         values["embedding"] = Vector(check_vector(vector, _dimension(info), "embedding"))
@@ -489,7 +503,7 @@ class KnowledgeQuery:
         mode: Annotated[
             SearchMode, strawberry.argument(description="How to rank (see `SearchMode`).")
         ] = SearchMode.VECTOR,
-    ) -> KnowledgeSearchResult:
+    ) -> KnowledgeSearchResult | None:
         return await _search_knowledge(
             info, query, embedding, project_id, limit, min_similarity, filter, mode
         )
@@ -514,7 +528,7 @@ class KnowledgeQuery:
             LearningFilter | None,
             strawberry.argument(description="Only learnings matching this filter."),
         ] = None,
-    ) -> LearningSearchResult:
+    ) -> LearningSearchResult | None:
         query = _check_query(query)
         _check_limit(limit)
         _check_min(min_similarity)
@@ -551,7 +565,7 @@ class KnowledgeQuery:
             float, strawberry.argument(description="Least cosine similarity, -1 to 1.")
         ] = DUPLICATE_SIMILARITY,
         limit: LimitArg = DEFAULT_LIMIT,
-    ) -> LearningSearchResult:
+    ) -> LearningSearchResult | None:
         query = _check_query(query)
         _check_limit(limit)
         _check_min(threshold, "threshold")

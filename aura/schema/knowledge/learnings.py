@@ -131,7 +131,11 @@ class CreateLearningInput:
     category: str | None = strawberry.UNSET
     confidence_score: float | None = strawberry.UNSET
     impact_level: Priority | None = strawberry.UNSET  # type: ignore[valid-type]
-    source_chunks: list[strawberry.ID] | None = strawberry.UNSET
+    source_chunks: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET,
+        name="knowledgeChunkIds",
+        description="IDs of the knowledge chunks it was drawn from (chunks you can see).",
+    )
     tags: list[str] | None = strawberry.UNSET
     verified: bool | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
@@ -151,7 +155,11 @@ class UpdateLearningInput:
     category: str | None = strawberry.UNSET
     confidence_score: float | None = strawberry.UNSET
     impact_level: Priority | None = strawberry.UNSET  # type: ignore[valid-type]
-    source_chunks: list[strawberry.ID] | None = strawberry.UNSET
+    source_chunks: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET,
+        name="knowledgeChunkIds",
+        description="IDs of the knowledge chunks it was drawn from (chunks you can see).",
+    )
     tags: list[str] | None = strawberry.UNSET
     verified: bool | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
