@@ -33,7 +33,7 @@ mutation($input: IngestKnowledgeSourceInput!) {
 """
 
 _SEARCH = """
-query($query: String, $embedding: [Float!], $projectId: ID, $limit: Int! = 10,
+query($query: String, $embedding: Vector, $projectId: ID, $limit: Int! = 10,
       $minSimilarity: Float, $mode: SearchMode! = VECTOR, $filter: KnowledgeChunkFilter) {
   searchKnowledge(query: $query, embedding: $embedding, projectId: $projectId, limit: $limit,
                   minSimilarity: $minSimilarity, mode: $mode, filter: $filter) {
@@ -348,7 +348,7 @@ async def test_bad_searches_are_refused_and_not_logged(
     # NaN is not JSON: a client that sends it anyway (Python's json does) is refused
     nan = "[" + ", ".join(["NaN"] + ["0.5"] * (DIMENSION - 1)) + "]"
     body = (
-        '{"query": "query($e: [Float!]) { searchKnowledge(embedding: $e) { queryId } }",'
+        '{"query": "query($e: Vector) { searchKnowledge(embedding: $e) { queryId } }",'
         f' "variables": {{"e": {nan}}}}}'
     )
     raw = await client.http.post(

@@ -115,7 +115,7 @@ async def _exact(db: asyncpg.Connection, project: str, query: list[float]) -> li
 
 
 _SEARCH = """
-query($embedding: [Float!]) {
+query($embedding: Vector) {
   searchKnowledge(embedding: $embedding, limit: 10) { hits { similarity chunk { id } } }
 }
 """

@@ -24,6 +24,7 @@ from aura.db.sql.values import check_id
 from aura.engine import crud
 from aura.engine.crud import CREATE_INPUT, UPDATE_INPUT
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
+from aura.engine.scalars import Embedding
 from aura.resolvers import knowledge_search as search
 from aura.resolvers.knowledge_ingest import ingest
 from aura.schema.knowledge import (
@@ -98,7 +99,7 @@ QueryArg = Annotated[
     strawberry.argument(description="The query's text (embedded unless `embedding` is given)."),
 ]
 EmbeddingArg = Annotated[
-    list[float] | None,
+    Embedding | None,
     strawberry.argument(
         description="The query's embedding, instead of (or besides) its text: exactly the "
         "installation's dimension, all finite."
@@ -141,9 +142,7 @@ def _check_query(query: str | None) -> str | None:
     return query.strip() if query is not None else None
 
 
-async def _query_vector(
-    info: Info, query: str | None, embedding: list[float] | None
-) -> list[float]:
+async def _query_vector(info: Info, query: str | None, embedding: Any) -> list[float]:
     if embedding is not None:
         return check_vector(embedding, _dimension(info), "embedding")
     if query is None:
@@ -185,7 +184,7 @@ def _above(rows: list[Any], min_similarity: float | None) -> list[Any]:
 async def _search_knowledge(
     info: Info,
     query: str | None,
-    embedding: list[float] | None,
+    embedding: Any,
     project_id: strawberry.ID | None,
     limit: int,
     min_similarity: float | None,

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
+from aura.engine.scalars import Embedding
 from aura.engine.scopes import in_domain
 from aura.schema import docs
 from aura.schema.common import lazy
@@ -139,7 +140,7 @@ class CreateLearningInput:
     tags: list[str] | None = strawberry.UNSET
     verified: bool | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
-    client_embedding: list[float] | None = strawberry.field(
+    client_embedding: Embedding | None = strawberry.field(
         default=strawberry.UNSET, name="embedding", description=VECTOR_DESCRIPTION
     )
 
@@ -163,7 +164,7 @@ class UpdateLearningInput:
     tags: list[str] | None = strawberry.UNSET
     verified: bool | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
-    client_embedding: list[float] | None = strawberry.field(
+    client_embedding: Embedding | None = strawberry.field(
         default=strawberry.UNSET, name="embedding", description=VECTOR_DESCRIPTION
     )
 

@@ -8,11 +8,13 @@ from typing import Any
 import strawberry
 
 from aura.engine.relay import related_field
+from aura.engine.scalars import Embedding
 from aura.schema.common import lazy
 
 HERE = "aura.schema.knowledge"
 WORK = "aura.schema.work"
 ACCOUNTS = "aura.schema.accounts"
+
 
 VECTOR_DESCRIPTION = (
     "An embedding: exactly as many numbers as the installation's dimension "
@@ -65,9 +67,9 @@ def user_field(via: str, description: str) -> Any:
 
 
 def vector_field(column: str, description: str) -> Any:
-    """A ``vector`` column as a list of floats (pgvector's codec reads a ``Vector``)."""
+    """A ``vector`` column as a list of floats (pgvector's codec reads a ``pgvector.Vector``)."""
 
-    def resolve(root: Any) -> list[float] | None:
+    def resolve(root: Any) -> Embedding | None:
         value = root.__dict__.get(column)
         return None if value is None else value.to_list()
 

@@ -10,11 +10,17 @@ from strawberry.scalars import JSON
 
 from aura.ai.chunking import DEFAULT_OVERLAP, DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
 from aura.engine.relay import OrderBy, connection_field, entity_type, related_field
+from aura.engine.scalars import Embedding
 from aura.engine.scopes import in_domain
 from aura.schema import docs
 from aura.schema.common import lazy
 from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, JSONFilter, StringFilter
-from aura.schema.knowledge.shared import HERE, VECTOR_DESCRIPTION, project_field, vector_field
+from aura.schema.knowledge.shared import (
+    HERE,
+    VECTOR_DESCRIPTION,
+    project_field,
+    vector_field,
+)
 
 # -- sources -----------------------------------------------------------------------------
 
@@ -190,7 +196,7 @@ class CreateKnowledgeChunkInput:
         default=strawberry.UNSET, description="Its position; defaults to after the last chunk."
     )
     metadata: JSON | None = strawberry.UNSET
-    client_embedding: list[float] | None = strawberry.field(
+    client_embedding: Embedding | None = strawberry.field(
         default=strawberry.UNSET,
         name="embedding",
         description=f"Its embedding, computed by the installation's provider when omitted. "
@@ -206,7 +212,7 @@ class UpdateKnowledgeChunkInput:
     content: str | None = strawberry.field(default=strawberry.UNSET, description="New text.")
     chunk_index: int | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
-    client_embedding: list[float] | None = strawberry.field(
+    client_embedding: Embedding | None = strawberry.field(
         default=strawberry.UNSET,
         name="embedding",
         description=f"A new embedding. {VECTOR_DESCRIPTION}",
@@ -219,7 +225,7 @@ class UpdateKnowledgeChunkInput:
 @strawberry.input(description="One chunk you split (and possibly embedded) yourself.")
 class IngestChunkInput:
     content: str = strawberry.field(description="The passage's text (not blank).")
-    client_embedding: list[float] | None = strawberry.field(
+    client_embedding: Embedding | None = strawberry.field(
         default=None,
         name="embedding",
         description=f"Its embedding; computed by the installation's provider when omitted. "
