@@ -334,7 +334,11 @@ async def measure(c: Config, cluster: Cluster, server: servers.Server, secret: s
     tokens = {name: mint(secret, u["id"]) for name, u in users.items()}
     server.wait_ready(tokens["admin"])
     _say(f"ingesting {c.chunks} chunks (dimension {c.dimension}) ...")
+    ticks = (process_ticks(server.pid), cluster.cpu_ticks())
     ingested = await ingest(c, server.url, tokens, users)
+    per_chunk = 1000 / CLOCK_TICKS / max(1, ingested["chunks"])
+    ingested["aura_cpu_ms_per_chunk"] = round((process_ticks(server.pid) - ticks[0]) * per_chunk, 3)
+    ingested["postgres_cpu_ms_per_chunk"] = round((cluster.cpu_ticks() - ticks[1]) * per_chunk, 3)
     _say(f"  {ingested['chunks_per_s']} chunks/s")
     conn = await connect(cluster.dsn)
     try:
@@ -430,7 +434,9 @@ def markdown(meta: dict[str, Any], result: dict[str, Any], path: Path) -> str:
     lines.append(
         f"- ingest with client-supplied embeddings: {ingest_rate:,} chunks/s "
         f"({result['ingest']['clients']} clients, {result['ingest']['batch']} chunks per "
-        f"request, HNSW index maintained; target >= 5,000: "
+        f"request, HNSW index maintained; CPU per chunk: Aura "
+        f"{result['ingest']['aura_cpu_ms_per_chunk']} ms, PostgreSQL "
+        f"{result['ingest']['postgres_cpu_ms_per_chunk']} ms; target >= 5,000: "
         f"{'met' if ingest_rate >= TARGETS['ingest_per_s'] else 'NOT met'})"
     )
     lines += ["", f"Raw results: `{os.path.relpath(path, ROOT)}`.", ""]
