@@ -93,21 +93,26 @@ def as_vector(value: Sequence[float] | Vector) -> Vector:
 # -- vector search -----------------------------------------------------------------------
 
 # The caller's candidates, counted up to ``cap``; when fewer, their exact nearest rows
-# in the same statement. Always one row at least: with no rows to return, one of nulls
-# that carries the count.
+# (every distance computed, in a CTE the index cannot serve) in the same statement. Always
+# one row at least: with no rows to return, one of nulls that carries the count.
 _FEW = """
 WITH candidates AS MATERIALIZED (
-  SELECT t.id, t.embedding <=> {vector}::vector AS distance FROM {table} t WHERE {where}
-  LIMIT {cap}
-), total AS (SELECT count(*) AS n FROM candidates)
+  SELECT t.id FROM {table} t WHERE {where} LIMIT {cap}
+), total AS (
+  SELECT count(*) AS n FROM candidates
+), distances AS MATERIALIZED (
+  SELECT t.id, t.embedding <=> {vector}::vector AS distance
+  FROM candidates c JOIN {table} t ON t.id = c.id
+  WHERE (SELECT n FROM total) < {cap}
+), nearest AS (
+  SELECT id, distance FROM distances ORDER BY distance, id LIMIT {limit}
+)
 SELECT total.n AS candidates, r.*
 FROM total LEFT JOIN LATERAL (
-  SELECT t.*, 1 - c.distance AS similarity
-  FROM (SELECT id, distance FROM candidates ORDER BY distance, id LIMIT {limit}) c
-  JOIN {table} t ON t.id = c.id
-  WHERE total.n < {cap}
+  SELECT t.*, 1 - n.distance AS similarity, n.distance
+  FROM nearest n JOIN {table} t ON t.id = n.id
 ) r ON true
-ORDER BY r.similarity DESC, r.id
+ORDER BY r.distance, r.id
 """
 
 _EXACT = """
