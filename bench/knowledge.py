@@ -343,8 +343,9 @@ async def measure(c: Config, cluster: Cluster, server: servers.Server, secret: s
     conn = await connect(cluster.dsn)
     try:
         # Steady state before searching: the ingest's autovacuum would otherwise run during
-        # the search phases and be counted in PostgreSQL's CPU per search.
+        # the search phases and be counted in PostgreSQL's CPU per search,
         await conn.execute("VACUUM (ANALYZE) knowledge_chunks")
+        await conn.execute("CHECKPOINT")  # nor the ingest's writes by the checkpointer
         probe = Vectors(c.dimension, c.clusters, c.seed)  # same clusters, fresh points
         probe.rng = random.Random(c.seed + 1)
         queries = [probe.next() for _ in range(max(c.queries, c.recall_queries))]
