@@ -37,6 +37,7 @@ from aura.auth.tokens import InvalidToken, bearer, signing_secret, verify
 from aura.config import Settings
 from aura.db import migrate
 from aura.db.database import embedded_server, resolve_dsn
+from aura.db.embeddings import EmbeddingDimensionMismatch, check_embedding_dimension
 from aura.db.errors import LOST, unavailable
 from aura.db.jobs import Worker
 from aura.db.pool import create_pool
@@ -495,6 +496,11 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
+        try:
+            await check_embedding_dimension(app.state.pool, settings.embedding_dimension)
+        except EmbeddingDimensionMismatch:
+            await app.state.pool.close()
+            raise
         view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)

@@ -20,6 +20,7 @@ from aura.auth.scopes import register_domain
 from aura.db.mapping import accounts as accounts_mapping
 from aura.db.mapping import dataops as dataops_mapping
 from aura.db.mapping import estimation as estimation_mapping
+from aura.db.mapping import knowledge as knowledge_mapping
 from aura.db.mapping import orchestration as orchestration_mapping
 from aura.db.mapping import ports as ports_mapping
 from aura.db.mapping import teams as teams_mapping
@@ -29,6 +30,7 @@ from aura.db.mapping import work as work_mapping
 from aura.db.tables import accounts as accounts_tables
 from aura.db.tables import dataops as dataops_tables
 from aura.db.tables import estimation as estimation_tables
+from aura.db.tables import knowledge as knowledge_tables
 from aura.db.tables import orchestration as orchestration_tables
 from aura.db.tables import ports as ports_tables
 from aura.db.tables import teams as teams_tables
@@ -38,13 +40,24 @@ from aura.db.tables.base import metadata
 from aura.resolvers.accounts import AccountsMutation, AccountsQuery
 from aura.resolvers.dataops import DataopsMutation, DataopsQuery
 from aura.resolvers.estimation import EstimationMutation, EstimationQuery
+from aura.resolvers.knowledge import KnowledgeMutation, KnowledgeQuery
 from aura.resolvers.orchestration import OrchestrationMutation, OrchestrationQuery
 from aura.resolvers.ports import PortsMutation, PortsQuery
 from aura.resolvers.realtime import RealtimeSubscription
 from aura.resolvers.teams import TeamsMutation, TeamsQuery
 from aura.resolvers.vault import VaultMutation, VaultQuery
 from aura.resolvers.work import WorkMutation, WorkQuery
-from aura.schema import accounts, dataops, estimation, orchestration, ports, teams, vault, work
+from aura.schema import (
+    accounts,
+    dataops,
+    estimation,
+    knowledge,
+    orchestration,
+    ports,
+    teams,
+    vault,
+    work,
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("estimation", estimation_tables, estimation_mapping, estimation, EstimationQuery, EstimationMutation),  # noqa: E501
     Domain("ports", ports_tables, ports_mapping, ports, PortsQuery, PortsMutation),
     Domain("dataops", dataops_tables, dataops_mapping, dataops, DataopsQuery, DataopsMutation),
+    Domain("knowledge", knowledge_tables, knowledge_mapping, knowledge, KnowledgeQuery, KnowledgeMutation),  # noqa: E501
 )
 # fmt: on
 

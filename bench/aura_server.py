@@ -26,8 +26,11 @@ def main() -> None:
     parser.add_argument("--secret", required=True)
     parser.add_argument("--pool-size", type=int, default=16)
     args = parser.parse_args()
+    env = Settings.from_env()  # the installation's dimension, the body limit
     settings = Settings(
         environment="production",
+        embedding_dimension=env.embedding_dimension,
+        max_body_bytes=env.max_body_bytes,
         jwt_secret=args.secret,
         # Production mode insists on a master key; the benchmark reveals no secret.
         master_key=new_master_key(),

@@ -109,3 +109,36 @@ async def test_demo_seed_loads_the_data_review_samples(db: asyncpg.Connection) -
     assert models == {None, "demo-llm"}
     # Embedded like an ingest would: similarRecords has neighbours in the demo.
     assert await db.fetchval("SELECT count(*) FROM data_records WHERE embedding IS NULL") == 0
+
+
+async def test_demo_knowledge_answers_searches(db: asyncpg.Connection, http) -> None:
+    from pgvector import Vector
+
+    from aura.ai.offline import HashingEmbedder
+    from aura.auth.tokens import mint
+    from aura.config import Settings
+    from tests.conftest import JWT_SECRET, Client, User
+
+    await seed(db)
+    assert await db.fetchval("SELECT count(*) FROM knowledge_chunks") >= 5
+    assert await db.fetchval("SELECT count(*) FROM learnings") == 3
+    ada = await db.fetchval("SELECT id::text FROM users WHERE email = 'ada@aura.dev'")
+    client = Client(http, User(ada, "ada@aura.dev", "USER", mint(JWT_SECRET, ada)))
+    found = (
+        await client.gql(
+            '{ searchKnowledge(query: "tenant filters starve nearest neighbour search", '
+            "mode: HYBRID, limit: 3) { hits { chunk { content source { title } } } } }"
+        )
+    ).ok()["searchKnowledge"]["hits"]
+    assert "starve" in found[0]["chunk"]["content"]
+    assert found[0]["chunk"]["source"]["title"] == "Aura architecture notes"
+    # the seed's SQL functions answer too
+    (query,) = await HashingEmbedder(Settings().embedding_dimension).embed(["envelope encryption"])
+    rows = await db.fetch(
+        "SELECT * FROM aura.search_knowledge_chunks($1, NULL, 2, 0)", Vector(query)
+    )
+    assert "envelope encryption" in rows[0]["content"]
+    learnings = await db.fetch(
+        "SELECT title FROM aura.search_learnings($1, NULL, 'realtime', 5, 0)", Vector(query)
+    )
+    assert [r["title"] for r in learnings] == ["Resume subscriptions with the last cursor"]

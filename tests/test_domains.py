@@ -31,7 +31,8 @@ def schema() -> GraphQLSchema:
 
 def test_the_registry_is_the_list_of_domains() -> None:
     assert names() == (
-        "accounts", "work", "orchestration", "teams", "vault", "estimation", "ports", "dataops",
+        "accounts", "work", "orchestration", "teams", "vault", "estimation", "ports",
+        "dataops", "knowledge",
     )  # fmt: skip
     assert scopes.domains() == names()
     for domain in DOMAINS:

@@ -64,6 +64,10 @@ TOKEN_VALUE = "ya29.matrix-alice-7c1d"
 REFRESH_VALUE = "1//matrix-alice-refresh"
 SETTING_VALUE = "sk-or-matrix-admin-3e9a"
 PROVIDER = "google"
+# Root fields that answer nothing from their references alone: a provider token is its
+# user's only; the searches need a query text or an embedding (tests/test_knowledge.py
+# checks them with another tenant's project).
+NEEDS_MORE_THAN_REFERENCES = {"userToken", "searchKnowledge", "searchLearnings"}
 ALLOWED = {"NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"}
 POINTING = ALLOWED | {"BAD_USER_INPUT"}  # for a create whose input points at the victim
 
@@ -158,7 +162,9 @@ async def tenant_world(
     ).ok()["issueAccessToken"]["token"]
     estimation = await estimation_world(client, first["id"], project["id"])
     data = await dataops_world(client, project["id"], tag)
+    knowledge = await _knowledge_rows(client, project["id"], tag)
     return {
+        **knowledge,
         "projects": [project["id"]],
         "epics": [epic["id"]],
         "issues": [issue["id"]],
@@ -299,6 +305,54 @@ async def dataops_world(client: Client, project_id: str, tag: str) -> dict[str, 
         "likert_scores": [score["id"]],
         "ingest_jobs": [job["id"]],
         "analytics_jobs": [analysis["id"]],
+    }
+
+
+async def _knowledge_rows(client: Client, project_id: str, tag: str) -> dict[str, list[str]]:
+    """A knowledge source with a chunk, a learning with an application, a logged search."""
+    ingest = (
+        "mutation($input: IngestKnowledgeSourceInput!) { ingestKnowledgeSource(input: $input) "
+        "{ source { id chunks { nodes { id } } } } }"
+    )
+    source = (
+        await client.gql(
+            ingest,
+            {
+                "input": {
+                    "projectId": project_id,
+                    "sourceType": "document",
+                    "title": f"{tag} notes",
+                    "text": f"{tag} knows how the matrix works.",
+                }
+            },
+        )
+    ).ok()["ingestKnowledgeSource"]["source"]
+    learning = (
+        await client.gql(
+            "mutation($input: CreateLearningInput!) { createLearning(input: $input) "
+            "{ learning { id } } }",
+            {"input": {"projectId": project_id, "title": f"{tag} learnt", "content": "it works"}},
+        )
+    ).ok()["createLearning"]["learning"]
+    application = (
+        await client.gql(
+            "mutation($input: CreateLearningApplicationInput!) { recordLearningApplication("
+            "input: $input) { id } }",
+            {"input": {"learningId": learning["id"], "appliedToType": "task"}},
+        )
+    ).ok()["recordLearningApplication"]
+    searched = (
+        await client.gql(
+            "query($q: String!, $p: ID!) { searchKnowledge(query: $q, projectId: $p) { queryId } }",
+            {"q": f"{tag} matrix", "p": project_id},
+        )
+    ).ok()["searchKnowledge"]
+    return {
+        "knowledge_sources": [source["id"]],
+        "knowledge_chunks": [source["chunks"]["nodes"][0]["id"]],
+        "learnings": [learning["id"]],
+        "learning_applications": [application["id"]],
+        "search_queries": [searched["queryId"]],
     }
 
 
@@ -549,6 +603,9 @@ async def test_cross_tenant_matrix(
         ("task_performance_trends", "tasks"),
         ("active_port_allocations", "port_allocations"),
         ("port_range_utilization", "port_ranges"),
+        ("learning_effectiveness", "learnings"),
+        ("knowledge_coverage_by_project", "projects"),
+        ("popular_search_queries", "search_queries"),
     ):
         victims[view] = victims[base]
     missing = sorted(e for e in TYPES if not victims.get(e))
@@ -641,7 +698,7 @@ async def test_cross_tenant_matrix(
     for document, variables, fields in root_docs:
         data = (await admin.gql(document, variables)).data or {}
         for f in fields:
-            if f.kind == "by-id" and f.name != "userToken":
+            if f.kind == "by-id" and f.name not in NEEDS_MORE_THAN_REFERENCES:
                 assert data.get(f.name) not in (None, []), f"admin cannot read {f.name}"
 
     # 3. nested paths

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from aura.ai.offline import HashingEmbedder
+from aura.db import demo_knowledge
 
 USERS = [
     ("admin@aura.dev", "Aura Admin", "ADMIN"),
@@ -543,3 +544,4 @@ async def load(conn: asyncpg.Connection) -> None:
     await _mvp_project(conn, users["ada@aura.dev"])
     await _ports(conn)
     await _labelling_project(conn, users["ada@aura.dev"])
+    await demo_knowledge.load(conn)

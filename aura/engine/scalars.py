@@ -126,7 +126,32 @@ JSONScalar = strawberry.scalar(
     serialize=lambda value: value,
     parse_value=_json_input,
 )
-SCALAR_OVERRIDES: dict[object, Any] = {JSON: JSONScalar}
+
+
+def _parse_vector(value: Any) -> list[float]:
+    """A list of numbers, read in one pass: graphql-core would coerce a ``[Float!]``
+    element by element, most of a vector search's CPU time. The knowledge resolvers check
+    its dimension and that every number is finite (``aura.ai.embedder.check_vector``)."""
+    if not isinstance(value, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        raise ValueError("a Vector is a list of numbers, e.g. [0.12, -0.5, 0.33]")
+    return [float(v) for v in value]
+
+
+# An embedding's Python annotation; GraphQL's ``Vector`` scalar (``scalar_overrides``).
+Embedding = NewType("Embedding", list)
+VectorScalar = strawberry.scalar(
+    name="Vector",
+    description=(
+        "An embedding: a JSON list of numbers, e.g. `[0.12, -0.5, 0.33]`. In input, exactly "
+        "as many as the installation's dimension (`AURA_EMBEDDING_DIMENSION`), all finite: "
+        "BAD_USER_INPUT otherwise."
+    ),
+    serialize=lambda value: value,
+    parse_value=_parse_vector,
+)
+SCALAR_OVERRIDES: dict[object, Any] = {JSON: JSONScalar, Embedding: VectorScalar}
 
 # Python types → the scalars above, for StrawberryConfig(scalar_map=...).
 SCALAR_MAP: dict[object, Any] = {datetime: DateTime, BigInt: BigIntScalar}
