@@ -166,10 +166,15 @@ class Worker:
                 run = partial(ingest.run_ingest, embedder=embedder, reader=reader)
                 await _guarded(work, job_id, run, "ingest_jobs")
 
+        # A worker without a key ring cannot read the AI settings (`aura ingest`'s own):
+        # it leaves analytics jobs to the others.
+        if self.keyring is None or self.settings is None:
+            return
+        batch = self.settings.analysis_batch_size
+
         @manager.entrypoint("analytics", on_failure="delete")
         async def analytics_job(job: Job) -> None:
             job_id = (job.payload or b"").decode()
-            batch = self.settings.analysis_batch_size if self.settings else 10
             run = partial(analysis.run_analysis, chat=partial(self._chat, work), batch_size=batch)
             await _guarded(work, job_id, run, "analytics_jobs")
 
