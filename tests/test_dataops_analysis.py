@@ -121,8 +121,9 @@ async def test_a_job_analyses_every_record_once_in_batches_and_summarises_them(
         RECORD, {"input": {"projectId": project["id"], "type": "FEEDBACK", "content": "fb"}}
     )
     feedback_id = feedback.ok()["createDataRecord"]["id"]
-    # the second batch's answer waits a moment: progress is visible meanwhile
-    ai_server.then(Reply(), Reply(delay=1.0))
+    # the second batch's answer waits: progress is visible meanwhile
+    gate = asyncio.Event()
+    ai_server.then(Reply(), Reply(gate=gate))
     job = await start(client, project["id"], "TASK")
     assert (job["status"], job["totalRecords"], job["processedCount"]) == ("PENDING", 5, 0)
 
@@ -131,6 +132,7 @@ async def test_a_job_analyses_every_record_once_in_batches_and_summarises_them(
         return found and found["processedCount"] == 2
 
     await until(halfway, "the first batch to be committed")
+    gate.set()
     done = await until(lambda: job_in(client, job["id"], "COMPLETED"), "the job to complete")
     assert done["processedCount"] == 5
     assert done["error"] is None
@@ -205,6 +207,23 @@ async def test_a_job_of_all_types_summarises_each_into_the_project(
     assert json.loads(row["last_feedback_analysis"])["meanScore"] == 3.0
 
 
+async def test_a_job_without_records_completes_with_an_empty_summary(
+    client: Client, people: People, ai_server: AIServer
+) -> None:
+    await configure(client, people, ai_server)
+    project, _ = await project_with(client, [])
+    job = await start(client, project["id"], "FEEDBACK")
+    done = await until(lambda: job_in(client, job["id"], "COMPLETED"), "the job to complete")
+    assert done["totalRecords"] == 0
+    assert {k: done["result"][k] for k in ("records", "meanScore", "alignedShare")} == {
+        "records": 0,
+        "meanScore": None,
+        "alignedShare": None,
+    }
+    assert list(done["result"]["byType"]) == ["FEEDBACK"]
+    assert chat_requests(ai_server) == []
+
+
 async def test_without_a_provider_the_job_fails_at_once(
     client: Client, ai_server: AIServer, db: asyncpg.Connection
 ) -> None:
@@ -273,7 +292,8 @@ async def test_a_cancelled_job_stops_after_the_batch_in_flight(
     await configure(client, people, ai_server)
     ai_server.chat_answer = answer_analyses
     project, ids = await project_with(client, ["one", "two", "three", "four", "five"])
-    ai_server.then(Reply(), Reply(delay=1.0))
+    gate = asyncio.Event()
+    ai_server.then(Reply(), Reply(gate=gate))
     job = await start(client, project["id"])
     await until(lambda: len(chat_requests(ai_server)) == 2, "the second batch to be asked")
     cancelled = await client.gql(
@@ -281,6 +301,7 @@ async def test_a_cancelled_job_stops_after_the_batch_in_flight(
         {"id": job["id"]},
     )
     assert cancelled.ok()["cancelAnalyticsJob"] == {"status": "CANCELLED", "processedCount": 2}
+    gate.set()  # the batch in flight is answered after the cancellation
 
     async def worker_done() -> bool:
         queued = await db.fetchval(
@@ -315,7 +336,8 @@ async def test_a_crashed_workers_job_resumes_without_analysing_a_record_twice(
     ai_server.chat_answer = answer_analyses
     texts = ["one", "two", "three", "four", "five"]
     project, ids = await project_with(client, texts)
-    ai_server.then(Reply(), Reply(delay=60))  # the worker dies waiting for the second
+    # the worker dies waiting for the second batch's answer
+    ai_server.then(Reply(), Reply(gate=asyncio.Event()))
     job = await start(client, project["id"])
     chat = ChatClient(provider="vllm", url=ai_server.url, model=MODEL)
     owner = await asyncpg.connect(database)
