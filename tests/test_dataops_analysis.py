@@ -23,6 +23,7 @@ from aura.db.tables.dataops import LLM_USER_ID
 from tests import factories
 from tests.ai_server import AIServer, Reply
 from tests.conftest import Client, People, Server
+from tests.realtime import connect
 from tests.test_ai_providers import set_setting
 from tests.waiting import until
 
@@ -181,6 +182,32 @@ async def test_a_job_analyses_every_record_once_in_batches_and_summarises_them(
     assert all("fb" not in p.split("Records")[1] for p in prompts)
     assert sent[0].body["model"] == MODEL
     assert sent[0].body["response_format"]["type"] == "json_schema"
+
+
+async def test_progress_reaches_subscribers(
+    server: Server, client: Client, people: People, ai_server: AIServer
+) -> None:
+    await configure(client, people, ai_server)
+    ai_server.chat_answer = answer_analyses
+    project, _ = await project_with(client, ["one", "bad two", "three"])
+    async with connect(server, people.alice) as ws:
+        await ws.subscribe(
+            "1",
+            "subscription($p: ID) { analyticsJobChanged(projectId: $p) "
+            "{ operation node { id status processedCount totalRecords result } } }",
+            {"p": project["id"]},
+        )
+        await ws.ready()
+        job = await start(client, project["id"])
+        seen = []
+        while not seen or seen[-1]["node"]["status"] != "COMPLETED":
+            seen.append((await ws.next())["analyticsJobChanged"])
+    assert seen[0]["operation"] == "INSERT"
+    assert {m["node"]["id"] for m in seen} == {job["id"]}
+    counts = [m["node"]["processedCount"] for m in seen]
+    assert counts == sorted(counts)
+    assert {2, 3} <= set(counts)
+    assert seen[-1]["node"]["result"]["misaligned"] == 1
 
 
 async def test_a_job_of_all_types_summarises_each_into_the_project(
