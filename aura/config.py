@@ -96,6 +96,8 @@ class Settings:
     # Whether ingest jobs embed their records with the installation's provider (the
     # offline embedder unless configured otherwise) before they complete.
     ingest_embeddings: bool = True
+    # Records an analytics job sends the LLM in one chat request (aura.db.analysis).
+    analysis_batch_size: int = 10
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
 
@@ -159,5 +161,6 @@ class Settings:
             job_heartbeat_seconds=float(os.environ.get("AURA_JOB_HEARTBEAT_SECONDS") or 30),
             worker_concurrency=_int("AURA_WORKER_CONCURRENCY", 2),
             ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
+            analysis_batch_size=_int("AURA_ANALYSIS_BATCH_SIZE", 10),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
         )

@@ -19,8 +19,9 @@ offline feature-hashing embedder (real vectors: similar texts are close), listed
 reverse order when ``reverse`` is set (clients must use ``index``); chat completions
 answering ``chat_answer`` (a string, or a function of the request's messages). A queued
 ``Reply`` with ``json`` (or ``text``) answers that body instead; ``status``,
-``headers``, ``delay`` (seconds before answering) and ``drop`` (close the connection
-without answering) shape the answer. ``dimension`` may be changed at any time (for
+``headers``, ``delay`` (seconds before answering), ``gate`` (an ``asyncio.Event``
+to wait for before answering) and ``drop`` (close the connection without answering)
+shape the answer. ``dimension`` may be changed at any time (for
 wrong-dimension tests).
 """
 
@@ -49,6 +50,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    # Answer only once this is set (a test holds a request in flight for as long as it needs).
+    gate: asyncio.Event | None = None
 
 
 @dataclass
@@ -144,6 +147,8 @@ class AIServer:
         body = orjson.loads(raw) if raw else None
         self.requests.append(Recorded(method, path, headers, body))
         reply = self._queue.popleft() if self._queue else Reply()
+        if reply.gate is not None:
+            await reply.gate.wait()
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.drop:

@@ -932,6 +932,11 @@ async def subscriptions(
         ).ok()
         # …and an ingest job
         await upload(client, project, b"content\nchanged\n")
+        # …and an analytics job
+        started = await client.gql(
+            "mutation($p: ID!) { startAnalyticsJob(projectId: $p) { id } }", {"p": project}
+        )
+        started.ok()
         await settled(server.app.state.hub)  # all it will send for alice's changes is queued
         got: set[str] = set()
         for message in await alice_ws.drain():

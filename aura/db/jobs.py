@@ -34,11 +34,13 @@ from pgqueuer.domain.models import Job
 from pgqueuer.domain.settings import DBSettings
 from pgqueuer.domain.types import Channel
 
+from aura.ai.chat import ChatClient
 from aura.ai.embedder import Embedder
 from aura.auth.keyring import KeyRing
 from aura.config import Settings
-from aura.db import ingest
-from aura.db.providers import close_providers, installation_embedder
+from aura.db import analysis, ingest
+from aura.db.providers import close_providers, installation_chat, installation_embedder
+from aura.errors import ProviderError
 
 log = logging.getLogger("aura.jobs")
 
@@ -164,17 +166,17 @@ class Worker:
                 run = partial(ingest.run_ingest, embedder=embedder, reader=reader)
                 await _guarded(work, job_id, run, "ingest_jobs")
 
+        # A worker without a key ring cannot read the AI settings (`aura ingest`'s own):
+        # it leaves analytics jobs to the others.
+        if self.keyring is None or self.settings is None:
+            return
+        batch = self.settings.analysis_batch_size
+
         @manager.entrypoint("analytics", on_failure="delete")
         async def analytics_job(job: Job) -> None:
             job_id = (job.payload or b"").decode()
-            async with work.acquire() as conn:
-                # Analysis needs the configured chat provider (not available yet).
-                await conn.execute(
-                    "UPDATE analytics_jobs SET status = 'FAILED', error = $2 "
-                    "WHERE id = $1 AND status IN ('PENDING', 'PROCESSING')",
-                    job_id,
-                    "no LLM provider is configured for analysis",
-                )
+            run = partial(analysis.run_analysis, chat=partial(self._chat, work), batch_size=batch)
+            await _guarded(work, job_id, run, "analytics_jobs")
 
     async def _embedder(self, work: asyncpg.Pool) -> Embedder | None:
         if self.embedder is not None:
@@ -182,6 +184,13 @@ class Worker:
         if self.keyring is None or self.settings is None or not self.settings.ingest_embeddings:
             return None
         return await installation_embedder(work, self.keyring, self.settings)
+
+    async def _chat(self, work: asyncpg.Pool) -> ChatClient:
+        """The installation's chat client (system settings, read per job); ProviderError
+        ("no LLM provider configured") when there is none."""
+        if self.keyring is None or self.settings is None:
+            raise ProviderError("no LLM provider configured: this worker cannot read the settings")
+        return await installation_chat(work, self.keyring, self.settings)
 
 
 async def _guarded(work: asyncpg.Pool, job_id: str, run: Any, table: str) -> None:
@@ -195,8 +204,9 @@ async def _guarded(work: asyncpg.Pool, job_id: str, run: Any, table: str) -> Non
             raise
         except Exception:
             log.exception("%s %s failed", table, job_id)
+            finished = ", finished_at = now()" if table == "ingest_jobs" else ""
             await conn.execute(
-                f"UPDATE {table} SET status = 'FAILED', error = $2, finished_at = now() "
+                f"UPDATE {table} SET status = 'FAILED', error = $2{finished} "
                 "WHERE id = $1 AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')",
                 job_id,
                 "an internal error stopped the job (see the server log)",

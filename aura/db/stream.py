@@ -186,9 +186,23 @@ INGEST_JOB_CHANGES = Stream(
     keys={"projectId": "project_id"},
 )
 
+ANALYTICS_JOB_CHANGES = Stream(
+    field="analyticsJobChanged",
+    source="analytics_jobs",
+    snapshot=True,
+    keys={"projectId": "project_id"},
+)
+
 STREAMS = {
     stream.field: stream
-    for stream in (EXECUTION_LOGS, EVENTS, TASK_CHANGES, SERVICE_STATUS_CHANGES, INGEST_JOB_CHANGES)
+    for stream in (
+        EXECUTION_LOGS,
+        EVENTS,
+        TASK_CHANGES,
+        SERVICE_STATUS_CHANGES,
+        INGEST_JOB_CHANGES,
+        ANALYTICS_JOB_CHANGES,
+    )
 }
 SOURCES = {stream.source: stream for stream in STREAMS.values()}
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from aura.ai.chat import ChatClient
 from aura.ai.embedder import Embedder
 from aura.auth.keyring import KeyRing
 from aura.auth.principal import Principal
 from aura.config import Settings
 from aura.db.loaders import Loaders
-from aura.db.providers import installation_embedder
+from aura.db.providers import installation_chat, installation_embedder
 from aura.db.session import Session
 from aura.errors import ProviderError
 
@@ -57,6 +58,13 @@ class Context:
         if self.vault is None:
             raise ProviderError("this server has no key ring to read its AI settings with")
         return await installation_embedder(self.session.pool, self.vault, self.settings)
+
+    async def chat(self) -> ChatClient:
+        """The installation's chat client (system settings); ``ProviderError`` ("no LLM
+        provider configured") at once when there is none."""
+        if self.vault is None:
+            raise ProviderError("this server has no key ring to read its AI settings with")
+        return await installation_chat(self.session.pool, self.vault, self.settings)
 
     # Strawberry's views read the context like a dict in a few places.
     def __getitem__(self, key: str) -> Any:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from aura import errors
+from aura.db import llm_rating
 from aura.db.ingest import FINAL, ColumnMapping, create_job
 from aura.db.sql.values import check_id
 from aura.db.tables.dataops import data_records
@@ -47,6 +48,11 @@ UPDATE data_records
 SET has_been_reviewed = true, is_category_correct = $2,
     reviewed_by = aura.current_user_id()::text, reviewed_at = now()
 WHERE id = $1::uuid RETURNING *"""
+
+_CANCEL_ANALYTICS = """
+UPDATE analytics_jobs SET status = 'CANCELLED'
+WHERE id = $1::uuid AND status IN ('PENDING', 'PROCESSING')
+RETURNING *"""
 
 _CANCEL = f"""
 UPDATE ingest_jobs SET status = 'CANCELLED', finished_at = now()
@@ -354,8 +360,12 @@ class DataopsMutation:
     @strawberry.mutation(
         description="Start a bulk alignment analysis of a project's records (of one type, "
         "if given) against its guidelines by the configured LLM. Returns the job (PENDING); "
-        "follow `processedCount`. With no LLM provider configured the job FAILS at once, "
-        "with that as its `error`."
+        "a worker sends the records in batches, stores each one's `alignmentAnalysis`, "
+        "counts `processedCount` as it goes and ends with `result` and the project's "
+        "`lastTaskAnalysis` / `lastFeedbackAnalysis`. The job FAILS at once (its `error` "
+        "says why) when no LLM provider is configured or the project has no guidelines; "
+        "a provider failure mid-job FAILS it with the provider's message, keeping what "
+        "was analysed."
     )
     async def start_analytics_job(
         self,
@@ -388,3 +398,32 @@ class DataopsMutation:
         )
         await session.execute("SELECT aura.enqueue_job('analytics', $1::uuid)", row["id"])
         return crud.as_object("analytics_jobs", row)
+
+    @strawberry.mutation(
+        description="Stop an analytics job: it becomes CANCELLED at once and its worker "
+        "stops after the batch in flight (not stored). Analyses stored before stay, "
+        "matching `processedCount`. A job already final is returned unchanged."
+    )
+    async def cancel_analytics_job(self, info: Info, id: ID_ARGUMENT) -> AnalyticsJob:
+        key = check_id(id)
+        session = info.context.session
+        row = await session.fetchrow(_CANCEL_ANALYTICS, key)
+        if row is None:
+            row = await session.fetchrow("SELECT * FROM analytics_jobs WHERE id = $1::uuid", key)
+        return crud.as_object("analytics_jobs", _visible_or_not_found(row, "analytics job", key))
+
+    @strawberry.mutation(
+        description="Have the configured LLM rate a record's realism and quality (1-7, "
+        "asked as JSON): stored as a rating by the all-zero user ID with `llmModel` the "
+        "provider's model, replacing that model's earlier rating of the record. "
+        "PROVIDER_ERROR, nothing stored, when no LLM provider is configured, the provider "
+        "fails, or the model answers anything but two integers from 1 to 7."
+    )
+    async def rate_record_with_llm(
+        self,
+        info: Info,
+        record_id: Annotated[strawberry.ID, strawberry.argument(description="The record to rate.")],
+    ) -> LikertScore:
+        key = check_id(record_id, "recordId")
+        row = await llm_rating.rate(info.context.session, info.context.chat, key)
+        return crud.as_object("likert_scores", row)

@@ -19,6 +19,7 @@ from aura.engine.schema import AuraSchema
 from aura.realtime.subscription import QueueSink
 from aura.schema.orchestration import AgentType, LogLevel
 from aura.schema.realtime import (
+    AnalyticsJobChange,
     EventMessage,
     ExecutionLogMessage,
     IngestJobChange,
@@ -181,5 +182,24 @@ class RealtimeSubscription:
         ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[IngestJobChange, None]:
+        async for message in _stream(info):
+            yield message
+
+    @strawberry.subscription(
+        description="Analytics jobs created, making progress (each committed batch of "
+        "analyses), finishing or deleted: of one project, or all you can see. Draw a "
+        "progress bar from `processedCount` of `totalRecords`."
+    )
+    async def analytics_job_changed(
+        self,
+        info: Info,
+        project_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only jobs of this project; all you can see when omitted."
+            ),
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[AnalyticsJobChange, None]:
         async for message in _stream(info):
             yield message

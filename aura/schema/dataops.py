@@ -68,7 +68,9 @@ class DataRecord:
         description="The source row's other columns (column name → text), or free-form JSON."
     )
     alignment_analysis: str | None = strawberry.field(
-        description="The LLM's analysis of its alignment with the project's guidelines."
+        description="The LLM's analysis of its alignment with the project's guidelines, "
+        "written by the last analytics job that covered it: JSON text `{jobId, aligned, "
+        "score (1-10), reasoning, issues, model, analysedAt}`."
     )
     has_been_reviewed: bool = strawberry.field(description="A reviewer has judged its category.")
     is_category_correct: bool | None = strawberry.field(
@@ -362,7 +364,11 @@ class AnalyticsJob:
     total_records: int = strawberry.field(description="Records to analyse.")
     processed_count: int = strawberry.field(description="Records analysed so far.")
     error: str | None = strawberry.field(description="Why it FAILED; null otherwise.")
-    result: JSON | None = strawberry.field(description="The summary it produced, if any.")
+    result: JSON | None = strawberry.field(
+        description="Once COMPLETED, the summary of what it analysed: `records`, `aligned`, "
+        "`misaligned`, `alignedShare`, `meanScore`, `commonIssues` ([{issue, count}]), "
+        "`byType` (the same per record type), `model`, `jobId`, `finishedAt`; null before."
+    )
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 

@@ -9,7 +9,7 @@ import strawberry
 
 from aura.db.stream import Change
 from aura.engine.relay import instantiate
-from aura.schema.dataops import IngestJob
+from aura.schema.dataops import AnalyticsJob, IngestJob
 from aura.schema.orchestration import Event, ExecutionLog, ServiceStatus
 from aura.schema.work import Task
 
@@ -71,6 +71,19 @@ class IngestJobChange:
     )
 
 
+@strawberry.type(
+    description="An analytics job was created, made progress, finished or was deleted."
+)
+class AnalyticsJobChange:
+    cursor: str = strawberry.field(description=CURSOR_DESCRIPTION)
+    operation: ChangeOperation = strawberry.field(
+        description="Whether the job was created, updated (progress, status) or deleted."
+    )
+    node: AnalyticsJob = strawberry.field(
+        description="The job as this change left it (as it was, for a deletion)."
+    )
+
+
 # subscription field -> (message type, node type)
 MESSAGES: dict[str, tuple[type, type]] = {
     "executionLogs": (ExecutionLogMessage, ExecutionLog),
@@ -78,6 +91,7 @@ MESSAGES: dict[str, tuple[type, type]] = {
     "taskChanged": (TaskChange, Task),
     "serviceStatusChanged": (ServiceStatusChange, ServiceStatus),
     "ingestJobChanged": (IngestJobChange, IngestJob),
+    "analyticsJobChanged": (AnalyticsJobChange, AnalyticsJob),
 }
 
 
