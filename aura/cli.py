@@ -134,7 +134,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         task = worker.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(worker.stop()))
+            loop.add_signal_handler(sig, worker.request_stop)
         print("worker running", flush=True)
         await task
 

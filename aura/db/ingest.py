@@ -457,9 +457,11 @@ async def _load(
             pending = None
         await _commit_batch(conn, job_id, batch, after, replica=replica)
     finally:
-        if pending is not None and not pending.done():
+        # Only reached with a batch in flight when something else failed: that error
+        # propagates, so the batch's own outcome (cancelled, or its error) is dropped.
+        if pending is not None:
             pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Stopped):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await pending
 
 

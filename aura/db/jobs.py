@@ -88,10 +88,14 @@ class Worker:
         self._task = asyncio.create_task(self.run(), name="aura job worker")
         return self._task
 
-    async def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Ask the worker to stop (safe from a signal handler); ``run`` then returns."""
         self._stopping.set()
         if self._manager is not None:
             self._manager.shutdown.set()
+
+    async def stop(self) -> None:
+        self.request_stop()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 try:
