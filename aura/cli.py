@@ -1,4 +1,5 @@
-"""``aura serve | worker | ingest | migrate | seed | token | export-schema``."""
+"""``aura serve | worker | ingest | migrate | seed | token | export-schema | backup |
+restore | rotate-master-key``."""
 
 from __future__ import annotations
 
@@ -113,7 +114,6 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run background jobs against the database (as many processes as you like)."""
     import signal
 
-    from aura.auth.crypto import master_key
     from aura.auth.keyring import KeyRing
     from aura.db import migrate
     from aura.db.database import resolve_dsn
@@ -128,7 +128,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
             dsn,
             heartbeat=settings.job_heartbeat_seconds,
             concurrency=args.concurrency or settings.worker_concurrency,
-            keyring=KeyRing(master_key(settings)),
+            keyring=KeyRing.from_settings(settings),
             settings=settings,
         )
         task = worker.start()
@@ -151,6 +151,99 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     dsn = resolve_dsn(settings)
     asyncio.run(migrate.upgrade(dsn))
     return asyncio.run(ingest_file(dsn, settings, args))
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.db.backup import BackupError, backup
+    from aura.db.database import resolve_dsn
+
+    try:
+        size = backup(resolve_dsn(settings), args.file)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"backup written to {args.file} ({size} bytes)")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.auth.crypto import VaultError
+    from aura.auth.keyring import KeyRing
+    from aura.db import backup
+    from aura.db.database import resolve_dsn
+    from aura.db.pool import create_pool
+
+    if args.clean and not args.force:
+        if settings.production:
+            print("restore --clean replaces a production database: add --force", file=sys.stderr)
+            return 1
+        if not sys.stdin.isatty():
+            print("restore --clean asks for confirmation: add --force", file=sys.stderr)
+            return 1
+        answer = input("restore --clean deletes everything in the database first. Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("nothing changed", file=sys.stderr)
+            return 1
+    dsn = resolve_dsn(settings)
+
+    async def check_vault() -> None:
+        pool = await create_pool(dsn, min_size=1, max_size=1)
+        try:
+            await KeyRing.from_settings(settings).ensure_active_key(pool)
+        finally:
+            await pool.close()
+
+    try:
+        asyncio.run(backup.prepare(dsn, clean=args.clean))
+        backup.restore_dump(dsn, args.file)
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    restored = asyncio.run(backup.summary(dsn))
+    print(f"restored {args.file}: {restored.tables} tables, {restored.rows} rows")
+    try:
+        asyncio.run(check_vault())
+    except VaultError as exc:
+        print(
+            f"the vault does not open with this master key: {exc}. Set AURA_MASTER_KEY to "
+            "the key of the installation the backup comes from.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+def _rotate_master_key(args: argparse.Namespace, settings: Settings) -> int:
+    from aura.auth.keyring import KeyRing
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+    from aura.db.pool import create_pool
+
+    if not settings.master_key_previous:
+        print(
+            "set AURA_MASTER_KEY to the new key and AURA_MASTER_KEY_PREVIOUS to the current "
+            "one (see README, Rotating the master key)",
+            file=sys.stderr,
+        )
+        return 1
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+
+    async def rotate() -> str:
+        pool = await create_pool(dsn, min_size=1, max_size=1)
+        try:
+            done = await KeyRing.from_settings(settings).rotate_master(
+                pool, batch_size=args.batch_size
+            )
+        finally:
+            await pool.close()
+        return (
+            f"{done.rewrapped} data keys re-wrapped under the new master key "
+            f"({done.current} already were), {done.batches} batches, {done.seconds:.2f} s"
+        )
+
+    print(asyncio.run(rotate()))
+    return 0
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,6 +303,33 @@ def parser() -> argparse.ArgumentParser:
         "--no-wait", action="store_true", help="only enqueue: a server or worker loads it"
     )
     ingest.set_defaults(run=_ingest)
+
+    backup = commands.add_parser(
+        "backup", help="dump the database (embedded or DATABASE_URL) into FILE (pg_dump -Fc)"
+    )
+    backup.add_argument("file", type=Path, help="the backup file to write")
+    backup.set_defaults(run=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty database; the vault needs the same master key",
+    )
+    restore.add_argument("file", type=Path, help="a file written by aura backup")
+    restore.add_argument(
+        "--clean", action="store_true", help="delete everything in the database first (asks)"
+    )
+    restore.add_argument(
+        "--force", action="store_true", help="no confirmation for --clean (needed in production)"
+    )
+    restore.set_defaults(run=_restore)
+
+    rotate = commands.add_parser(
+        "rotate-master-key",
+        help="re-wrap the vault's data keys under AURA_MASTER_KEY "
+        "(the old key in AURA_MASTER_KEY_PREVIOUS); no downtime",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="data keys per transaction")
+    rotate.set_defaults(run=_rotate_master_key)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", default="-")

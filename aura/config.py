@@ -37,6 +37,8 @@ class Settings:
     jwt_secret: str | None = None
     # Base64 of 32 bytes; wraps the vault's data keys (aura/auth/crypto.py).
     master_key: str | None = None
+    # Master keys being rotated away from (aura/auth/keyring.py): they only open data keys.
+    master_key_previous: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     introspection: bool = True
@@ -122,6 +124,7 @@ class Settings:
             home=Path(os.environ.get("AURA_HOME", ".aura")),
             jwt_secret=os.environ.get("AURA_JWT_SECRET") or None,
             master_key=os.environ.get("AURA_MASTER_KEY") or None,
+            master_key_previous=os.environ.get("AURA_MASTER_KEY_PREVIOUS") or None,
             host=os.environ.get("AURA_HOST", "127.0.0.1"),
             port=_int("AURA_PORT", 8000),
             introspection=_flag("AURA_INTROSPECTION", not production),

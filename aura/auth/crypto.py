@@ -36,13 +36,13 @@ class VaultError(Exception):
     """A value or a data key does not open: wrong master key, tampering, or corruption."""
 
 
-def _decode_master(raw: str) -> bytes:
+def _decode_master(raw: str, name: str = "AURA_MASTER_KEY") -> bytes:
     try:
         key = base64.b64decode(raw.strip(), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise RuntimeError("AURA_MASTER_KEY must be base64 (32 random bytes)") from exc
+        raise RuntimeError(f"{name} must be base64 (32 random bytes)") from exc
     if len(key) != KEY_BYTES:
-        raise RuntimeError(f"AURA_MASTER_KEY must decode to {KEY_BYTES} bytes, not {len(key)}")
+        raise RuntimeError(f"{name} must decode to {KEY_BYTES} bytes, not {len(key)}")
     return key
 
 
@@ -70,6 +70,15 @@ def master_key(settings: Settings) -> bytes:
     with os.fdopen(fd, "w") as handle:
         handle.write(encoded)
     return _decode_master(encoded)
+
+
+def previous_master_keys(settings: Settings) -> tuple[bytes, ...]:
+    """The master keys being rotated away from (``AURA_MASTER_KEY_PREVIOUS``, comma
+    separated): they still open data keys, and never wrap new ones."""
+    raw = settings.master_key_previous or ""
+    return tuple(
+        _decode_master(part, "AURA_MASTER_KEY_PREVIOUS") for part in raw.split(",") if part.strip()
+    )
 
 
 def place(table: str, row: str, column: str) -> bytes:

@@ -19,11 +19,21 @@ No value is unreadable at any moment: a row's ciphertext and key change together
 one committed update, and old keys stay in ``encryption_keys`` (inactive) so a reader
 holding an old ciphertext can still open it. A failed rotation leaves every row
 readable; running it again finishes the sweep under a newer key.
+
+Master-key rotation (``KeyRing.rotate_master``) re-wraps the data keys, not the values:
+each data key is opened with whichever master key the ring holds (the current one, or
+one of the previous ones) and written back wrapped under the current one, a batch of
+keys per short transaction. A ring opens a data key with any of its master keys, and
+``ensure_active_key`` unwraps every data key at start-up, so a running process never
+needs the master key again for the keys it has: processes with the old key keep
+revealing throughout, and processes started with the new key (and the old one as
+``AURA_MASTER_KEY_PREVIOUS``) open keys wrapped either way.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +41,7 @@ import asyncpg
 
 from aura import errors
 from aura.auth import crypto
+from aura.config import Settings
 
 # Same expression as migrations/sql/vault.py's ACTIVE_KEY_LOCK.
 _ACTIVE_KEY_LOCK = "hashtextextended('aura.vault.active_key', 0)"
@@ -88,6 +99,17 @@ class Rotation:
     seconds: float = 0.0
 
 
+@dataclass
+class MasterRotation:
+    """What a master-key rotation did: data keys re-wrapped under the new master key,
+    data keys that were already under it, transactions it took."""
+
+    rewrapped: int = 0
+    current: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+
 class Sealer:
     """Seals values under one data key: the active key of the writer's transaction."""
 
@@ -100,15 +122,33 @@ class Sealer:
 
 
 class KeyRing:
-    def __init__(self, master: bytes) -> None:
+    def __init__(self, master: bytes, previous: Sequence[bytes] = ()) -> None:
+        # New data keys are wrapped under ``master``; ``previous`` keys only open.
         self._master = master
+        self._masters = (master, *previous)
         self._keys: dict[str, bytes] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KeyRing:
+        """The ring of ``AURA_MASTER_KEY`` and, during a rotation, ``AURA_MASTER_KEY_PREVIOUS``."""
+        return cls(crypto.master_key(settings), crypto.previous_master_keys(settings))
 
     def _unwrap(self, key_id: str, wrapped: bytes) -> bytes:
         key = self._keys.get(key_id)
         if key is None:
-            key = self._keys[key_id] = crypto.unwrap_key(self._master, key_id, bytes(wrapped))
+            key = self._keys[key_id] = self._open_wrapped(key_id, bytes(wrapped))[0]
         return key
+
+    def _open_wrapped(self, key_id: str, wrapped: bytes) -> tuple[bytes, bytes]:
+        """The data key and the master key that opens it (the first of the ring that does)."""
+        failure: crypto.VaultError | None = None
+        for master in self._masters:
+            try:
+                return crypto.unwrap_key(master, key_id, wrapped), master
+            except crypto.VaultError as exc:
+                failure = failure or exc
+        assert failure is not None
+        raise failure
 
     async def _key(self, db: Queries, key_id: str) -> bytes:
         key = self._keys.get(key_id)
@@ -148,7 +188,63 @@ class KeyRing:
                 )
                 row = await conn.fetchrow("SELECT id, encrypted_key FROM aura.vault_active_key()")
             self._unwrap(row["id"], row["encrypted_key"])
+            # Every data key, once: from now on this process opens any value without the
+            # master key, whatever a master-key rotation does meanwhile.
+            for key in await conn.fetch("SELECT id, encrypted_key FROM encryption_keys"):
+                self._unwrap(str(key["id"]), key["encrypted_key"])
             return str(row["id"])
+
+    async def rotate_master(
+        self, pool: asyncpg.Pool, *, batch_size: int = BATCH_SIZE
+    ) -> MasterRotation:
+        """Re-wrap every data key under this ring's current master key.
+
+        Keys already under it are left alone, so running it again (after an interruption)
+        finishes the job. A data key no master key of the ring opens stops the rotation
+        (VaultError) with the batches before it committed: every key stays openable by a
+        ring that holds both the old and the new master key.
+        """
+        started = time.perf_counter()
+        rotation = MasterRotation()
+        select = (
+            "SELECT id, encrypted_key FROM encryption_keys WHERE id > $1::uuid "
+            "ORDER BY id LIMIT $2 FOR UPDATE"
+        )
+        async with pool.acquire() as conn:
+            if not await conn.fetchval(f"SELECT pg_try_advisory_lock({_ROTATION_LOCK})"):
+                raise errors.Conflict("a key rotation is already running")
+            try:
+                after = "00000000-0000-0000-0000-000000000000"
+                while True:
+                    async with conn.transaction():
+                        rows = await conn.fetch(select, after, batch_size)
+                        if not rows:
+                            break
+                        changes = []
+                        for row in rows:
+                            key_id = str(row["id"])
+                            data_key, master = self._open_wrapped(
+                                key_id, bytes(row["encrypted_key"])
+                            )
+                            self._keys[key_id] = data_key
+                            if master is self._master:
+                                rotation.current += 1
+                                continue
+                            rewrapped = crypto.wrap_key(self._master, key_id, data_key)
+                            changes.append((key_id, rewrapped))
+                        if changes:
+                            await conn.executemany(
+                                "UPDATE encryption_keys SET encrypted_key = $2, "
+                                "updated_at = now() WHERE id = $1::uuid",
+                                changes,
+                            )
+                        rotation.rewrapped += len(changes)
+                        after = str(rows[-1]["id"])
+                    rotation.batches += 1
+            finally:
+                await conn.execute(f"SELECT pg_advisory_unlock({_ROTATION_LOCK})")
+        rotation.seconds = time.perf_counter() - started
+        return rotation
 
     async def rotate(self, pool: asyncpg.Pool, *, batch_size: int = BATCH_SIZE) -> Rotation:
         """Switch to a new data key and re-encrypt every sealed value under it."""
