@@ -170,7 +170,8 @@ async def test_backup_and_restore_round_trip_every_table(
         text=True,
         check=True,
     )
-    assert "STRIPE" in script.stdout and "openrouter_key" in script.stdout
+    assert "STRIPE" in script.stdout
+    assert "openrouter_key" in script.stdout
     for name, value in plain.items():
         assert value not in script.stdout, name
     assert master_key(server.settings).hex() not in script.stdout
@@ -204,12 +205,14 @@ async def test_restore_refuses_a_database_with_data_unless_cleaned(
     assert "not empty" in again.stderr
     # --clean needs confirmation: without a terminal, --force; in production, --force always
     asked = await asyncio.to_thread(aura, "restore", "--clean", str(dump), env=target, check=False)
-    assert asked.returncode == 1 and "--force" in asked.stderr
+    assert asked.returncode == 1
+    assert "--force" in asked.stderr
     production = {**target, "AURA_ENV": "production"}
     guarded = await asyncio.to_thread(
         aura, "restore", "--clean", str(dump), env=production, check=False
     )
-    assert guarded.returncode == 1 and "production" in guarded.stderr
+    assert guarded.returncode == 1
+    assert "production" in guarded.stderr
     # With --force the database is replaced by the backup: the later project is not in it
     conn = await connect(empty_databases[0])
     try:
@@ -228,7 +231,8 @@ async def test_restore_refuses_a_database_with_data_unless_cleaned(
         env={**target, "DATABASE_URL": empty_databases[1]},
         check=False,
     )
-    assert missing.returncode == 1 and "no backup file" in missing.stderr
+    assert missing.returncode == 1
+    assert "no backup file" in missing.stderr
 
 
 def test_backup_and_restore_on_the_embedded_server(tmp_path: Path) -> None:
