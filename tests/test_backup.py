@@ -39,14 +39,16 @@ AURA = [sys.executable, "-m", "aura.cli"]
 def aura(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("AURA_")}
     base.pop("DATABASE_URL", None)
-    return subprocess.run(
+    done = subprocess.run(
         [*AURA, *args],
         env={**base, **env},
         capture_output=True,
         text=True,
-        check=check,
+        check=False,
         stdin=subprocess.DEVNULL,
     )
+    assert done.returncode == 0 or not check, (args, done.returncode, done.stderr)
+    return done
 
 
 async def table_checksums(dsn: str) -> dict[str, tuple[int, str]]:
