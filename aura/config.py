@@ -102,6 +102,13 @@ class Settings:
     analysis_batch_size: int = 10
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
+    # Retention (aura/db/retention.py): days before events and execution logs move to
+    # their archives (0: never), rows per batch, and when the workers run it and the
+    # secret rotation check (aura/db/secret_rotation.py): a cron expression (UTC).
+    retention_events_days: int = 365
+    retention_logs_days: int = 90
+    retention_batch_size: int = 1000
+    maintenance_schedule: str = "17 * * * *"
 
     @property
     def production(self) -> bool:
@@ -166,4 +173,8 @@ class Settings:
             ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
             analysis_batch_size=_int("AURA_ANALYSIS_BATCH_SIZE", 10),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
+            retention_events_days=_int("AURA_RETENTION_EVENTS_DAYS", 365),
+            retention_logs_days=_int("AURA_RETENTION_LOGS_DAYS", 90),
+            retention_batch_size=_int("AURA_RETENTION_BATCH_SIZE", 1000),
+            maintenance_schedule=os.environ.get("AURA_MAINTENANCE_SCHEDULE") or "17 * * * *",
         )

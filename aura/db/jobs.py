@@ -30,6 +30,7 @@ from pgqueuer.adapters.persistence.qb import (
 )
 from pgqueuer.adapters.persistence.queries import Queries
 from pgqueuer.core.qm import QueueManager
+from pgqueuer.core.sm import SchedulerManager
 from pgqueuer.domain.models import Job
 from pgqueuer.domain.settings import DBSettings
 from pgqueuer.domain.types import Channel
@@ -38,7 +39,7 @@ from aura.ai.chat import ChatClient
 from aura.ai.embedder import Embedder
 from aura.auth.keyring import KeyRing
 from aura.config import Settings
-from aura.db import analysis, ingest
+from aura.db import analysis, ingest, maintenance
 from aura.db.providers import close_providers, installation_chat, installation_embedder
 from aura.errors import ProviderError
 
@@ -80,6 +81,7 @@ class Worker:
         self.restarts = 0
         self._stopping = asyncio.Event()
         self._manager: QueueManager | None = None
+        self._scheduler: SchedulerManager | None = None
         self._task: asyncio.Task[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -93,6 +95,8 @@ class Worker:
         self._stopping.set()
         if self._manager is not None:
             self._manager.shutdown.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown.set()
 
     async def stop(self) -> None:
         self.request_stop()
@@ -116,6 +120,7 @@ class Worker:
             finally:
                 self.healthy = False
                 self._manager = None
+                self._scheduler = None
             if self._stopping.is_set():
                 break
             self.restarts += 1
@@ -125,6 +130,8 @@ class Worker:
     async def _serve(self) -> None:
         named = {"application_name": APPLICATION_NAME}
         listen = await asyncpg.connect(self.dsn, server_settings=named)
+        # The scheduler's queries run beside the queue manager's: a connection of its own.
+        cron = await asyncpg.connect(self.dsn, server_settings=named)
         # Two connections a job (an ingest reads its file on one and writes on the
         # other), for as many jobs as the queue manager may run at once.
         work = await asyncpg.create_pool(
@@ -141,23 +148,50 @@ class Worker:
             manager = QueueManager(queries, channel=Channel(settings.channel))
             self._register(manager, work)
             self._manager = manager
+            scheduler = self._scheduler = SchedulerManager(
+                Queries(
+                    AsyncpgDriver(cron),
+                    qbe=QueryBuilderEnvironment(settings),
+                    qbq=QueryQueueBuilder(settings),
+                    qbs=QuerySchedulerBuilder(settings),
+                )
+            )
+            if self.settings is not None:
+                maintenance.register(scheduler, work, self.settings, self.keyring)
             if self._stopping.is_set():
                 return
             self.healthy = True
-            await manager.run(
-                shutdown_on_listener_failure=True,
-                heartbeat_timeout=timedelta(seconds=self.heartbeat),
-                dequeue_timeout=timedelta(seconds=max(1.0, self.heartbeat / 2)),
-                batch_size=self.concurrency,
-                max_concurrent_tasks=2 * self.concurrency,
-                log_aggregation_interval=timedelta(0),
-            )
+            scheduled = asyncio.create_task(self._run_scheduler(scheduler, manager))
+            try:
+                await manager.run(
+                    shutdown_on_listener_failure=True,
+                    heartbeat_timeout=timedelta(seconds=self.heartbeat),
+                    dequeue_timeout=timedelta(seconds=max(1.0, self.heartbeat / 2)),
+                    batch_size=self.concurrency,
+                    max_concurrent_tasks=2 * self.concurrency,
+                    log_aggregation_interval=timedelta(0),
+                )
+            finally:
+                scheduler.shutdown.set()
+                await scheduled
             if not self._stopping.is_set():
                 raise RuntimeError("the queue manager stopped by itself")
         finally:
             await close_providers(work)
             await work.close()
             await listen.close()
+            await cron.close()
+
+    @staticmethod
+    async def _run_scheduler(scheduler: SchedulerManager, manager: QueueManager) -> None:
+        """The scheduled jobs until shutdown; when they fail, the queue manager stops
+        too, so the worker restarts as a whole (``run``)."""
+        try:
+            if scheduler.registry:
+                await scheduler.run()
+        except Exception:
+            log.exception("the job scheduler failed")
+            manager.shutdown.set()
 
     # -- what the jobs do ----------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from aura.db.enums import (
     RunStatus,
     ServiceHealth,
 )
+from aura.db.tables.archive import archive_of
 from aura.db.tables.base import (
     JSONB,
     UUID,
@@ -398,3 +399,8 @@ recent_events = sa.Table(
     sa.Column("task_title", sa.Text),
     info={"view": True},
 )
+
+# -- archives: retention (aura.db.retention) moves events and log lines past their age here
+
+events_archive = archive_of(events)
+execution_logs_archive = archive_of(execution_logs)
