@@ -20,7 +20,6 @@ twice, and a failure on one secret leaves the others to go on.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import os
 import re
@@ -114,9 +113,10 @@ async def _rotate(conn: asyncpg.Connection, ring: KeyRing, due: Any, value: str)
     )
     await conn.execute(
         "INSERT INTO secret_access_log (secret_id, project_id, access_type, success, metadata) "
-        "VALUES ($1, $2, 'ROTATE', true, '{\"automatic\": true}'::jsonb)",
+        "VALUES ($1, $2, 'ROTATE', true, $3)",
         due["secret_id"],
         due["project_id"],
+        {"automatic": True},
     )
     payload = {
         "secretId": str(due["secret_id"]),
@@ -124,13 +124,13 @@ async def _rotate(conn: asyncpg.Connection, ring: KeyRing, due: Any, value: str)
         "secretType": due["secret_type"],
         "automatic": True,
     }
-    await conn.execute(_EVENT, due["project_id"], "secret.rotated", json.dumps(payload))
+    await conn.execute(_EVENT, due["project_id"], "secret.rotated", payload)
 
 
 async def _notify(conn: asyncpg.Connection, due: Any, due_at: Any) -> bool:
     """Append the notice for this due date unless it was appended already."""
     marker = {"secretId": str(due["secret_id"]), "dueAt": _stamp(due_at)}
-    if await conn.fetchval(_NOTIFIED, due["project_id"], json.dumps(marker)):
+    if await conn.fetchval(_NOTIFIED, due["project_id"], marker):
         return False
     payload = {
         **marker,
@@ -139,7 +139,7 @@ async def _notify(conn: asyncpg.Connection, due: Any, due_at: Any) -> bool:
         "autoRotate": due["auto_rotate"],
         "notificationDays": due["notification_days"],
     }
-    await conn.execute(_EVENT, due["project_id"], "secret.rotation_due", json.dumps(payload))
+    await conn.execute(_EVENT, due["project_id"], "secret.rotation_due", payload)
     return True
 
 
