@@ -209,6 +209,17 @@ async def test_archives_keep_their_sources_row_security(
     assert await visible(people.bob.id) == (0, 0)
     assert await visible(people.pending.id) == (0, 0)
     assert await visible(people.admin.id) == (1, 1)
+    # and through the API
+    query = (
+        "{ archivedEvents { totalCount } archivedExecutionLogs { nodes { message task { id } } } }"
+    )
+    mine = (await client.gql(query)).ok()
+    assert mine["archivedEvents"]["totalCount"] == 1
+    assert mine["archivedExecutionLogs"]["nodes"] == [
+        {"message": "line", "task": {"id": task["id"]}}
+    ]
+    theirs = (await client.as_(people.bob).gql(query)).ok()
+    assert theirs == {"archivedEvents": {"totalCount": 0}, "archivedExecutionLogs": {"nodes": []}}
 
 
 async def test_the_workers_run_retention_on_their_schedule(

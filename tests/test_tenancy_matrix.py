@@ -47,6 +47,8 @@ import pytest
 from graphql import get_named_type, is_enum_type, is_input_object_type, is_non_null_type
 
 from aura.ai.offline import HashingEmbedder
+from aura.config import Settings
+from aura.db.retention import policies
 from aura.domains import DOMAINS
 from aura.engine.relay import TYPES
 from aura.engine.scopes import DECLARED
@@ -403,6 +405,17 @@ async def keys_in_database(db: asyncpg.Connection) -> dict[str, set[str]]:
     return found
 
 
+async def archive_copies(db: asyncpg.Connection) -> None:
+    """The archives get copies of the rows written so far, as retention would move them
+    there (copies, so that the live rows stay victims too)."""
+    for policy in policies(Settings()):
+        columns = ", ".join(policy.columns)
+        await db.execute(
+            f"INSERT INTO {policy.archive} ({columns}) SELECT {columns} FROM {policy.table} "
+            f"WHERE id NOT IN (SELECT id FROM {policy.archive})"
+        )
+
+
 def diff(after: dict[str, set[str]], before: dict[str, set[str]]) -> dict[str, set[str]]:
     return {name: keys - before.get(name, set()) for name, keys in after.items()}
 
@@ -561,10 +574,13 @@ async def test_cross_tenant_matrix(
     # given: the admin's shared rows, alice's world, bob's world
     before = await keys_in_database(db)
     shared = await admin_world(admin)
+    await archive_copies(db)
     after_admin = await keys_in_database(db)
     alice_named = await tenant_world(client, shared["template"], "alice", shared["port_ranges"][0])
+    await archive_copies(db)
     after_alice = await keys_in_database(db)
     bob_named = await tenant_world(bob, shared["template"], "bob", shared["port_ranges"][0])
+    await archive_copies(db)
     # Embeddings come from a worker with a provider: given here, so similarRecords has
     # neighbours to find (and to leak, were it to).
     embedder = HashingEmbedder(server.settings.embedding_dimension)

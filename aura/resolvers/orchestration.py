@@ -25,6 +25,12 @@ from aura.schema.orchestration import (
     AgentSession,
     AgentSessionFilter,
     AgentSessionOrderBy,
+    ArchivedEvent,
+    ArchivedEventFilter,
+    ArchivedEventOrderBy,
+    ArchivedExecutionLog,
+    ArchivedExecutionLogFilter,
+    ArchivedExecutionLogOrderBy,
     Artifact,
     ArtifactFilter,
     ArtifactOrderBy,
@@ -184,6 +190,20 @@ class OrchestrationQuery:
         description="Human overrides recorded in your projects.",
     )
     event = by_id_field("events", node=Event, description="An event by ID.")
+    archived_events = connection_field(
+        "events_archive",
+        node=ArchivedEvent,
+        filter=ArchivedEventFilter,
+        order=ArchivedEventOrderBy,
+        description="Events retention archived (older than its age) that you may see.",
+    )
+    archived_execution_logs = connection_field(
+        "execution_logs_archive",
+        node=ArchivedExecutionLog,
+        filter=ArchivedExecutionLogFilter,
+        order=ArchivedExecutionLogOrderBy,
+        description="Execution log lines retention archived, of your projects.",
+    )
     events = connection_field(
         "events",
         node=Event,

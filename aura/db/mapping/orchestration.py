@@ -115,6 +115,19 @@ register(
         relations=_relations(_user(), one("task_history", "task_history", local="task_history_id")),
         read_only=_DERIVED,
     ),
+    # Archives (retention): read-only, with their sources' relations.
+    Entity(
+        "events_archive",
+        t.events_archive,
+        relations=_relations(_project(), _task(), _user()),
+        read_only=frozenset(c.name for c in t.events_archive.columns),
+    ),
+    Entity(
+        "execution_logs_archive",
+        t.execution_logs_archive,
+        relations=_relations(_project(), _task(), _user()),
+        read_only=frozenset(c.name for c in t.execution_logs_archive.columns),
+    ),
     Entity(
         "recent_events",
         t.recent_events,

@@ -10,6 +10,16 @@ orchestration fields to ``Project`` and ``Task`` (``extends``).
 from __future__ import annotations
 
 from aura.schema.orchestration import extends as extends
+from aura.schema.orchestration.archive import (
+    ArchivedEvent,
+    ArchivedEventFilter,
+    ArchivedEventOrderBy,
+    ArchivedEventOrderField,
+    ArchivedExecutionLog,
+    ArchivedExecutionLogFilter,
+    ArchivedExecutionLogOrderBy,
+    ArchivedExecutionLogOrderField,
+)
 from aura.schema.orchestration.artifacts import (
     AgentSession,
     AgentSessionFilter,
@@ -130,6 +140,14 @@ __all__ = [
     "AgentSessionOrderBy",
     "AgentSessionOrderField",
     "AgentType",
+    "ArchivedEvent",
+    "ArchivedEventFilter",
+    "ArchivedEventOrderBy",
+    "ArchivedEventOrderField",
+    "ArchivedExecutionLog",
+    "ArchivedExecutionLogFilter",
+    "ArchivedExecutionLogOrderBy",
+    "ArchivedExecutionLogOrderField",
     "Artifact",
     "ArtifactFilter",
     "ArtifactOrderBy",
