@@ -194,6 +194,7 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
             await pool.close()
 
     try:
+        backup.check_dump(args.file)
         asyncio.run(backup.prepare(dsn, clean=args.clean))
         backup.restore_dump(dsn, args.file)
     except backup.BackupError as exc:

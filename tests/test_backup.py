@@ -226,15 +226,21 @@ async def test_restore_refuses_a_database_with_data_unless_cleaned(
     replaced = await table_checksums(empty_databases[0])
     assert replaced["public.projects"][0] == source["public.projects"][0] - 1
     assert replaced["public.users"][0] == source["public.users"][0]
+    # A missing or broken file is refused before anything is cleaned
+    before_bad = await table_checksums(empty_databases[0])
     missing = await asyncio.to_thread(
-        aura,
-        "restore",
-        str(tmp_path / "none.dump"),
-        env={**target, "DATABASE_URL": empty_databases[1]},
-        check=False,
+        aura, "restore", "--clean", "--force", str(tmp_path / "none.dump"), env=target, check=False
     )
     assert missing.returncode == 1
     assert "no backup file" in missing.stderr
+    broken = tmp_path / "broken.dump"
+    broken.write_bytes(dump.read_bytes()[:100])
+    garbled = await asyncio.to_thread(
+        aura, "restore", "--clean", "--force", str(broken), env=target, check=False
+    )
+    assert garbled.returncode == 1
+    assert "pg_restore failed" in garbled.stderr
+    assert await table_checksums(empty_databases[0]) == before_bad
 
 
 def test_backup_and_restore_on_the_embedded_server(tmp_path: Path) -> None:

@@ -102,10 +102,15 @@ async def prepare(dsn: str, *, clean: bool) -> None:
         await conn.close()
 
 
-def restore_dump(dsn: str, path: Path) -> None:
-    """pg_restore ``path`` into ``dsn`` in one transaction (all of it or nothing)."""
+def check_dump(path: Path) -> None:
+    """``path`` is a readable pg_dump archive (checked before anything is cleaned)."""
     if not Path(path).is_file():
         raise BackupError(f"no backup file {path}")
+    _run(_bin("pg_restore"), "--list", str(path))
+
+
+def restore_dump(dsn: str, path: Path) -> None:
+    """pg_restore ``path`` into ``dsn`` in one transaction (all of it or nothing)."""
     _run(
         _bin("pg_restore"),
         "--single-transaction",

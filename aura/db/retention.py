@@ -122,7 +122,7 @@ async def run_retention(
                     continue
                 cutoff = at - timedelta(days=policy.days)
                 moved[policy.table] = await archive_older(
-                    conn, policy, cutoff, settings.retention_batch_size
+                    conn, policy, cutoff, max(1, settings.retention_batch_size)
                 )
                 log.info(
                     "retention: %d %s older than %s archived into %s",
