@@ -65,9 +65,13 @@ _LOCK = """
 SELECT r.next_rotation_at, r.next_rotation_at <= now() AS due
 FROM secret_rotation_schedule r WHERE r.id = $1 FOR UPDATE SKIP LOCKED"""
 
+# The notice of a due date is on record in the events, or (retention) in their archive.
 _NOTIFIED = """
 SELECT EXISTS (
   SELECT 1 FROM events WHERE event_type = 'secret.rotation_due'
+    AND project_id = $1 AND payload @> $2::jsonb)
+  OR EXISTS (
+  SELECT 1 FROM events_archive WHERE event_type = 'secret.rotation_due'
     AND project_id = $1 AND payload @> $2::jsonb)"""
 
 _EVENT = "INSERT INTO events (project_id, event_type, payload) VALUES ($1, $2, $3::jsonb)"
