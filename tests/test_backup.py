@@ -14,6 +14,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,7 +30,7 @@ from aura.db.embedded import _bin
 from aura.db.pool import connect, create_pool
 from tests import factories
 from tests.conftest import Client, People, Server
-from tests.test_tenancy_matrix import admin_world, tenant_world
+from tests.test_tenancy_matrix import admin_world, archive_copies, tenant_world
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -127,6 +128,7 @@ async def test_backup_and_restore_round_trip_every_table(
     ).ok()
     task = await factories.task(client, project["id"], "logged")
     await factories.execution_log(client, task["id"])
+    await archive_copies(db)  # the archives have rows too, as retention leaves them
     before = await table_checksums(database)
     empty_tables = sorted(t for t, (n, _) in before.items() if n == 0)
     # every table of the API has rows to round-trip; uploads are held only until their
@@ -243,8 +245,18 @@ async def test_restore_refuses_a_database_with_data_unless_cleaned(
     assert await table_checksums(empty_databases[0]) == before_bad
 
 
-def test_backup_and_restore_on_the_embedded_server(tmp_path: Path) -> None:
-    """Without DATABASE_URL both commands use the embedded server of AURA_HOME."""
+def test_backup_and_restore_on_the_embedded_server() -> None:
+    """Without DATABASE_URL both commands use the embedded server of AURA_HOME.
+
+    The homes are outside pytest's temporary directory, whose parent pytest resets to
+    mode 0700 whenever a run starts: the embedded server's own user (when the tests run
+    as root) must be able to reach its data directory (as in tests/conftest.py).
+    """
+    with tempfile.TemporaryDirectory(prefix="aura-backup-") as tmp:
+        _embedded_round_trip(Path(tmp))
+
+
+def _embedded_round_trip(tmp_path: Path) -> None:
     source = {"AURA_HOME": str(tmp_path / "source"), "AURA_SEED_DEMO": "false"}
     aura("migrate", env=source)
     aura("token", "--email", "ops@example.com", "--create", env=source)
