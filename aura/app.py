@@ -30,7 +30,6 @@ from strawberry.types import ExecutionResult
 
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
-from aura.auth.crypto import master_key
 from aura.auth.keyring import KeyRing
 from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken, bearer, signing_secret, verify
@@ -537,7 +536,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     gateway = realtime_gateway(view)
     # Read (or, in development, generated) before serving: a missing master key in
     # production stops start-up here, like a missing JWT secret.
-    vault = KeyRing(master_key(settings))
+    vault = KeyRing.from_settings(settings)
     middleware = []
     if settings.cors_origins:
         middleware.append(
