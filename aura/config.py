@@ -100,6 +100,29 @@ class Settings:
     analysis_batch_size: int = 10
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
+    # Password sign-in (aura/auth/passwords.py): attempts per minute per client address;
+    # failures in a row before a login is locked out, and the first lockout (it doubles
+    # with each further failure, up to an hour); how long a password reset token works;
+    # the link a reset token is appended to (printed by `aura reset-password`).
+    sign_in_per_minute: int = 30
+    sign_in_max_failures: int = 5
+    sign_in_lockout_seconds: float = 30.0
+    password_reset_ttl: int = 3600
+    password_reset_url: str | None = None
+    # External identity provider (aura/auth/oidc.py): tokens whose `iss` is this issuer
+    # are verified with its JWKS (AURA_OIDC_JWKS_URL, or found through the issuer's
+    # /.well-known/openid-configuration) and must name one of the audiences.
+    oidc_issuer: str | None = None
+    oidc_audience: tuple[str, ...] = field(default_factory=tuple)
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: tuple[str, ...] = ("RS256", "ES256", "EdDSA")
+    oidc_email_claim: str = "email"
+    # Email domains whose (verified) users start as USER rather than PENDING.
+    oidc_admit_domains: tuple[str, ...] = field(default_factory=tuple)
+    # Seconds the provider's keys are trusted before they are fetched again; at least
+    # this many seconds between fetches caused by an unknown key id.
+    oidc_jwks_ttl: float = 600.0
+    oidc_jwks_min_refresh: float = 30.0
 
     @property
     def production(self) -> bool:
@@ -163,4 +186,17 @@ class Settings:
             ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
             analysis_batch_size=_int("AURA_ANALYSIS_BATCH_SIZE", 10),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
+            sign_in_per_minute=_int("AURA_SIGN_IN_PER_MINUTE", 30),
+            sign_in_max_failures=_int("AURA_SIGN_IN_MAX_FAILURES", 5),
+            sign_in_lockout_seconds=float(os.environ.get("AURA_SIGN_IN_LOCKOUT_SECONDS") or 30),
+            password_reset_ttl=_int("AURA_PASSWORD_RESET_TTL", 3600),
+            password_reset_url=os.environ.get("AURA_PASSWORD_RESET_URL") or None,
+            oidc_issuer=os.environ.get("AURA_OIDC_ISSUER") or None,
+            oidc_audience=_origins("AURA_OIDC_AUDIENCE"),
+            oidc_jwks_url=os.environ.get("AURA_OIDC_JWKS_URL") or None,
+            oidc_algorithms=_origins("AURA_OIDC_ALGORITHMS") or ("RS256", "ES256", "EdDSA"),
+            oidc_email_claim=os.environ.get("AURA_OIDC_EMAIL_CLAIM") or "email",
+            oidc_admit_domains=tuple(d.lower() for d in _origins("AURA_OIDC_ADMIT_DOMAINS")),
+            oidc_jwks_ttl=float(os.environ.get("AURA_OIDC_JWKS_TTL") or 600),
+            oidc_jwks_min_refresh=float(os.environ.get("AURA_OIDC_JWKS_MIN_REFRESH") or 30),
         )

@@ -263,3 +263,36 @@ class Registration:
         description="An access token for the new account (scopes read and write; a PENDING "
         "user sees only themself until an administrator approves them)."
     )
+
+
+# -- signing in (aura.auth.passwords) -------------------------------------------------------
+
+
+@in_domain("accounts")
+@strawberry.type(description="A successful password sign-in: the account and a new token pair.")
+class SignIn:
+    user: User = strawberry.field(
+        description="The signed-in account. When `mustResetPassword` is true, the new "
+        "token can only call `changePassword`, `signOut` and `me` until the password is "
+        "changed (FORBIDDEN otherwise)."
+    )
+    credentials: IssuedAccessToken = strawberry.field(
+        description="An access token (scopes read and write, valid an hour) and its "
+        "refresh token (30 days; exchange it with `refreshAccessToken`)."
+    )
+
+
+@in_domain("accounts")
+@strawberry.type(
+    description="A one-time password reset token, shown this once (Aura keeps only its "
+    "hash). Give it to its user; `resetPassword` spends it."
+)
+class PasswordReset:
+    token: str = strawberry.field(description="The reset token (`aura_pr_…`).")
+    link: str | None = strawberry.field(
+        description="AURA_PASSWORD_RESET_URL with the token appended; null when unset."
+    )
+    email: str = strawberry.field(description="The account the token resets.")
+    expires_at: datetime = strawberry.field(
+        description="When the token stops working (AURA_PASSWORD_RESET_TTL after issue)."
+    )
