@@ -76,7 +76,11 @@ class Provider:
         return kid
 
     def jwks(self) -> dict[str, Any]:
-        exporters = {"RS256": RSAAlgorithm, "ES256": ECAlgorithm, "EdDSA": OKPAlgorithm}
+        exporters: dict[str, Any] = {
+            "RS256": RSAAlgorithm,
+            "ES256": ECAlgorithm,
+            "EdDSA": OKPAlgorithm,
+        }
         keys = []
         for kid in self.published:
             algorithm, key = self.keys[kid]
