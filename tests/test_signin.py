@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from pathlib import Path
@@ -302,3 +303,23 @@ async def test_the_request_role_cannot_read_credentials(people: People, db: asyn
         await db.execute(f"SELECT aura.begin_request('{people.alice.id}'::uuid, 1000)")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await db.fetch("SELECT * FROM user_credentials")
+
+
+async def test_cli_prints_a_reset_link(
+    client: Client,
+    people: People,
+    database: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    from aura.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("AURA_PASSWORD_RESET_URL", "https://app.example/reset#")
+    assert await asyncio.to_thread(main, ["reset-password", people.bob.email]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith("https://app.example/reset#aura_pr_")
+    token = link.removeprefix("https://app.example/reset#")
+    assert (await client.as_(None).gql(RESET, {"token": token, "new": "bob's new one"})).ok()
+    assert (await sign_in(client, people.bob.email, "bob's new one")).ok()
+    assert await asyncio.to_thread(main, ["reset-password", "nobody@example.com"]) == 1
