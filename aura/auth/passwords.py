@@ -1,9 +1,11 @@
 """Passwords: argon2id hashes, the password policy, and sign-in throttling.
 
 Hashes are argon2-cffi's encoded argon2id strings (parameters and salt included), so a
-change of parameters applies to new hashes while old ones keep verifying
-(``needs_rehash`` says when to re-hash at the next sign-in). Hashing is CPU-bound (about
-50 ms with the default parameters), so callers run it off the event loop.
+change of parameters applies to new hashes while old ones keep verifying. Hashing and
+verifying are CPU- and memory-bound (64 MiB and 3 passes each, argon2-cffi's
+defaults: about 0.9 s on a loaded 2-core machine), so they run off the event loop, on a
+pool of ``HASH_THREADS`` threads: that bounds the memory and CPU that concurrent
+sign-ins can take, and the rate limits bound how many wait.
 
 Lockout (``LoginLockout``), per process and in memory like the request rate limit
 (``aura.engine.ratelimit``, which also limits sign-in attempts per client address): per
@@ -21,17 +23,33 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # argon2 hashes any length; this bounds the work a request can cause
+HASH_THREADS = 2
+
+_pool = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="aura-argon2")
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's low-memory profile
-# Verified when the email is unknown, so that answer costs what a wrong password does.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the email is unknown, so that answer costs what a wrong password
+    does (made on first use: importing this module must not cost a hash)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def prepare() -> None:
+    """Make the dummy hash in the background now, so that the first unknown email does
+    not cost a hash more than a wrong password (a server calls it when it starts)."""
+    _pool.submit(_dummy_hash)
 
 
 class PolicyError(ValueError):
@@ -57,17 +75,19 @@ def verify_password(encoded: str | None, password: str) -> bool:
     """Does ``password`` match ``encoded``? Without a hash, a dummy is verified instead
     (same cost) and the answer is False."""
     try:
-        return _hasher.verify(encoded or _DUMMY_HASH, password) and encoded is not None
+        return _hasher.verify(encoded or _dummy_hash(), password) and encoded is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 async def hash_password_async(password: str) -> str:
-    return await asyncio.to_thread(hash_password, password)
+    return await asyncio.get_running_loop().run_in_executor(_pool, hash_password, password)
 
 
 async def verify_password_async(encoded: str | None, password: str) -> bool:
-    return await asyncio.to_thread(verify_password, encoded, password)
+    return await asyncio.get_running_loop().run_in_executor(
+        _pool, verify_password, encoded, password
+    )
 
 
 def reset_token() -> str:

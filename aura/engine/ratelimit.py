@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aura.auth.passwords import LoginLockout
+from aura.auth.passwords import prepare as prepare_passwords
 from aura.config import Settings
 from aura.errors import ApiError
 
@@ -86,6 +87,7 @@ class SignInGuard:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SignInGuard:
+        prepare_passwords()
         return cls(
             RateLimiter(settings.sign_in_per_minute),
             LoginLockout(
