@@ -24,6 +24,7 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from aura.auth.jwks import JwksCache, KeyUnavailable
 from aura.config import Settings
 from tests.conftest import JWT_SECRET, Client, User
+from tests.realtime import connect
 
 AUDIENCE = "aura-api"
 ME = "{ me { id email role } }"
@@ -300,3 +301,11 @@ async def test_keys_outlive_an_unreachable_provider(provider: Provider):
     fresh = JwksCache(issuer=provider.issuer)
     with pytest.raises(KeyUnavailable):
         await fresh.key(kid)
+
+
+async def test_a_provider_token_works_over_websockets(server, provider: Provider):
+    kid = provider.new_key("ES256")
+    token = provider.token(kid, sub="ws-1", email="wes@example.org", email_verified=True)
+    async with connect(server, as_token(token)) as socket:
+        await socket.subscribe("1", "query { me { email role } }")
+        assert await socket.next() == {"me": {"email": "wes@example.org", "role": "USER"}}

@@ -13,6 +13,7 @@ import pytest
 from aura.auth.passwords import LoginLockout, hash_password, verify_password
 from aura.config import Settings
 from tests.conftest import JWT_SECRET, Client, People, User
+from tests.realtime import connect
 
 PASSWORD = "correct horse battery"
 SIGN_IN = """
@@ -105,16 +106,21 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer(
     assert await db.fetchval("SELECT count(*) FROM oauth_tokens") == 0
 
 
-async def test_unknown_email_costs_a_hash_verification():
-    # The dummy verification is what keeps an unknown email as slow as a wrong password.
+def test_unknown_email_costs_a_hash_verification():
+    # The dummy verification is what keeps an unknown email as slow as a wrong password;
+    # the fastest of three runs each, so that a busy machine does not decide.
     real = hash_password(PASSWORD)
-    started = time.perf_counter()
-    assert not verify_password(real, "wrong password!")
-    wrong = time.perf_counter() - started
-    started = time.perf_counter()
-    assert not verify_password(None, "wrong password!")
-    unknown = time.perf_counter() - started
-    assert unknown > wrong / 3, (unknown, wrong)
+
+    def fastest(encoded: str | None) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert not verify_password(encoded, "wrong password!")
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    wrong, unknown = fastest(real), fastest(None)
+    assert unknown > wrong / 2, (unknown, wrong)
 
 
 async def test_repeated_failures_lock_the_login_out_known_or_not(
@@ -324,3 +330,18 @@ async def test_cli_prints_a_reset_link(
     assert (await client.as_(None).gql(RESET, {"token": token, "new": "bob's new one"})).ok()
     assert (await sign_in(client, people.bob.email, "bob's new one")).ok()
     assert await asyncio.to_thread(main, ["reset-password", "nobody@example.com"]) == 1
+
+
+async def test_must_reset_password_over_websockets(server, client: Client, people: People):
+    admin = client.as_(people.admin)
+    flag = "mutation($id: ID!) { setMustResetPassword(id: $id, value: true) { id } }"
+    (await admin.gql(flag, {"id": people.alice.id})).ok()
+    async with connect(server, people.alice) as socket:
+        await socket.subscribe("1", "query { me { id } }")
+        assert await socket.next() == {"me": {"id": people.alice.id}}
+        await socket.subscribe("2", "query { projects { totalCount } }")
+        message = await socket.recv()
+        while message.get("id") != "2" or message["type"] == "complete":
+            message = await socket.recv()
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
