@@ -309,3 +309,27 @@ async def test_a_provider_token_works_over_websockets(server, provider: Provider
     async with connect(server, as_token(token)) as socket:
         await socket.subscribe("1", "query { me { email role } }")
         assert await socket.next() == {"me": {"email": "wes@example.org", "role": "USER"}}
+
+
+async def test_an_explicit_jwks_url_needs_no_discovery(provider: Provider):
+    kid = provider.new_key("RS256")
+    cache = JwksCache(issuer="https://not-fetched.example", jwks_url=provider.issuer + "/jwks")
+    assert (await cache.key(kid)).key_id == kid
+    # a key set of one key serves tokens without a kid
+    assert (await cache.key(None)).key_id == kid
+
+
+async def test_identities_are_visible_to_their_user_only(
+    http, provider: Provider, people, db: asyncpg.Connection
+):
+    kid = provider.new_key("EdDSA")
+    for sub, email in (("a", people.alice.email), ("b", people.bob.email)):
+        token = provider.token(kid, sub=sub, email=email, email_verified=True)
+        assert (await Client(http, as_token(token)).gql(ME)).ok()
+    async with db.transaction():
+        await db.execute(f"SELECT aura.begin_request('{people.alice.id}'::uuid, 1000)")
+        rows = await db.fetch("SELECT user_id, subject FROM external_identities")
+    assert [tuple(r) for r in rows] == [(people.alice.id, "a")]
+    async with db.transaction():
+        await db.execute(f"SELECT aura.begin_request('{people.admin.id}'::uuid, 1000)")
+        assert await db.fetchval("SELECT count(*) FROM external_identities") == 2

@@ -173,8 +173,9 @@ class AccessToken:
     )
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
     revoked_reason: str | None = strawberry.field(
-        description="REVOKED (by `revokeAccessToken`) or REFRESH_TOKEN_REUSED (a refresh "
-        "token of its family was presented twice)."
+        description="REVOKED (by `revokeAccessToken` or `signOut`), REFRESH_TOKEN_REUSED (a "
+        "refresh token of its family was presented twice) or PASSWORD_CHANGED (its user's "
+        "password was changed or reset)."
     )
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
