@@ -14,9 +14,10 @@ them; else a new user, ``USER`` when the email is verified and its domain is in
 ``AURA_OIDC_EMAIL_CLAIM`` (``email``; Auth0 access tokens carry it only as a namespaced
 custom claim, e.g. ``https://example.com/email``).
 
-What a token names never changes, so verdicts are cached per token and subjects per
-process (bounded); whether the user may still act (not disabled, not deleted) is
-checked by the database when each request opens, as for every JWT.
+What a token names never changes, so its verdict (and user) is cached per process,
+bounded, until it expires; a new token of the same subject is looked up once. Whether
+the user may still act (not disabled, not deleted) is checked by the database when each
+request opens, as for every JWT.
 """
 
 from __future__ import annotations
@@ -79,7 +80,6 @@ class ExternalTokens:
             transport=transport,
         )
         self._principals: OrderedDict[bytes, Principal] = OrderedDict()
-        self._users: OrderedDict[str, str] = OrderedDict()  # subject -> user id
 
     def handles(self, token: str) -> bool:
         """Is this a token of the configured provider (by its unverified ``iss``)?"""
@@ -138,10 +138,7 @@ class ExternalTokens:
             subject = str(claims["sub"])
             email = claims.get(self.email_claim)
             email = email.strip() if isinstance(email, str) and email.strip() else None
-            user_id = self._users.get(subject)
-            if user_id is None:
-                user_id = await self._user(pool, subject, email, claims)
-                _lru_put(self._users, subject, user_id)
+            user_id = await self._user(pool, subject, email, claims)
             principal = Principal(user_id=user_id, email=email, expires_at=float(claims["exp"]))
             _lru_put(self._principals, key, principal)
         if _expired(principal):
