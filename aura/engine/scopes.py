@@ -74,7 +74,8 @@ FOREIGN: dict[tuple[str, str], str] = {
 SWITCHING: dict[str, frozenset[str] | None] = {
     "register": None,  # a new PENDING user (scopes `write`) owns nothing yet
     "refreshAccessToken": frozenset({"IssuedAccessToken", "AccessToken"}),
-    # A signed-in user may be one who must reset their password: only account types.
+    # The account and the pair only: its user may be one who must reset their password
+    # (``PASSWORD_CHANGE_TYPES``), who may see nothing else.
     "signIn": frozenset({"SignIn", "User", "IssuedAccessToken", "AccessToken"}),
 }
 
