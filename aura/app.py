@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
 from aura.auth.keyring import KeyRing
+from aura.auth.oidc import ExternalTokens
 from aura.auth.principal import Principal
 from aura.auth.tokens import InvalidToken, bearer, signing_secret, verify
 from aura.config import Settings
@@ -46,7 +47,7 @@ from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refuse
 from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
 from aura.engine.context import Context
 from aura.engine.errors import error_body, with_request_id
-from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
+from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, SignInGuard, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
 from aura.middleware import BodySizeLimit, UploadTooLarge
@@ -96,6 +97,9 @@ class GraphQLView(GraphQL):
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
         self.opaque_tokens = opaque.TokenCache()
+        # Tokens of the external identity provider, when one is configured (AURA_OIDC_*).
+        self.external = ExternalTokens(settings) if settings.oidc_issuer else None
+        self.sign_in = SignInGuard.from_settings(settings)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return ide_page()
@@ -281,6 +285,8 @@ class GraphQLView(GraphQL):
                 principal = None
             elif opaque.is_opaque(token):
                 principal = self.opaque_tokens.known(token)
+            elif self.external is not None and self.external.handles(token):
+                principal = self.external.known(token)
             else:
                 principal = verify(self.secret, token)
         except InvalidToken:
@@ -329,6 +335,7 @@ class GraphQLView(GraphQL):
             vault=self.state.vault,
         )
         context.hub = self.hub
+        context.sign_in = self.sign_in
         return context
 
     def _commit_failed(self, request: Request, context: Context, exc: Exception) -> Response:
@@ -373,6 +380,8 @@ class GraphQLView(GraphQL):
             return None
         if opaque.is_opaque(token):
             return await self.opaque_tokens.principal(self.state.pool, token)
+        if self.external is not None and self.external.handles(token):
+            return await self.external.principal(self.state.pool, token)
         return verify(self.secret, token)
 
     async def _context(self, request: Request | WebSocket, authorization: str | None) -> Context:

@@ -110,6 +110,25 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _reset_password(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a one-time password reset token (and link) for a user: Aura sends no mail."""
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+    from aura.db.passwords import issue_reset
+
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+    try:
+        token, expires_at = asyncio.run(issue_reset(dsn, args.email, settings.password_reset_ttl))
+    except LookupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    link = settings.password_reset_url
+    print(link + token if link else token)
+    print(f"valid once, until {expires_at.isoformat()} (resetPassword)", file=sys.stderr)
+    return 0
+
+
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run background jobs against the database (as many processes as you like)."""
     import signal
@@ -286,6 +305,12 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--role", default="USER", choices=["PENDING", "USER", "MANAGER", "ADMIN"])
     token.add_argument("--hours", type=float, default=24 * 7, help="validity (default 7 days)")
     token.set_defaults(run=_token)
+
+    reset = commands.add_parser(
+        "reset-password", help="print a one-time password reset token for a user"
+    )
+    reset.add_argument("email")
+    reset.set_defaults(run=_reset_password)
 
     worker = commands.add_parser("worker", help="run background jobs (ingest, analysis)")
     worker.add_argument("--concurrency", type=int, help="jobs at once (AURA_WORKER_CONCURRENCY)")

@@ -109,6 +109,29 @@ class Settings:
     retention_logs_days: int = 90
     retention_batch_size: int = 1000
     maintenance_schedule: str = "17 * * * *"
+    # Password sign-in (aura/auth/passwords.py): attempts per minute per client address;
+    # failures in a row before a login is locked out, and the first lockout (it doubles
+    # with each further failure, up to an hour); how long a password reset token works;
+    # the link a reset token is appended to (printed by `aura reset-password`).
+    sign_in_per_minute: int = 30
+    sign_in_max_failures: int = 5
+    sign_in_lockout_seconds: float = 30.0
+    password_reset_ttl: int = 3600
+    password_reset_url: str | None = None
+    # External identity provider (aura/auth/oidc.py): tokens whose `iss` is this issuer
+    # are verified with its JWKS (AURA_OIDC_JWKS_URL, or found through the issuer's
+    # /.well-known/openid-configuration) and must name one of the audiences.
+    oidc_issuer: str | None = None
+    oidc_audience: tuple[str, ...] = field(default_factory=tuple)
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: tuple[str, ...] = ("RS256", "ES256", "EdDSA")
+    oidc_email_claim: str = "email"
+    # Email domains whose (verified) users start as USER rather than PENDING.
+    oidc_admit_domains: tuple[str, ...] = field(default_factory=tuple)
+    # Seconds the provider's keys are trusted before they are fetched again; at least
+    # this many seconds between fetches caused by an unknown key id.
+    oidc_jwks_ttl: float = 600.0
+    oidc_jwks_min_refresh: float = 30.0
 
     @property
     def production(self) -> bool:
@@ -177,4 +200,17 @@ class Settings:
             retention_logs_days=_int("AURA_RETENTION_LOGS_DAYS", 90),
             retention_batch_size=_int("AURA_RETENTION_BATCH_SIZE", 1000),
             maintenance_schedule=os.environ.get("AURA_MAINTENANCE_SCHEDULE") or "17 * * * *",
+            sign_in_per_minute=_int("AURA_SIGN_IN_PER_MINUTE", 30),
+            sign_in_max_failures=_int("AURA_SIGN_IN_MAX_FAILURES", 5),
+            sign_in_lockout_seconds=float(os.environ.get("AURA_SIGN_IN_LOCKOUT_SECONDS") or 30),
+            password_reset_ttl=_int("AURA_PASSWORD_RESET_TTL", 3600),
+            password_reset_url=os.environ.get("AURA_PASSWORD_RESET_URL") or None,
+            oidc_issuer=os.environ.get("AURA_OIDC_ISSUER") or None,
+            oidc_audience=_origins("AURA_OIDC_AUDIENCE"),
+            oidc_jwks_url=os.environ.get("AURA_OIDC_JWKS_URL") or None,
+            oidc_algorithms=_origins("AURA_OIDC_ALGORITHMS") or ("RS256", "ES256", "EdDSA"),
+            oidc_email_claim=os.environ.get("AURA_OIDC_EMAIL_CLAIM") or "email",
+            oidc_admit_domains=tuple(d.lower() for d in _origins("AURA_OIDC_ADMIT_DOMAINS")),
+            oidc_jwks_ttl=float(os.environ.get("AURA_OIDC_JWKS_TTL") or 600),
+            oidc_jwks_min_refresh=float(os.environ.get("AURA_OIDC_JWKS_MIN_REFRESH") or 30),
         )

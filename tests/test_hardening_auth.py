@@ -304,9 +304,10 @@ async def test_a_user_cannot_clear_their_must_reset_password(
     # then
     assert response.codes == ["FORBIDDEN"]
     assert await db.fetchrow("SELECT * FROM users WHERE id = $1", people.alice.id) == before
-    # her profile stays hers; an administrator may clear the flag
+    # until she changes her password she can change nothing else (tests/test_signin.py);
+    # an administrator may clear the flag
     renamed = await client.gql(UPDATE_ME, {"id": people.alice.id, "input": {"displayName": "Al"}})
-    assert renamed.ok()
+    assert renamed.codes == ["FORBIDDEN"]
     cleared = await admin.gql(
         UPDATE_ME, {"id": people.alice.id, "input": {"mustResetPassword": False}}
     )

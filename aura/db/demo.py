@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from aura.ai.offline import HashingEmbedder
+from aura.auth.passwords import hash_password
 from aura.db import demo_knowledge
 
 USERS = [
@@ -22,6 +23,9 @@ USERS = [
     ("grace@aura.dev", "Grace Hopper", "MANAGER"),
     ("linus@aura.dev", "Linus Waiting", "PENDING"),
 ]
+# Every demo user signs in with it (`signIn`), in development only: the demo is never
+# loaded into a production home.
+DEMO_PASSWORD = "aura-demo-password"
 
 # seed 002's supervised projects: (name, owner, description, path)
 SUPERVISED = [
@@ -539,6 +543,14 @@ async def load(conn: asyncpg.Connection) -> None:
     users = {}
     for email, name, role in USERS:
         users[email] = await _insert(conn, "users", email=email, display_name=name, role=role)
+    # One hash (one salt) for all: the same known password, hashed once for speed.
+    demo_hash = hash_password(DEMO_PASSWORD)
+    for user_id in users.values():
+        await conn.execute(
+            "INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)",
+            user_id,
+            demo_hash,
+        )
     for name, owner, description, path in SUPERVISED:
         await _supervised_project(conn, users[owner], name, description, path)
     await _mvp_project(conn, users["ada@aura.dev"])

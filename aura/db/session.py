@@ -74,6 +74,9 @@ class Session:
         self._lost = False  # the database went away: later statements say so at once
         self._closed = False
         self.statements = 0
+        # The operation only changes the password or reads the viewer: it may run for a
+        # user who must reset their password (``aura.engine.scopes.PASSWORD_CHANGE``).
+        self.password_change = False
 
     # -- queries ------------------------------------------------------------------------
 
@@ -273,12 +276,18 @@ class Session:
             if not _SHA256.match(token_hash):
                 raise errors.Unauthenticated("the token is not well formed")
             # An opaque token: its validity is checked in the same round trip.
-            begin = f"aura.begin_token_request(decode('{token_hash}', 'hex'), {self._timeout_ms})"
+            begin = (
+                f"aura.begin_token_request(decode('{token_hash}', 'hex'), {self._timeout_ms}, "
+                f"{str(self.password_change).lower()})"
+            )
         else:
             user_id = self.principal.user_id
             if not _UUID.match(user_id):
                 raise errors.Unauthenticated("the token does not name a user")
-            begin = f"aura.begin_request('{user_id}'::uuid, {self._timeout_ms})"
+            begin = (
+                f"aura.begin_request('{user_id}'::uuid, {self._timeout_ms}, "
+                f"{str(self.password_change).lower()})"
+            )
         try:
             conn = await self._acquire()
         except errors.DatabaseUnavailable:

@@ -31,6 +31,7 @@ class Context:
         "request_id",
         "session",
         "settings",
+        "sign_in",
         "vault",
     )
 
@@ -51,6 +52,8 @@ class Context:
         self.loaders = Loaders(session)
         self.request_id = uuid.uuid4().hex[:16]
         self.hub: Any = None  # the realtime hub, for in-process subscriptions
+        # Sign-in throttling of the app (``aura.engine.ratelimit.SignInGuard``).
+        self.sign_in: Any = None
 
     async def embedder(self) -> Embedder:
         """The installation's embedder (system settings, ``aura.db.providers``): what

@@ -11,6 +11,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from aura.auth.passwords import LoginLockout
+from aura.auth.passwords import prepare as prepare_passwords
+from aura.config import Settings
+from aura.errors import ApiError
 
 RATE_LIMITED = "RATE_LIMITED"
 
@@ -69,3 +75,32 @@ class RateLimiter:
 def retry_after(wait: float) -> str:
     """The ``Retry-After`` header value: whole seconds, at least 1."""
     return str(max(1, math.ceil(wait)))
+
+
+@dataclass(frozen=True, slots=True)
+class SignInGuard:
+    """Sign-in attempts (``signIn``, ``resetPassword``): a budget per client address, and
+    a lockout per login after repeated failures (``aura.auth.passwords``)."""
+
+    addresses: RateLimiter
+    logins: LoginLockout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SignInGuard:
+        prepare_passwords()
+        return cls(
+            RateLimiter(settings.sign_in_per_minute),
+            LoginLockout(
+                max_failures=settings.sign_in_max_failures,
+                lockout=settings.sign_in_lockout_seconds,
+            ),
+        )
+
+
+class RateLimited(ApiError):
+    """Too many attempts: ``retryAfter`` says in how many seconds to try again."""
+
+    code = RATE_LIMITED
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message, retryAfter=int(retry_after(wait)))

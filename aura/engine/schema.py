@@ -150,6 +150,10 @@ class AuraSchema(strawberry.Schema):
         root_value: Any = None,
     ) -> ExecutionResult:
         """Execute an admitted query or mutation (graphql-core directly: the lean path)."""
+        access = admitted.prepared.needs.get(admitted.operation_name)
+        session = getattr(context, "session", None)
+        if access is not None and session is not None:
+            session.password_change = access.password_change
         outcome = graphql_execute(
             self._schema,
             admitted.document,

@@ -74,7 +74,27 @@ FOREIGN: dict[tuple[str, str], str] = {
 SWITCHING: dict[str, frozenset[str] | None] = {
     "register": None,  # a new PENDING user (scopes `write`) owns nothing yet
     "refreshAccessToken": frozenset({"IssuedAccessToken", "AccessToken"}),
+    # The account and the pair only: its user may be one who must reset their password
+    # (``PASSWORD_CHANGE_TYPES``), who may see nothing else.
+    "signIn": frozenset({"SignIn", "User", "IssuedAccessToken", "AccessToken"}),
 }
+
+# What a user who must reset their password may still run (the database refuses them
+# anything else when the request opens): these root fields, selecting only these types.
+PASSWORD_CHANGE_FIELDS = frozenset(
+    {"me", "changePassword", "signOut", "signIn", "refreshAccessToken"}
+)
+PASSWORD_CHANGE_TYPES = frozenset(
+    {
+        "User",
+        "SignIn",
+        "IssuedAccessToken",
+        "AccessToken",
+        "AccessTokenConnection",
+        "AccessTokenEdge",
+        "PageInfo",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +105,8 @@ class Access:
     refusal: str | None = None
     # It runs as the principal it switches to: the request's own is irrelevant.
     switches: bool = False
+    # A user who must reset their password may run it (``PASSWORD_CHANGE_FIELDS``).
+    password_change: bool = False
 
 
 # Object type class → the domain whose data it shows, as its definition declares it.
@@ -333,4 +355,22 @@ def operation_access(
         needs |= collector.needs
     if operation.operation == OperationType.MUTATION and not needs:
         needs.add(("", True))  # a mutation of no domain still writes
-    return Access(frozenset(needs), refusal, switches)
+    return Access(
+        frozenset(needs), refusal, switches, _password_change(schema, document, operation)
+    )
+
+
+def _password_change(
+    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+) -> bool:
+    """Does the operation only change the password or read the viewer's account?"""
+    if operation.operation == OperationType.SUBSCRIPTION:
+        return False
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names = {f.name.value for f in _root_fields(operation.selection_set, fragments)}
+    if not {n for n in names if not n.startswith("__")} <= PASSWORD_CHANGE_FIELDS:
+        return False
+    types = _selected_types(schema, [operation, *fragments.values()])
+    return types <= PASSWORD_CHANGE_TYPES

@@ -11,12 +11,13 @@ import strawberry
 from strawberry.types import Info
 
 from aura import errors
-from aura.auth import opaque, scopes
+from aura.auth import opaque, passwords, scopes
 from aura.auth.principal import Principal
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
 from aura.db.tables.accounts import oauth_tokens
 from aura.engine import crud
+from aura.engine.ratelimit import RateLimited
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.engine.selection import columns_for, node_fields
 from aura.schema.accounts import (
@@ -26,8 +27,10 @@ from aura.schema.accounts import (
     CreateUserInput,
     IssueAccessTokenInput,
     IssuedAccessToken,
+    PasswordReset,
     RegisterInput,
     Registration,
+    SignIn,
     UpdateUserInput,
     User,
     UserFilter,
@@ -132,6 +135,54 @@ async def _token_row(info: Info, token_id: str) -> Any:
     if row is None:
         raise errors.NotFound(f"no access token with id {token_id}")
     return row
+
+
+# -- signing in ------------------------------------------------------------------------
+
+SIGN_IN_SCOPES = ["read", "write"]
+SIGN_IN_TTL = 3600
+SIGN_IN_REFRESH_TTL = 30 * 24 * 3600
+# One answer for an unknown email, a wrong password and a user without a password.
+WRONG_CREDENTIALS = "wrong email or password"
+_RESET_REFUSALS = {
+    "invalid": "unknown password reset token",
+    "used": "this password reset token was already used",
+    "expired": "this password reset token has expired: ask for a new one",
+    "disabled": "this account is disabled",
+}
+
+
+def _client_address(info: Info) -> str:
+    client = getattr(info.context.request, "client", None)
+    return client.host if client else "-"
+
+
+def _throttle(info: Info, login: str | None) -> None:
+    """RATE_LIMITED when the client's address (or this login) is over its budget."""
+    guard = info.context.sign_in
+    wait = guard.addresses.acquire(_client_address(info))
+    if wait:
+        raise RateLimited(
+            f"too many sign-in attempts from this address: retry in {wait:.0f} s", wait
+        )
+    wait = guard.logins.locked(login) if login is not None else 0.0
+    if wait:
+        raise RateLimited(f"too many failed sign-ins for this email: retry in {wait:.0f} s", wait)
+
+
+def _new_password(password: str, email: str | None) -> None:
+    try:
+        passwords.check_policy(password, email)
+    except passwords.PolicyError as exc:
+        raise errors.BadUserInput(f"newPassword: {exc}") from None
+
+
+def _reset_link(info: Info, token: str) -> str | None:
+    base = info.context.settings.password_reset_url
+    return None if not base else base + token
+
+
+_PASSWORD_ARGUMENT = strawberry.argument(description="The account's password.")
 
 
 @strawberry.type
@@ -308,6 +359,176 @@ class AccountsMutation:
     ) -> User:
         manager = None if manager_id is None else check_id(manager_id, "managerId")
         return await _admin_update(info, id, manager_id=manager)
+
+    # -- signing in ---------------------------------------------------------------------
+
+    @strawberry.mutation(
+        description="Sign in with email and password: returns the account and a new token "
+        "pair (shown once). Send it as the only field of its request, selecting only the "
+        "account and the pair (BAD_USER_INPUT otherwise); any Authorization header is "
+        "ignored. A wrong password, an unknown email and an account without a password "
+        "get the same UNAUTHENTICATED answer. Attempts are limited per client address and, "
+        "after repeated failures, per email (RATE_LIMITED with `retryAfter`)."
+    )
+    async def sign_in(
+        self,
+        info: Info,
+        email: Annotated[str, strawberry.argument(description="The account's email.")],
+        password: Annotated[str, _PASSWORD_ARGUMENT],
+    ) -> SignIn:
+        login = email.strip()
+        _throttle(info, login)
+        guard = info.context.sign_in
+        session = info.context.session
+        found = await session.fetch_alone("SELECT * FROM aura.password_credentials($1)", login)
+        encoded = found[0]["password_hash"] if found else None
+        if len(password) > passwords.MAX_LENGTH or not await passwords.verify_password_async(
+            encoded, password
+        ):
+            guard.logins.failed(login)
+            raise errors.Unauthenticated(WRONG_CREDENTIALS)
+        access, refresh = (
+            opaque.new_token(opaque.ACCESS_PREFIX),
+            opaque.new_token(opaque.REFRESH_PREFIX),
+        )
+        rows = await session.fetch_alone(
+            "SELECT * FROM aura.password_sign_in($1, $2, $3, $4, $5::text[], $6, $7)",
+            found[0]["user_id"],
+            encoded,
+            opaque.digest(access),
+            opaque.digest(refresh),
+            SIGN_IN_SCOPES,
+            SIGN_IN_TTL,
+            SIGN_IN_REFRESH_TTL,
+        )
+        outcome = rows[0]
+        if outcome["status"] == "invalid":  # the password changed meanwhile
+            guard.logins.failed(login)
+            raise errors.Unauthenticated(WRONG_CREDENTIALS)
+        if outcome["status"] != "ok":
+            raise errors.Unauthenticated("this account is disabled")
+        guard.logins.succeeded(login)
+        user_id = found[0]["user_id"]
+        pair = _pair_principal(
+            user_id, outcome["token_id"], access, outcome["expires_at"], SIGN_IN_SCOPES
+        )
+        _switch_to(info, pair)
+        token = await _token_row(info, outcome["token_id"])
+        user = await session.fetchrow(
+            f"SELECT {', '.join(entity('users').columns)} FROM users WHERE id = $1", user_id
+        )
+        return SignIn(user=instantiate(User, user), credentials=_issued(token, access, refresh))
+
+    @strawberry.mutation(
+        description="Sign out: revokes the access token of this request and every token of "
+        "its refresh family (its refresh token included). Returns true. BAD_USER_INPUT "
+        "for a signed JWT, which cannot be revoked (it expires)."
+    )
+    async def sign_out(self, info: Info) -> bool:
+        principal = info.context.session.principal
+        if principal is None:
+            raise errors.Unauthenticated("sign in: send 'Authorization: Bearer <token>'")
+        if principal.token_id is None:
+            raise errors.BadUserInput(
+                "this request is signed with a JWT, which cannot be revoked: it ends when it "
+                "expires"
+            )
+        await info.context.session.fetchval(
+            "SELECT count(*) FROM aura.revoke_token($1::uuid)", principal.token_id
+        )
+        return True
+
+    @strawberry.mutation(
+        description="Change your password. Clears `mustResetPassword`, and revokes your "
+        "other access tokens (all but the family of the one making this request). The new "
+        "password needs at least 10 characters and must not be your email "
+        "(BAD_USER_INPUT); a wrong current password is UNAUTHENTICATED. Attempts count "
+        "towards the sign-in limits."
+    )
+    async def change_password(
+        self,
+        info: Info,
+        current_password: Annotated[str, strawberry.argument(description="Your password now.")],
+        new_password: Annotated[str, strawberry.argument(description="The new password.")],
+    ) -> User:
+        session = info.context.session
+        principal = session.principal
+        if principal is None:
+            raise errors.Unauthenticated("sign in: send 'Authorization: Bearer <token>'")
+        login = f"user:{principal.user_id}"
+        _throttle(info, login)
+        encoded = await session.fetchval("SELECT aura.current_password_hash()")
+        if len(current_password) > passwords.MAX_LENGTH or not (
+            await passwords.verify_password_async(encoded, current_password)
+        ):
+            info.context.sign_in.logins.failed(login)
+            raise errors.Unauthenticated("the current password is wrong")
+        columns = ", ".join(entity("users").columns)
+        email = await session.fetchval("SELECT email FROM users WHERE id = $1", principal.user_id)
+        _new_password(new_password, email)
+        hashed = await passwords.hash_password_async(new_password)
+        await session.execute("SELECT aura.set_password($1::uuid, $2)", principal.user_id, hashed)
+        info.context.sign_in.logins.succeeded(login)
+        row = await session.fetchrow(
+            f"SELECT {columns} FROM users WHERE id = $1", principal.user_id
+        )
+        return instantiate(User, row)
+
+    @strawberry.mutation(
+        description="Issue a one-time password reset token for the account with this email "
+        "(administrators only; NOT_FOUND for an unknown email). Aura sends no mail: hand "
+        "the token or link to the user. It works once, for AURA_PASSWORD_RESET_TTL seconds "
+        "(an hour by default); issuing another invalidates the earlier ones. "
+        "`aura reset-password EMAIL` does the same from the command line."
+    )
+    async def request_password_reset(
+        self,
+        info: Info,
+        email: Annotated[str, strawberry.argument(description="The account's email.")],
+    ) -> PasswordReset:
+        token = passwords.reset_token()
+        row = await info.context.session.fetchrow(
+            "SELECT * FROM aura.create_password_reset($1, $2, $3)",
+            email.strip(),
+            passwords.token_digest(token),
+            info.context.settings.password_reset_ttl,
+        )
+        return PasswordReset(
+            token=token,
+            link=_reset_link(info, token),
+            email=row["email"],
+            expires_at=row["expires_at"],
+        )
+
+    @strawberry.mutation(
+        description="Set a new password with a reset token (no Authorization needed). The "
+        "token is spent; `mustResetPassword` is cleared and every token of the account is "
+        "revoked: sign in again with the new password. BAD_USER_INPUT for an unknown, used "
+        "or expired token, or a password that does not meet the policy (at least 10 "
+        "characters, not the email). Returns true."
+    )
+    async def reset_password(
+        self,
+        info: Info,
+        token: Annotated[str, strawberry.argument(description="The reset token (`aura_pr_…`).")],
+        new_password: Annotated[str, strawberry.argument(description="The new password.")],
+    ) -> bool:
+        _throttle(info, None)
+        session = info.context.session
+        digest = passwords.token_digest(token.strip())
+        target = (await session.fetch_alone("SELECT * FROM aura.reset_password($1, NULL)", digest))[
+            0
+        ]
+        if target["status"] != "ok":
+            raise errors.BadUserInput(_RESET_REFUSALS[target["status"]])
+        _new_password(new_password, target["email"])
+        hashed = await passwords.hash_password_async(new_password)
+        spent = (
+            await session.fetch_alone("SELECT * FROM aura.reset_password($1, $2)", digest, hashed)
+        )[0]
+        if spent["status"] != "ok":  # spent concurrently
+            raise errors.BadUserInput(_RESET_REFUSALS[spent["status"]])
+        return True
 
     # -- access tokens ------------------------------------------------------------------
 

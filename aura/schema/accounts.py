@@ -173,8 +173,9 @@ class AccessToken:
     )
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
     revoked_reason: str | None = strawberry.field(
-        description="REVOKED (by `revokeAccessToken`) or REFRESH_TOKEN_REUSED (a refresh "
-        "token of its family was presented twice)."
+        description="REVOKED (by `revokeAccessToken` or `signOut`), REFRESH_TOKEN_REUSED (a "
+        "refresh token of its family was presented twice) or PASSWORD_CHANGED (its user's "
+        "password was changed or reset)."
     )
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
@@ -262,4 +263,37 @@ class Registration:
     credentials: IssuedAccessToken = strawberry.field(
         description="An access token for the new account (scopes read and write; a PENDING "
         "user sees only themself until an administrator approves them)."
+    )
+
+
+# -- signing in (aura.auth.passwords) -------------------------------------------------------
+
+
+@in_domain("accounts")
+@strawberry.type(description="A successful password sign-in: the account and a new token pair.")
+class SignIn:
+    user: User = strawberry.field(
+        description="The signed-in account. When `mustResetPassword` is true, the new "
+        "token can only call `changePassword`, `signOut` and `me` until the password is "
+        "changed (FORBIDDEN otherwise)."
+    )
+    credentials: IssuedAccessToken = strawberry.field(
+        description="An access token (scopes read and write, valid an hour) and its "
+        "refresh token (30 days; exchange it with `refreshAccessToken`)."
+    )
+
+
+@in_domain("accounts")
+@strawberry.type(
+    description="A one-time password reset token, shown this once (Aura keeps only its "
+    "hash). Give it to its user; `resetPassword` spends it."
+)
+class PasswordReset:
+    token: str = strawberry.field(description="The reset token (`aura_pr_…`).")
+    link: str | None = strawberry.field(
+        description="AURA_PASSWORD_RESET_URL with the token appended; null when unset."
+    )
+    email: str = strawberry.field(description="The account the token resets.")
+    expires_at: datetime = strawberry.field(
+        description="When the token stops working (AURA_PASSWORD_RESET_TTL after issue)."
     )

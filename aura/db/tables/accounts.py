@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from aura.db.enums import UserRole
 from aura.db.tables.base import (
+    NOW,
     TEXT_ARRAY,
     UUID,
     enum_check,
@@ -79,4 +80,50 @@ oauth_tokens = sa.Table(
     sa.UniqueConstraint("refresh_token_hash"),
     sa.Index(None, "user_id", "created_at"),
     sa.Index(None, "family_id"),
+)
+
+# -- sign-in (aura.auth.passwords, aura.auth.oidc) -----------------------------------------
+# None of these is exposed through the API, and the request role holds no privilege on
+# them: SECURITY DEFINER functions of migration 0014 read and write them for sign-in.
+
+# A user's password (argon2id, encoded with its parameters and salt).
+user_credentials = sa.Table(
+    "user_credentials",
+    metadata,
+    fk("user_id", "users.id", ondelete="CASCADE", nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("changed_at", TIMESTAMP, nullable=False, server_default=NOW),
+    sa.PrimaryKeyConstraint("user_id"),
+    sa.CheckConstraint("password_hash LIKE '$argon2id$%'", name="argon2id"),
+)
+
+# One-time password reset tokens: only their SHA-256 is kept.
+password_reset_tokens = sa.Table(
+    "password_reset_tokens",
+    metadata,
+    id_column(),
+    fk("user_id", "users.id", ondelete="CASCADE", nullable=False),
+    sa.Column("token_hash", sa.LargeBinary, nullable=False),
+    sa.Column("expires_at", TIMESTAMP, nullable=False),
+    sa.Column("used_at", TIMESTAMP),
+    fk("created_by", "users.id", ondelete="SET NULL"),
+    sa.Column("created_at", TIMESTAMP, nullable=False, server_default=NOW),
+    sa.CheckConstraint("octet_length(token_hash) = 32", name="token_hash_format"),
+    sa.UniqueConstraint("token_hash"),
+    sa.Index(None, "user_id"),
+)
+
+# Who a user is at an external identity provider (OIDC ``iss`` and ``sub``).
+external_identities = sa.Table(
+    "external_identities",
+    metadata,
+    id_column(),
+    fk("user_id", "users.id", ondelete="CASCADE", nullable=False),
+    sa.Column("issuer", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),
+    sa.Column("created_at", TIMESTAMP, nullable=False, server_default=NOW),
+    sa.Column("last_seen_at", TIMESTAMP, nullable=False, server_default=NOW),
+    sa.UniqueConstraint("issuer", "subject"),
+    sa.Index(None, "user_id"),
 )
