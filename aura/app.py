@@ -46,13 +46,15 @@ from aura.db.session import Session
 from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refused, Transport
 from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
 from aura.engine.context import Context
-from aura.engine.errors import error_body, with_request_id
+from aura.engine.errors import error_body, present, with_request_id
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
 from aura.middleware import BodySizeLimit, UploadTooLarge
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
+from aura.realtime.multipart import serve_multipart, wants_multipart_subscription
+from aura.realtime.sse import ServerSentEvents, is_sse
 from aura.realtime.tasks import supervise
 from aura.realtime.websocket import serve_websocket
 from aura.runtime import tune_garbage_collector
@@ -62,6 +64,8 @@ log = logging.getLogger(__name__)
 SUBSCRIPTION = OperationType.SUBSCRIPTION
 # GET when queries over GET are turned off: nothing runs.
 _GET_NOTHING = Transport("GET", frozenset())
+
+_NOT_STREAMED: Any = object()  # a request the streamed transports leave to the view
 
 # Codes of HTTP-level refusals raised by Strawberry (those raised here carry their own).
 _HTTP_CODES = {404: "NOT_FOUND"}
@@ -94,6 +98,8 @@ class GraphQLView(GraphQL):
         self.settings = settings
         self.state: Any = None  # the app's state, holding the pool once started
         self.hub: Hub | None = None  # the realtime hub once started
+        self.sse: ServerSentEvents | None = None  # graphql-sse, once the hub runs
+        self.gateway: Gateway | None = None  # what the streamed transports use
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
         self.opaque_tokens = opaque.TokenCache()
@@ -112,10 +118,46 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            response = await self.streamed(request, receive, send)
+            if response is _NOT_STREAMED:
+                response = await self.run(request)
         except HTTPException as error:  # Strawberry's plain-text refusals, and ours
             response = self.refusal(request, error)
-        await response(scope, receive, send)
+        if response is not None:
+            await response(scope, receive, send)
+
+    async def streamed(self, request: Request, receive: Receive, send: Send) -> Any:
+        """graphql-sse, or a subscription over multipart: served here (a response to
+        send, or None once streamed); anything else is ``_NOT_STREAMED``."""
+        if self.sse is not None and is_sse(request):
+            return await self.sse(request, receive, send)
+        if self.hub is None or self.gateway is None or not wants_multipart_subscription(request):
+            return _NOT_STREAMED
+        if request.method == "GET":
+            members = request_members(self.parse_query_params(request.query_params))
+        elif "application/json" in request.headers.get("content-type", ""):
+            members = request_members(decode_json(await request.body()))
+        else:
+            return _NOT_STREAMED
+        query, name = members["query"], members["operationName"]
+        operation = self.schema.admission.prepare(query).operation(name) if query else None
+        if operation is None or operation.operation is not SUBSCRIPTION:
+            return _NOT_STREAMED  # a query or mutation: answered as usual (body is cached)
+        try:
+            principal = await self.authenticate(request.headers.get("authorization"))
+        except InvalidToken as exc:
+            raise BadRequest(
+                f"invalid token: {exc}", status_code=401, code="UNAUTHENTICATED"
+            ) from None
+        variables = members["variables"] or {}
+        admitted = self.gateway.admit(query, name, variables, principal)
+        if isinstance(admitted, Refused):
+            request_id = uuid.uuid4().hex[:16]
+            body = {"errors": [present(e, request_id).formatted for e in admitted.errors]}
+            return Response(orjson.dumps(body), media_type="application/json")
+        return await serve_multipart(
+            request, receive, send, self.gateway, self.hub, admitted, variables, principal
+        )
 
     def refusal(self, request: Request, error: HTTPException) -> Response:
         """An HTTP-level refusal in the GraphQL error format, with its code."""
@@ -504,6 +546,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)
+        view.sse = sse = ServerSentEvents(gateway, hub)
         await vault.ensure_active_key(app.state.pool)
         app.state.worker = worker = (
             Worker(
@@ -525,6 +568,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
             if worker is not None:
                 await worker.stop()
             app.websocket_handler = None
+            view.sse = None
+            sse.close()
             await hub.stop()
             await close_providers(app.state.pool)
             await app.state.pool.close()
@@ -534,7 +579,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 await asyncio.to_thread(embedded_server(settings).stop)
 
     view = GraphQLView(build_schema(settings), settings)
-    gateway = realtime_gateway(view)
+    view.gateway = gateway = realtime_gateway(view)
     # Read (or, in development, generated) before serving: a missing master key in
     # production stops start-up here, like a missing JWT secret.
     vault = KeyRing(master_key(settings))
@@ -558,7 +603,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     )
     app = AuraApp(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            # PUT and DELETE: graphql-sse's single-connection mode (reserve, stop).
+            Route("/graphql", view, methods=["GET", "POST", "PUT", "DELETE"]),
             Route("/health", health),
             *(ide_routes() if settings.graphiql else []),
         ],

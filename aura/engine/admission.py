@@ -7,8 +7,9 @@ subscriptions the hub opens and resumes (``aura.realtime``), and Strawberry's ow
 
 1. parse, with the token limit (``TOO_MANY_TOKENS``); a syntax error ends it here;
 2. the operation to run (``operationName``) and whether this transport runs its kind
-   (subscriptions are served over websockets only: ``OPERATION_NOT_SUPPORTED`` over
-   HTTP; a mutation over GET is refused);
+   (subscriptions are served over websockets and streamed HTTP responses, SSE and
+   multipart: ``OPERATION_NOT_SUPPORTED`` over plain HTTP; a mutation over GET is
+   refused);
 3. depth and aliases, then graphql-core's validation, with the introspection policy
    (``NoSchemaIntrospectionCustomRule`` when ``AURA_INTROSPECTION`` is off);
 4. cost (``QUERY_TOO_COSTLY``), on this request's page-size variables;
@@ -263,7 +264,9 @@ def _not_allowed(kind: OperationType, transport: Transport) -> GraphQLError:
         return limit_error(
             OPERATION_NOT_SUPPORTED,
             "subscriptions are served over the websocket at /graphql "
-            "(graphql-transport-ws or graphql-ws), not over HTTP",
+            "(graphql-transport-ws or graphql-ws), or streamed over HTTP when the request "
+            'accepts a stream: "Accept: text/event-stream" (graphql-sse) or '
+            '"Accept: multipart/mixed;subscriptionSpec="1.0"" (Apollo Client)',
         )
     plural = _PLURAL[kind]
     return limit_error(
