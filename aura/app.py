@@ -16,7 +16,6 @@ from cross_web import HTTPException
 from graphql import OperationType
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -50,7 +49,7 @@ from aura.engine.errors import error_body, present, with_request_id
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
-from aura.middleware import BodySizeLimit, UploadTooLarge
+from aura.middleware import BodySizeLimit, UploadTooLarge, cors
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.multipart import serve_multipart, wants_multipart_subscription
@@ -585,14 +584,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     vault = KeyRing(master_key(settings))
     middleware = []
     if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "content-type"],
-            )
-        )
+        middleware.append(cors(settings.cors_origins))
     # Inside CORS, so that a browser can read the refusal.
     middleware.append(
         Middleware(
