@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import orjson
 from cross_web import HTTPException
-from graphql import OperationType
+from graphql import GraphQLError, OperationType
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -27,6 +27,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
+from aura import errors
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
 from aura.auth.crypto import master_key
@@ -43,9 +44,16 @@ from aura.db.pool import create_pool
 from aura.db.providers import close_providers
 from aura.db.session import Session
 from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refused, Transport
-from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
+from aura.engine.body import (
+    BAD_REQUEST,
+    BadRequest,
+    decode_json,
+    request_batch,
+    request_members,
+)
 from aura.engine.context import Context
 from aura.engine.errors import error_body, present, with_request_id
+from aura.engine.persisted import PersistedQueries, PersistedQueryError
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
@@ -102,6 +110,11 @@ class GraphQLView(GraphQL):
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
         self.opaque_tokens = opaque.TokenCache()
+        self.persisted = PersistedQueries(
+            settings.apq_cache_size, trusted=settings.trusted_documents
+        )
+        if settings.trusted_documents:
+            schema.admission.trusted = self.persisted.allows  # every transport, not only HTTP
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return ide_page()
@@ -213,14 +226,83 @@ class GraphQLView(GraphQL):
                 )
             else:
                 data = self.parse_json(await request.get_body())
-        members = request_members(data)
+        if isinstance(data, list) and self.settings.batch_max:
+            # A batch (off unless AURA_BATCH_MAX): each member is one request of its own.
+            batch = request_batch(data, self.settings.batch_max)
+            return [await self._request_data(request, members) for members in batch]
+        return await self._request_data(request, request_members(data))
+
+    async def _request_data(self, request: Any, members: dict[str, Any]) -> GraphQLRequestData:
+        """One request's members, its query resolved from a persisted query's hash."""
+        try:
+            query = await self.persisted.resolve(
+                members["query"], members["extensions"], getattr(self.state, "pool", None)
+            )
+        except PersistedQueryError as error:
+            # A request error: 200 for application/json clients (Apollo's link reads the
+            # body either way), 400 for graphql-response+json.
+            graphql_response = self.response_media_type(request) == self.GRAPHQL_RESPONSE_JSON
+            raise BadRequest(
+                error.message, code=error.code, status_code=400 if graphql_response else 200
+            ) from None
         return GraphQLRequestData(
-            query=members["query"],
+            query=query,
             variables=members["variables"],
             operation_name=members["operationName"],
             extensions=members["extensions"],
             protocol="http",
         )
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        """A batch runs its operations one after another, each admitted, rate limited
+        and committed on its own (its own transaction): one that fails undoes nothing
+        of the others, and none shares a connection with another."""
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request,
+                request_adapter,
+                request_data,
+                context,  # type: ignore[arg-type]
+                root_value,
+                sub_response,
+            )
+        results = []
+        for index, data in enumerate(request_data):
+            limited = self._rate_limited(request) if index else None
+            if limited is not None:
+                limit = errors.ApiError(
+                    "rate limit reached: this operation of the batch did not run",
+                    code=RATE_LIMITED,
+                )
+                results.append(ExecutionResult(data=None, errors=[limit]))
+                continue
+            own = self.context_for(request, context.principal)
+            try:
+                result = await self.execute_single(
+                    request, request_adapter, sub_response, own, root_value, data
+                )
+            except HTTPException as refusal:  # no query, no operation, GET mutation
+                result = ExecutionResult(
+                    data=None, errors=[errors.BadUserInput(str(refusal.reason))]
+                )
+            except BaseException:
+                await own.session.close(commit=False)
+                raise
+            try:
+                await own.session.close(commit=True)
+            except Exception as exc:
+                error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc))
+                result = ExecutionResult(data=None, errors=[present(error, own.request_id)])
+            results.append(result)
+        return results
 
     async def execute_single(
         self,
@@ -542,6 +624,9 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         except EmbeddingDimensionMismatch:
             await app.state.pool.close()
             raise
+        if settings.trusted_documents:
+            loaded = await view.persisted.load(app.state.pool)
+            log.info("trusted-documents mode: %s registered documents", loaded)
         view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)

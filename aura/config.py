@@ -100,6 +100,12 @@ class Settings:
     analysis_batch_size: int = 10
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
+    # Requests one JSON-array batch may hold; 0 (the default): batches are refused.
+    batch_max: int = 0
+    # Automatic persisted queries remembered per process (aura/engine/persisted.py).
+    apq_cache_size: int = 1000
+    # Only documents registered with `aura documents register` run.
+    trusted_documents: bool = False
 
     @property
     def production(self) -> bool:
@@ -163,4 +169,7 @@ class Settings:
             ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
             analysis_batch_size=_int("AURA_ANALYSIS_BATCH_SIZE", 10),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
+            batch_max=_int("AURA_BATCH_MAX", 0),
+            apq_cache_size=_int("AURA_APQ_CACHE_SIZE", 1000),
+            trusted_documents=_flag("AURA_TRUSTED_DOCUMENTS", False),
         )

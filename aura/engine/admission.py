@@ -175,6 +175,8 @@ class Admission:
             rules += (NoSchemaIntrospectionCustomRule,)
         self._rules = rules
         self._cached = lru_cache(maxsize=CACHE_SIZE)(self._prepare)
+        # Trusted-documents mode (aura.engine.persisted): whether a query text may run.
+        self.trusted: Callable[[str], bool] | None = None
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -202,6 +204,8 @@ class Admission:
         """Whether the operation may run over ``transport`` for ``principal``."""
         if not query:
             return Refused([BadUserInput("no GraphQL query found")], Reason.NO_QUERY)
+        if self.trusted is not None and not self.trusted(query):
+            return Refused([_not_trusted()])
         prepared = self.prepare(query)
         if prepared.document is None:
             return Refused(prepared.errors)
@@ -249,6 +253,14 @@ class Admission:
                 prepared.costs[key] = cost
         error = cost_error(cost, self.limits)
         return [error] if error else []
+
+
+def _not_trusted() -> GraphQLError:
+    return limit_error(
+        "DOCUMENT_NOT_TRUSTED",
+        "this server runs only registered documents (trusted-documents mode): register "
+        "it with `aura documents register FILE`",
+    )
 
 
 def _no_operation(document: DocumentNode, name: str | None) -> GraphQLError:
