@@ -56,7 +56,7 @@ from aura.engine.errors import error_body, present, with_request_id
 from aura.engine.persisted import PersistedQueries, PersistedQueryError
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
-from aura.ide import ide_page, ide_routes
+from aura.ide import demo_users, ide_page, ide_routes
 from aura.middleware import BodySizeLimit, UploadTooLarge, cors
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
@@ -117,7 +117,10 @@ class GraphQLView(GraphQL):
             schema.admission.trusted = self.persisted.allows  # every transport, not only HTTP
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return ide_page()
+        # Development only: the page offers the demo users, with tokens for them.
+        if self.settings.production or self.state is None:
+            return ide_page()
+        return ide_page(demo_users=await demo_users(self.state.pool, self.secret))
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
