@@ -62,6 +62,7 @@ from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.multipart import serve_multipart, wants_multipart_subscription
 from aura.realtime.sse import ServerSentEvents, is_sse
+from aura.realtime.streaming import Stream
 from aura.realtime.tasks import supervise
 from aura.realtime.websocket import serve_websocket
 from aura.runtime import tune_garbage_collector
@@ -107,6 +108,7 @@ class GraphQLView(GraphQL):
         self.hub: Hub | None = None  # the realtime hub once started
         self.sse: ServerSentEvents | None = None  # graphql-sse, once the hub runs
         self.gateway: Gateway | None = None  # what the streamed transports use
+        self.streams: set[Stream] = set()  # open SSE and multipart responses
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
         self.opaque_tokens = opaque.TokenCache()
@@ -141,6 +143,12 @@ class GraphQLView(GraphQL):
         if response is not None:
             await response(scope, receive, send)
 
+    def end_streams(self) -> None:
+        """Shutting down: every SSE and multipart response ends (``SHUTTING_DOWN``), so
+        the server need not wait for them (``aura serve`` calls it as shutdown starts)."""
+        for stream in list(self.streams):
+            stream.shutdown()
+
     async def streamed(self, request: Request, receive: Receive, send: Send) -> Any:
         """graphql-sse, or a subscription over multipart: served here (a response to
         send, or None once streamed); anything else is ``_NOT_STREAMED``."""
@@ -171,7 +179,15 @@ class GraphQLView(GraphQL):
             body = {"errors": [present(e, request_id).formatted for e in admitted.errors]}
             return Response(orjson.dumps(body), media_type="application/json")
         return await serve_multipart(
-            request, receive, send, self.gateway, self.hub, admitted, variables, principal
+            request,
+            receive,
+            send,
+            self.gateway,
+            self.hub,
+            admitted,
+            variables,
+            principal,
+            self.streams,
         )
 
     def refusal(self, request: Request, error: HTTPException) -> Response:
@@ -633,7 +649,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)
-        view.sse = sse = ServerSentEvents(gateway, hub)
+        view.sse = sse = ServerSentEvents(gateway, hub, view.streams)
+        app.state.end_streams = view.end_streams
         await vault.ensure_active_key(app.state.pool)
         app.state.worker = worker = (
             Worker(

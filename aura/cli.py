@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from aura.config import Settings
 
@@ -24,6 +25,9 @@ def server_options(settings: Settings) -> dict[str, object]:
         # The body limit holds for websocket messages too: a larger frame is refused as
         # its header arrives (close 1009), before its payload is read or decoded.
         **({"ws_max_size": settings.max_body_bytes} if settings.max_body_bytes else {}),
+        # A response still streaming this long after shutdown began is cancelled (SSE and
+        # multipart streams are ended as shutdown starts; this bounds anything else).
+        "timeout_graceful_shutdown": 10,
     }
 
 
@@ -39,7 +43,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(probe(settings.database_url))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    uvicorn.run(
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[Any] | None = None) -> None:
+            # Streamed responses (SSE, multipart) are told first, and end at once.
+            end_streams = getattr(app.state, "end_streams", None)
+            if end_streams is not None:
+                end_streams()
+            await super().shutdown(sockets)
+
+    config = uvicorn.Config(
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
@@ -47,6 +60,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=args.access_log,
         **server_options(settings),  # type: ignore[arg-type]
     )
+    Server(config).run()
     return 0
 
 

@@ -79,6 +79,7 @@ async def serve_multipart(
     admitted: Admitted,
     variables: dict[str, Any],
     principal: Principal | None,
+    streams: set[Stream],
 ) -> Response | None:
     """Stream an admitted subscription until it ends or the client goes away.
 
@@ -86,7 +87,7 @@ async def serve_multipart(
     JSON error response, before any part: Apollo Client raises it as it would any.
     """
     limited = rate_limited(gateway, principal, request.scope.get("client"))
-    stream = Stream(FRAMING, gateway, hub, single=True)
+    stream = Stream(FRAMING, gateway, hub, single=True, registry=streams)
     problem: GraphQLError | None = limited
     if problem is None:
         try:

@@ -143,9 +143,10 @@ def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
 class ServerSentEvents:
     """The graphql-sse endpoint of one process, and its reservations."""
 
-    def __init__(self, gateway: Gateway, hub: Hub) -> None:
+    def __init__(self, gateway: Gateway, hub: Hub, streams: set[Stream]) -> None:
         self.gateway = gateway
         self.hub = hub
+        self.streams = streams  # every open streamed response of the process
         self.reservations: dict[str, Reservation] = {}
 
     def close(self) -> None:
@@ -191,7 +192,7 @@ class ServerSentEvents:
                 **{"retry-after": "1"},
             )
         token = secrets.token_urlsafe(24)
-        stream = Stream(SINGLE, self.gateway, self.hub, single=False)
+        stream = Stream(SINGLE, self.gateway, self.hub, single=False, registry=self.streams)
         reservation = Reservation(token, owner, stream)
         self.reservations[token] = reservation
 
@@ -266,7 +267,7 @@ class ServerSentEvents:
                 "operation with Accept: text/event-stream",
             )
         members = await _members(request)
-        stream = Stream(DISTINCT, self.gateway, self.hub, single=True)
+        stream = Stream(DISTINCT, self.gateway, self.hub, single=True, registry=self.streams)
         await stream.start(send)
         await self._start(stream, request, members, principal, "")
         await stream.serve(receive)

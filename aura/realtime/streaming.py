@@ -87,8 +87,17 @@ def rate_limited(gateway: Gateway, principal: Principal | None, client: Any) -> 
 class Stream:
     """One streamed response and the operations it carries."""
 
-    def __init__(self, framing: Framing, gateway: Gateway, hub: Hub, *, single: bool) -> None:
+    def __init__(
+        self,
+        framing: Framing,
+        gateway: Gateway,
+        hub: Hub,
+        *,
+        single: bool,
+        registry: set[Stream] | None = None,
+    ) -> None:
         self._asgi_send: Any = None  # the response's ASGI send, from start()
+        self.registry = registry  # the open streams of the process (to end at shutdown)
         self.framing = framing
         self.gateway = gateway
         self.hub = hub
@@ -161,6 +170,8 @@ class Stream:
         Ending by itself, the response gets its closing text once everything queued was
         sent; a client that went away gets nothing more.
         """
+        if self.registry is not None:
+            self.registry.add(self)
         watcher = asyncio.ensure_future(_disconnected(receive))
         finished = asyncio.ensure_future(self.finished.wait())
         try:
@@ -178,7 +189,23 @@ class Stream:
             finished.cancel()
             self.close()
 
+    def shutdown(self) -> None:
+        """The server is stopping: each subscription ends with ``SHUTTING_DOWN`` (and its
+        cursor, to resume elsewhere), then the response ends."""
+        for operation in list(self.operations.values()):
+            if isinstance(operation, Subscription):
+                operation.end(
+                    Ended(
+                        "SHUTTING_DOWN",
+                        "the server is shutting down: resume with `after` set to extensions.cursor",
+                    )
+                )
+        if not self.single or not self.operations:
+            asyncio.get_running_loop().call_soon(self.finished.set)
+
     def close(self) -> None:
+        if self.registry is not None:
+            self.registry.discard(self)
         self.finished.set()
         for timer in self._timers.values():
             timer.cancel()
