@@ -22,9 +22,10 @@ import asyncpg
 import httpx
 import pytest
 
+from aura.auth.tokens import mint
 from aura.config import Settings
 from tests import factories
-from tests.conftest import Client, People, Server
+from tests.conftest import JWT_SECRET, Client, People, Server
 from tests.realtime import settled
 from tests.streams import NodeRun
 from tests.waiting import until
@@ -323,3 +324,66 @@ async def test_a_reservation_belongs_to_its_user_and_operations_stop_on_delete(
     await until(gone, "the closed stream's reservation to go")
     refused = await http.post("/graphql", json=query, headers=op_headers)
     assert refused.status_code == 404
+
+
+async def test_shutdown_ends_the_stream_with_a_cursor_to_resume(
+    server: Server,
+    http: httpx.AsyncClient,
+    people: People,
+    db: asyncpg.Connection,
+    work: dict[str, Any],
+) -> None:
+    async with sse(http, LOGS, {"taskId": work["id"]}, people.alice.token) as response:
+        await subscribed(server, 1)
+        received = events(response)
+        await insert_logs(db, work, "before")
+        _, first = await anext(received)
+        server.app.state.end_streams()  # what `aura serve` calls as shutdown starts
+        rest = [e async for e in received]
+    (kind, ended), complete = rest
+    assert kind == "next"
+    error = ended["errors"][0]
+    assert error["extensions"] == {
+        "code": "SHUTTING_DOWN",
+        "cursor": first["data"]["executionLogs"]["cursor"],
+    }
+    assert complete == ("complete", None)
+
+
+async def test_the_stream_ends_when_its_token_expires(
+    server: Server, http: httpx.AsyncClient, people: People, work: dict[str, Any]
+) -> None:
+    short = mint(JWT_SECRET, people.alice.id, email=people.alice.email, ttl_seconds=2)
+    async with sse(http, LOGS, {"taskId": work["id"]}, short) as response:
+        got = [e async for e in events(response)]  # waits for the expiry itself
+    assert got[0][1]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "expired" in got[0][1]["errors"][0]["message"]
+    assert got[1:] == [("complete", None)]
+
+
+async def test_scopes_apply_on_the_stream(http: httpx.AsyncClient, client: Client) -> None:
+    issued = (
+        await client.gql(
+            'mutation { issueAccessToken(input: {name: "ro", scopes: ["read"]}) { accessToken } }'
+        )
+    ).ok()["issueAccessToken"]
+    mutation = 'mutation { createProject(input: {name: "nope"}) { id } }'
+    async with sse(http, mutation, {}, issued["accessToken"]) as response:
+        got = [e async for e in events(response)]
+    assert got[0][1]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return dataclasses.replace(settings, rate_limit_per_minute=1)
+
+    async def test_each_streamed_operation_takes_a_token(
+        self, http: httpx.AsyncClient, people: People
+    ) -> None:
+        outcomes = []
+        for _ in range(2):
+            async with sse(http, "{ __typename }", {}, people.alice.token) as response:
+                (_, result), _ = [e async for e in events(response)]
+            outcomes.append(result.get("data") or result["errors"][0]["extensions"]["code"])
+        assert outcomes == [{"__typename": "Query"}, "RATE_LIMITED"]
