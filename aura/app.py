@@ -162,7 +162,8 @@ class GraphQLView(GraphQL):
             members = request_members(decode_json(await request.body()))
         else:
             return _NOT_STREAMED
-        query, name = members["query"], members["operationName"]
+        # A persisted query's hash is resolved first (Apollo's link hashes subscriptions too).
+        query, name = (await self._request_data(request, members)).query, members["operationName"]
         operation = self.schema.admission.prepare(query).operation(name) if query else None
         if operation is None or operation.operation is not SUBSCRIPTION:
             return _NOT_STREAMED  # a query or mutation: answered as usual (body is cached)
@@ -649,7 +650,9 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)
-        view.sse = sse = ServerSentEvents(gateway, hub, view.streams)
+        view.sse = sse = ServerSentEvents(
+            gateway, hub, view.streams, resolve=partial(view.persisted.resolve, pool=app.state.pool)
+        )
         app.state.end_streams = view.end_streams
         await vault.ensure_active_key(app.state.pool)
         app.state.worker = worker = (

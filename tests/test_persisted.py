@@ -30,6 +30,7 @@ from aura.engine.persisted import register
 from tests.conftest import People, Server
 from tests.realtime import connect
 from tests.streams import NodeRun
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -195,3 +196,31 @@ async def test_the_table_is_for_administrators_only(database: str, people: Peopl
     finally:
         await pool.close()
     assert seen == {"USER": 0, "ADMIN": 1, "PENDING": 0}
+
+
+SUBSCRIPTION = "subscription Tasks { taskChanged { cursor } }"
+
+
+async def test_streamed_subscriptions_take_persisted_queries(
+    server: Server, http: httpx.AsyncClient, people: People
+) -> None:
+    auth = {"authorization": f"Bearer {people.alice.token}", "content-type": "application/json"}
+    sse = {**auth, "accept": "text/event-stream"}
+    multipart = {**auth, "accept": "multipart/mixed;subscriptionSpec=1.0"}
+    hash_only = persisted(None, sha(SUBSCRIPTION))
+    # Unknown hash: the error the link expects, on either stream.
+    async with http.stream("POST", "/graphql", json=hash_only, headers=sse) as response:
+        text = (await response.aread()).decode()
+    assert "PERSISTED_QUERY_NOT_FOUND" in text
+    unknown = await http.post("/graphql", json=hash_only, headers=multipart)
+    assert first_error(unknown)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    # The link's retry sends the text with its hash: registered, then served by hash.
+    async with http.stream(
+        "POST", "/graphql", json=persisted(SUBSCRIPTION), headers=multipart
+    ) as response:
+        assert response.headers["content-type"].startswith("multipart/mixed")
+        await until(lambda: server.app.state.hub.subscriptions == 1, "the subscription")
+    await until(lambda: server.app.state.hub.subscriptions == 0, "the first to end")
+    async with http.stream("POST", "/graphql", json=hash_only, headers=sse) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        await until(lambda: server.app.state.hub.subscriptions == 1, "the hashed subscription")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -143,7 +143,16 @@ def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
 class ServerSentEvents:
     """The graphql-sse endpoint of one process, and its reservations."""
 
-    def __init__(self, gateway: Gateway, hub: Hub, streams: set[Stream]) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        hub: Hub,
+        streams: set[Stream],
+        resolve: Callable[[str | None, dict[str, Any] | None], Awaitable[str | None]] | None = None,
+    ) -> None:
+        # The query text of (query, extensions): a persisted query's hash resolved
+        # (aura.engine.persisted); raises a coded GraphQLError when it cannot be.
+        self.resolve = resolve
         self.gateway = gateway
         self.hub = hub
         self.streams = streams  # every open streamed response of the process
@@ -289,9 +298,14 @@ class ServerSentEvents:
             stream.refuse(operation_id, [limited])
             return
         variables = members["variables"] or {}
-        admitted = self.gateway.admit(
-            members["query"], members["operationName"], variables, principal
-        )
+        query = members["query"]
+        if self.resolve is not None:
+            try:
+                query = await self.resolve(query, members["extensions"])
+            except GraphQLError as exc:  # PersistedQueryNotFound, a hash mismatch, ...
+                stream.refuse(operation_id, [exc])
+                return
+        admitted = self.gateway.admit(query, members["operationName"], variables, principal)
         if isinstance(admitted, Refused):
             stream.refuse(operation_id, admitted.errors)
             return
@@ -329,6 +343,6 @@ async def _members(request: Request) -> dict[str, Any]:
             )
         data = decode_json(await request.body())
     members = request_members(data)
-    if not members["query"]:
+    if not members["query"] and not (members["extensions"] or {}).get("persistedQuery"):
         raise BadRequest("no GraphQL query found in the request")
     return members
