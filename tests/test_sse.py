@@ -387,3 +387,8 @@ class TestRateLimit:
                 (_, result), _ = [e async for e in events(response)]
             outcomes.append(result.get("data") or result["errors"][0]["extensions"]["code"])
         assert outcomes == [{"__typename": "Query"}, "RATE_LIMITED"]
+        reserved = await http.put(
+            "/graphql", headers={"authorization": f"Bearer {people.alice.token}"}
+        )
+        assert reserved.status_code == 429
+        assert reserved.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

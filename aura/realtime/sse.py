@@ -42,6 +42,7 @@ from aura.auth.tokens import InvalidToken
 from aura.engine.admission import Refused
 from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
 from aura.engine.errors import error_body
+from aura.engine.ratelimit import RATE_LIMITED
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.streaming import Framing, Stream, rate_limited
@@ -175,6 +176,16 @@ class ServerSentEvents:
         accept = ",".join(request.headers.getlist("accept")).lower()
         owner = principal.user_id if principal else None
         if request.method == "PUT":
+            # A reservation costs a token of the rate limit: they are bounded per user.
+            limited = rate_limited(self.gateway, principal, request.scope.get("client"))
+            if limited is not None:
+                extensions = limited.extensions or {}
+                return _refusal(
+                    429,
+                    RATE_LIMITED,
+                    limited.message,
+                    **{"retry-after": str(extensions.get("retryAfter", 1))},
+                )
             return self._reserve(owner)
         reservation = self.reservations.get(token) if token else None
         if token and (reservation is None or reservation.owner != owner):
