@@ -13,10 +13,9 @@ from typing import Any
 import asyncpg
 import orjson
 from cross_web import HTTPException
-from graphql import OperationType
+from graphql import GraphQLError, OperationType
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,6 +27,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
+from aura import errors
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
 from aura.auth.keyring import KeyRing
@@ -44,15 +44,25 @@ from aura.db.pool import create_pool
 from aura.db.providers import close_providers
 from aura.db.session import Session
 from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refused, Transport
-from aura.engine.body import BAD_REQUEST, BadRequest, decode_json, request_members
+from aura.engine.body import (
+    BAD_REQUEST,
+    BadRequest,
+    decode_json,
+    request_batch,
+    request_members,
+)
 from aura.engine.context import Context
-from aura.engine.errors import error_body, with_request_id
+from aura.engine.errors import error_body, present, with_request_id
+from aura.engine.persisted import PersistedQueries, PersistedQueryError
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, SignInGuard, retry_after
 from aura.errors import DatabaseUnavailable
-from aura.ide import ide_page, ide_routes
-from aura.middleware import BodySizeLimit, UploadTooLarge
+from aura.ide import demo_users, ide_page, ide_routes
+from aura.middleware import BodySizeLimit, UploadTooLarge, cors
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
+from aura.realtime.multipart import serve_multipart, wants_multipart_subscription
+from aura.realtime.sse import ServerSentEvents, is_sse
+from aura.realtime.streaming import Stream
 from aura.realtime.tasks import supervise
 from aura.realtime.websocket import serve_websocket
 from aura.runtime import tune_garbage_collector
@@ -62,6 +72,8 @@ log = logging.getLogger(__name__)
 SUBSCRIPTION = OperationType.SUBSCRIPTION
 # GET when queries over GET are turned off: nothing runs.
 _GET_NOTHING = Transport("GET", frozenset())
+
+_NOT_STREAMED: Any = object()  # a request the streamed transports leave to the view
 
 # Codes of HTTP-level refusals raised by Strawberry (those raised here carry their own).
 _HTTP_CODES = {404: "NOT_FOUND"}
@@ -94,15 +106,26 @@ class GraphQLView(GraphQL):
         self.settings = settings
         self.state: Any = None  # the app's state, holding the pool once started
         self.hub: Hub | None = None  # the realtime hub once started
+        self.sse: ServerSentEvents | None = None  # graphql-sse, once the hub runs
+        self.gateway: Gateway | None = None  # what the streamed transports use
+        self.streams: set[Stream] = set()  # open SSE and multipart responses
         self.secret = signing_secret(settings)
         self.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
         self.opaque_tokens = opaque.TokenCache()
         # Tokens of the external identity provider, when one is configured (AURA_OIDC_*).
         self.external = ExternalTokens(settings) if settings.oidc_issuer else None
         self.sign_in = SignInGuard.from_settings(settings)
+        self.persisted = PersistedQueries(
+            settings.apq_cache_size, trusted=settings.trusted_documents
+        )
+        if settings.trusted_documents:
+            schema.admission.trusted = self.persisted.allows  # every transport, not only HTTP
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return ide_page()
+        # Development only: the page offers the demo users, with tokens for them.
+        if self.settings.production or self.state is None:
+            return ide_page()
+        return ide_page(demo_users=await demo_users(self.state.pool, self.secret))
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -115,10 +138,61 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            response = await self.streamed(request, receive, send)
+            if response is _NOT_STREAMED:
+                response = await self.run(request)
         except HTTPException as error:  # Strawberry's plain-text refusals, and ours
             response = self.refusal(request, error)
-        await response(scope, receive, send)
+        if response is not None:
+            await response(scope, receive, send)
+
+    def end_streams(self) -> None:
+        """Shutting down: every SSE and multipart response ends (``SHUTTING_DOWN``), so
+        the server need not wait for them (``aura serve`` calls it as shutdown starts)."""
+        for stream in list(self.streams):
+            stream.shutdown()
+
+    async def streamed(self, request: Request, receive: Receive, send: Send) -> Any:
+        """graphql-sse, or a subscription over multipart: served here (a response to
+        send, or None once streamed); anything else is ``_NOT_STREAMED``."""
+        if self.sse is not None and is_sse(request):
+            return await self.sse(request, receive, send)
+        if self.hub is None or self.gateway is None or not wants_multipart_subscription(request):
+            return _NOT_STREAMED
+        if request.method == "GET":
+            members = request_members(self.parse_query_params(request.query_params))
+        elif "application/json" in request.headers.get("content-type", ""):
+            members = request_members(decode_json(await request.body()))
+        else:
+            return _NOT_STREAMED
+        # A persisted query's hash is resolved first (Apollo's link hashes subscriptions too).
+        query, name = (await self._request_data(request, members)).query, members["operationName"]
+        operation = self.schema.admission.prepare(query).operation(name) if query else None
+        if operation is None or operation.operation is not SUBSCRIPTION:
+            return _NOT_STREAMED  # a query or mutation: answered as usual (body is cached)
+        try:
+            principal = await self.authenticate(request.headers.get("authorization"))
+        except InvalidToken as exc:
+            raise BadRequest(
+                f"invalid token: {exc}", status_code=401, code="UNAUTHENTICATED"
+            ) from None
+        variables = members["variables"] or {}
+        admitted = self.gateway.admit(query, name, variables, principal)
+        if isinstance(admitted, Refused):
+            request_id = uuid.uuid4().hex[:16]
+            body = {"errors": [present(e, request_id).formatted for e in admitted.errors]}
+            return Response(orjson.dumps(body), media_type="application/json")
+        return await serve_multipart(
+            request,
+            receive,
+            send,
+            self.gateway,
+            self.hub,
+            admitted,
+            variables,
+            principal,
+            self.streams,
+        )
 
     def refusal(self, request: Request, error: HTTPException) -> Response:
         """An HTTP-level refusal in the GraphQL error format, with its code."""
@@ -175,14 +249,83 @@ class GraphQLView(GraphQL):
                 )
             else:
                 data = self.parse_json(await request.get_body())
-        members = request_members(data)
+        if isinstance(data, list) and self.settings.batch_max:
+            # A batch (off unless AURA_BATCH_MAX): each member is one request of its own.
+            batch = request_batch(data, self.settings.batch_max)
+            return [await self._request_data(request, members) for members in batch]
+        return await self._request_data(request, request_members(data))
+
+    async def _request_data(self, request: Any, members: dict[str, Any]) -> GraphQLRequestData:
+        """One request's members, its query resolved from a persisted query's hash."""
+        try:
+            query = await self.persisted.resolve(
+                members["query"], members["extensions"], getattr(self.state, "pool", None)
+            )
+        except PersistedQueryError as error:
+            # A request error: 200 for application/json clients (Apollo's link reads the
+            # body either way), 400 for graphql-response+json.
+            graphql_response = self.response_media_type(request) == self.GRAPHQL_RESPONSE_JSON
+            raise BadRequest(
+                error.message, code=error.code, status_code=400 if graphql_response else 200
+            ) from None
         return GraphQLRequestData(
-            query=members["query"],
+            query=query,
             variables=members["variables"],
             operation_name=members["operationName"],
             extensions=members["extensions"],
             protocol="http",
         )
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        """A batch runs its operations one after another, each admitted, rate limited
+        and committed on its own (its own transaction): one that fails undoes nothing
+        of the others, and none shares a connection with another."""
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request,
+                request_adapter,
+                request_data,
+                context,  # type: ignore[arg-type]
+                root_value,
+                sub_response,
+            )
+        results = []
+        for index, data in enumerate(request_data):
+            limited = self._rate_limited(request) if index else None
+            if limited is not None:
+                limit = errors.ApiError(
+                    "rate limit reached: this operation of the batch did not run",
+                    code=RATE_LIMITED,
+                )
+                results.append(ExecutionResult(data=None, errors=[limit]))
+                continue
+            own = self.context_for(request, context.principal)
+            try:
+                result = await self.execute_single(
+                    request, request_adapter, sub_response, own, root_value, data
+                )
+            except HTTPException as refusal:  # no query, no operation, GET mutation
+                result = ExecutionResult(
+                    data=None, errors=[errors.BadUserInput(str(refusal.reason))]
+                )
+            except BaseException:
+                await own.session.close(commit=False)
+                raise
+            try:
+                await own.session.close(commit=True)
+            except Exception as exc:
+                error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc))
+                result = ExecutionResult(data=None, errors=[present(error, own.request_id)])
+            results.append(result)
+        return results
 
     async def execute_single(
         self,
@@ -509,9 +652,16 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
         except EmbeddingDimensionMismatch:
             await app.state.pool.close()
             raise
+        if settings.trusted_documents:
+            loaded = await view.persisted.load(app.state.pool)
+            log.info("trusted-documents mode: %s registered documents", loaded)
         view.hub = app.state.hub = hub = Hub(database, app.state.pool, gateway)
         await hub.start()
         app.websocket_handler = partial(serve_websocket, gateway=gateway, hub=hub)
+        view.sse = sse = ServerSentEvents(
+            gateway, hub, view.streams, resolve=partial(view.persisted.resolve, pool=app.state.pool)
+        )
+        app.state.end_streams = view.end_streams
         await vault.ensure_active_key(app.state.pool)
         app.state.worker = worker = (
             Worker(
@@ -533,6 +683,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
             if worker is not None:
                 await worker.stop()
             app.websocket_handler = None
+            view.sse = None
+            sse.close()
             await hub.stop()
             await close_providers(app.state.pool)
             await app.state.pool.close()
@@ -542,20 +694,13 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
                 await asyncio.to_thread(embedded_server(settings).stop)
 
     view = GraphQLView(build_schema(settings), settings)
-    gateway = realtime_gateway(view)
+    view.gateway = gateway = realtime_gateway(view)
     # Read (or, in development, generated) before serving: a missing master key in
     # production stops start-up here, like a missing JWT secret.
     vault = KeyRing.from_settings(settings)
     middleware = []
     if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "content-type"],
-            )
-        )
+        middleware.append(cors(settings.cors_origins))
     # Inside CORS, so that a browser can read the refusal.
     middleware.append(
         Middleware(
@@ -566,7 +711,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     )
     app = AuraApp(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            # PUT and DELETE: graphql-sse's single-connection mode (reserve, stop).
+            Route("/graphql", view, methods=["GET", "POST", "PUT", "DELETE"]),
             Route("/health", health),
             *(ide_routes() if settings.graphiql else []),
         ],

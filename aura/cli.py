@@ -1,5 +1,8 @@
-"""``aura serve | worker | ingest | migrate | seed | token | export-schema | backup |
-restore | rotate-master-key``."""
+"""Aura: a GraphQL API over PostgreSQL for the data of AI-agent work.
+
+Commands: serve | worker | ingest | migrate | seed | token | documents | export-schema |
+backup | restore | rotate-master-key | reset-password.
+Settings come from the environment (DATABASE_URL, AURA_*; see the README)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from aura.config import Settings
 
@@ -22,6 +26,9 @@ def server_options(settings: Settings) -> dict[str, object]:
         # The body limit holds for websocket messages too: a larger frame is refused as
         # its header arrives (close 1009), before its payload is read or decoded.
         **({"ws_max_size": settings.max_body_bytes} if settings.max_body_bytes else {}),
+        # A response still streaming this long after shutdown began is cancelled (SSE and
+        # multipart streams are ended as shutdown starts; this bounds anything else).
+        "timeout_graceful_shutdown": 10,
     }
 
 
@@ -30,9 +37,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from aura.app import create_app
 
+    if settings.database_url:
+        from aura.db.diagnosis import probe
+
+        # Before uvicorn: a start-up failure there is a traceback in its log.
+        asyncio.run(probe(settings.database_url))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    uvicorn.run(
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[Any] | None = None) -> None:
+            # Streamed responses (SSE, multipart) are told first, and end at once.
+            end_streams = getattr(app.state, "end_streams", None)
+            if end_streams is not None:
+                end_streams()
+            await super().shutdown(sockets)
+
+    config = uvicorn.Config(
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
@@ -40,6 +61,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=args.access_log,
         **server_options(settings),  # type: ignore[arg-type]
     )
+    Server(config).run()
     return 0
 
 
@@ -266,6 +288,44 @@ def _rotate_master_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _documents(args: argparse.Namespace, settings: Settings) -> int:
+    """Register GraphQL documents as trusted (for AURA_TRUSTED_DOCUMENTS=1)."""
+    import json
+
+    from aura.db import migrate
+    from aura.db.database import resolve_dsn
+    from aura.db.pool import connect
+    from aura.engine.persisted import register, sha256
+
+    documents: list[tuple[str, str]] = []
+    for path in args.files:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            # Apollo's persisted query manifest: {"operations": [{"id", "name", "body"}]}
+            manifest = json.loads(text)
+            for operation in manifest.get("operations", []):
+                body = operation["body"]
+                if operation.get("id") and operation["id"] != sha256(body):
+                    print(f"{path}: {operation.get('name')}: id is not the body's SHA-256")
+                    return 1
+                documents.append((operation.get("name") or path.stem, body))
+        else:
+            documents.append((path.stem, text.strip()))
+
+    async def store(dsn: str) -> list[str]:
+        conn = await connect(dsn)
+        try:
+            return await register(conn, documents)
+        finally:
+            await conn.close()
+
+    dsn = resolve_dsn(settings)
+    asyncio.run(migrate.upgrade(dsn))
+    for (name, _), digest in zip(documents, asyncio.run(store(dsn)), strict=True):
+        print(digest, name)
+    return 0
+
+
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from aura.api import printed_schema
 
@@ -279,17 +339,22 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="aura", description=__doc__)
+    root = argparse.ArgumentParser(
+        prog="aura", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    root.add_argument("--version", action="version", version=f"aura {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the API (embedded database by default)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--access-log", action="store_true")
+    serve.add_argument("--host", help="address to listen on (AURA_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (AURA_PORT, default 8000)")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="upgrade (or downgrade) the database schema")
-    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument(
+        "revision", nargs="?", default="head", help="revision to upgrade to (default: head)"
+    )
     migrate.add_argument(
         "--down", dest="revision_down", metavar="REVISION", help="downgrade to REVISION (e.g. base)"
     )
@@ -300,16 +365,21 @@ def parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=_seed)
 
     token = commands.add_parser("token", help="mint a development JWT for a user")
-    token.add_argument("--email", required=True)
+    token.add_argument("--email", required=True, help="the user's email address")
     token.add_argument("--create", action="store_true", help="create the user if missing")
-    token.add_argument("--role", default="USER", choices=["PENDING", "USER", "MANAGER", "ADMIN"])
+    token.add_argument(
+        "--role",
+        default="USER",
+        choices=["PENDING", "USER", "MANAGER", "ADMIN"],
+        help="role of a user made with --create (default USER)",
+    )
     token.add_argument("--hours", type=float, default=24 * 7, help="validity (default 7 days)")
     token.set_defaults(run=_token)
 
     reset = commands.add_parser(
         "reset-password", help="print a one-time password reset token for a user"
     )
-    reset.add_argument("email")
+    reset.add_argument("email", help="the user's email address")
     reset.set_defaults(run=_reset_password)
 
     worker = commands.add_parser("worker", help="run background jobs (ingest, analysis)")
@@ -317,14 +387,20 @@ def parser() -> argparse.ArgumentParser:
     worker.set_defaults(run=_worker)
 
     ingest = commands.add_parser("ingest", help="load a CSV file into a project's data records")
-    ingest.add_argument("file", type=Path)
+    ingest.add_argument("file", type=Path, help="the CSV file, with a header row")
     ingest.add_argument("--project", required=True, help="the project's ID or name")
-    ingest.add_argument("--type", required=True, choices=["TASK", "FEEDBACK"])
-    ingest.add_argument("--content-column", default="content")
-    ingest.add_argument("--category-column", default="category")
-    ingest.add_argument("--creator-id-column")
-    ingest.add_argument("--creator-name-column")
-    ingest.add_argument("--creator-email-column")
+    ingest.add_argument(
+        "--type", required=True, choices=["TASK", "FEEDBACK"], help="the records' type"
+    )
+    ingest.add_argument(
+        "--content-column", default="content", help="column of the text (default content)"
+    )
+    ingest.add_argument(
+        "--category-column", default="category", help="column of the category (default category)"
+    )
+    ingest.add_argument("--creator-id-column", help="column of the creator's id, if any")
+    ingest.add_argument("--creator-name-column", help="column of the creator's name, if any")
+    ingest.add_argument("--creator-email-column", help="column of the creator's email, if any")
     ingest.add_argument(
         "--no-wait", action="store_true", help="only enqueue: a server or worker loads it"
     )
@@ -358,14 +434,49 @@ def parser() -> argparse.ArgumentParser:
     rotate.set_defaults(run=_rotate_master_key)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
-    export.add_argument("--output", "-o", default="-")
+    export.add_argument(
+        "--output", "-o", default="-", help="file to write (default: - for standard output)"
+    )
     export.set_defaults(run=_export_schema)
+
+    documents = commands.add_parser(
+        "documents", help="manage trusted documents (AURA_TRUSTED_DOCUMENTS=1)"
+    )
+    actions = documents.add_subparsers(dest="action", required=True)
+    register = actions.add_parser(
+        "register",
+        help="store documents as trusted: only these run in trusted-documents mode",
+        description="Each FILE is one GraphQL document (its text, surrounding whitespace "
+        "removed, is what clients must send, or its SHA-256 as a persisted query), or an "
+        "Apollo persisted query manifest (.json). Prints each document's hash.",
+    )
+    register.add_argument("files", nargs="+", type=Path, metavar="FILE", help="documents")
+    register.set_defaults(run=_documents)
     return root
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aura")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.run(args, Settings.from_env()))
+    settings = Settings.from_env()
+    try:
+        return int(args.run(args, settings))
+    except Exception as exc:
+        from aura.db.diagnosis import diagnose
+
+        problem = diagnose(exc, settings.database_url)
+        if problem is None:
+            raise
+        print(f"aura: {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -132,6 +132,12 @@ class Settings:
     # this many seconds between fetches caused by an unknown key id.
     oidc_jwks_ttl: float = 600.0
     oidc_jwks_min_refresh: float = 30.0
+    # Requests one JSON-array batch may hold; 0 (the default): batches are refused.
+    batch_max: int = 0
+    # Automatic persisted queries remembered per process (aura/engine/persisted.py).
+    apq_cache_size: int = 1000
+    # Only documents registered with `aura documents register` run.
+    trusted_documents: bool = False
 
     @property
     def production(self) -> bool:
@@ -213,4 +219,7 @@ class Settings:
             oidc_admit_domains=tuple(d.lower() for d in _origins("AURA_OIDC_ADMIT_DOMAINS")),
             oidc_jwks_ttl=float(os.environ.get("AURA_OIDC_JWKS_TTL") or 600),
             oidc_jwks_min_refresh=float(os.environ.get("AURA_OIDC_JWKS_MIN_REFRESH") or 30),
+            batch_max=_int("AURA_BATCH_MAX", 0),
+            apq_cache_size=_int("AURA_APQ_CACHE_SIZE", 1000),
+            trusted_documents=_flag("AURA_TRUSTED_DOCUMENTS", False),
         )

@@ -1,4 +1,4 @@
-"""HTTP middleware of the app: the request body size limit.
+"""HTTP middleware of the app: CORS and the request body size limit.
 
 A websocket never passes through it (``AuraApp`` hands ``/graphql`` websockets straight
 to their handler, which applies the same size to each message).
@@ -6,11 +6,52 @@ to their handler, which applies the same size to each message).
 
 from __future__ import annotations
 
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura.engine.errors import error_body
 
 REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+
+# Request headers a page of an allowed origin may send: the API's own, graphql-sse's
+# stream token, and what tracing (W3C Trace Context, Sentry, baggage) and client
+# libraries (Apollo's client awareness and CSRF-prevention headers) add to requests.
+# Anything else fails its preflight.
+CORS_ALLOW_HEADERS = (
+    "authorization",
+    "content-type",
+    "accept",
+    "x-graphql-event-stream-token",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "x-request-id",
+)
+# Response headers such a page may read (others are hidden from it by the browser).
+CORS_EXPOSE_HEADERS = ("x-request-id", "retry-after")
+# PUT and DELETE: graphql-sse's single-connection mode (reserving, stopping).
+CORS_METHODS = ("GET", "POST", "PUT", "DELETE", "OPTIONS")
+CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight's answer
+
+
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """CORS for pages of ``origins`` (``AURA_CORS_ORIGINS``; ``*`` for any)."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=list(CORS_METHODS),
+        allow_headers=list(CORS_ALLOW_HEADERS),
+        expose_headers=list(CORS_EXPOSE_HEADERS),
+        max_age=CORS_MAX_AGE,
+    )
+
+
 DRAIN_BYTES = 64 * 1024  # dropped after a streamed body went over the limit
 
 

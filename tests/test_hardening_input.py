@@ -190,7 +190,9 @@ SUBSCRIPTION = "subscription { taskChanged { cursor operation node { id } } }"
 async def test_subscription_over_http_names_the_websocket(
     http: httpx.AsyncClient, people: People, method: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for accept in [*ACCEPTS, "*/*", "text/event-stream"]:
+    # An Accept that takes a stream (text/event-stream, multipart subscriptionSpec) is
+    # served instead: tests/test_sse.py and tests/test_multipart.py.
+    for accept in [*ACCEPTS, "*/*", "multipart/mixed"]:
         headers = {"accept": accept, "authorization": f"Bearer {people.alice.token}"}
         with caplog.at_level(logging.INFO):
             if method == "POST":
@@ -206,6 +208,7 @@ async def test_subscription_over_http_names_the_websocket(
         error = _coded(response, "OPERATION_NOT_SUPPORTED", status)
         assert "websocket at /graphql" in error["message"]
         assert "graphql-transport-ws" in error["message"]
+        assert "text/event-stream" in error["message"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 

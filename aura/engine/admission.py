@@ -7,8 +7,9 @@ subscriptions the hub opens and resumes (``aura.realtime``), and Strawberry's ow
 
 1. parse, with the token limit (``TOO_MANY_TOKENS``); a syntax error ends it here;
 2. the operation to run (``operationName``) and whether this transport runs its kind
-   (subscriptions are served over websockets only: ``OPERATION_NOT_SUPPORTED`` over
-   HTTP; a mutation over GET is refused);
+   (subscriptions are served over websockets and streamed HTTP responses, SSE and
+   multipart: ``OPERATION_NOT_SUPPORTED`` over plain HTTP; a mutation over GET is
+   refused);
 3. depth and aliases, then graphql-core's validation, with the introspection policy
    (``NoSchemaIntrospectionCustomRule`` when ``AURA_INTROSPECTION`` is off);
 4. cost (``QUERY_TOO_COSTLY``), on this request's page-size variables;
@@ -174,6 +175,8 @@ class Admission:
             rules += (NoSchemaIntrospectionCustomRule,)
         self._rules = rules
         self._cached = lru_cache(maxsize=CACHE_SIZE)(self._prepare)
+        # Trusted-documents mode (aura.engine.persisted): whether a query text may run.
+        self.trusted: Callable[[str], bool] | None = None
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -201,6 +204,8 @@ class Admission:
         """Whether the operation may run over ``transport`` for ``principal``."""
         if not query:
             return Refused([BadUserInput("no GraphQL query found")], Reason.NO_QUERY)
+        if self.trusted is not None and not self.trusted(query):
+            return Refused([_not_trusted()])
         prepared = self.prepare(query)
         if prepared.document is None:
             return Refused(prepared.errors)
@@ -250,6 +255,14 @@ class Admission:
         return [error] if error else []
 
 
+def _not_trusted() -> GraphQLError:
+    return limit_error(
+        "DOCUMENT_NOT_TRUSTED",
+        "this server runs only registered documents (trusted-documents mode): register "
+        "it with `aura documents register FILE`",
+    )
+
+
 def _no_operation(document: DocumentNode, name: str | None) -> GraphQLError:
     if name is not None:
         return BadUserInput(f'the document has no operation named "{name}"')
@@ -263,7 +276,9 @@ def _not_allowed(kind: OperationType, transport: Transport) -> GraphQLError:
         return limit_error(
             OPERATION_NOT_SUPPORTED,
             "subscriptions are served over the websocket at /graphql "
-            "(graphql-transport-ws or graphql-ws), not over HTTP",
+            "(graphql-transport-ws or graphql-ws), or streamed over HTTP when the request "
+            'accepts a stream: "Accept: text/event-stream" (graphql-sse) or '
+            '"Accept: multipart/mixed;subscriptionSpec="1.0"" (Apollo Client)',
         )
     plural = _PLURAL[kind]
     return limit_error(

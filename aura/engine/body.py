@@ -4,7 +4,9 @@ A body (or a GET request's ``variables``/``extensions`` parameters) that is not 
 nests too deeply to read, is not UTF-8, holds ``NaN``/``Infinity`` (not JSON, though
 Python's parser takes them), is not a JSON object (``42``, ``null``, a batch array), or
 has a member of the wrong type is refused with ``BAD_REQUEST``, in the error format of
-every other refusal (``{"errors": [{"message", "extensions": {"code"}}]}``).
+every other refusal (``{"errors": [{"message", "extensions": {"code"}}]}``). A batch (a
+JSON array of requests) is read only when batching is on (``AURA_BATCH_MAX``), and only
+up to that many requests.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def request_members(data: Any) -> dict[str, Any]:
     """The members of one GraphQL request, each of its JSON type (or None)."""
     if isinstance(data, list):
         raise BadRequest(
-            "batched requests (a JSON array) are not supported: send one operation per request"
+            "batched requests (a JSON array) are off on this server (AURA_BATCH_MAX): send "
+            "one operation per request"
         )
     if not isinstance(data, dict):
         raise BadRequest(
@@ -84,6 +87,22 @@ def request_members(data: Any) -> dict[str, Any]:
             )
         members[name] = value
     return members
+
+
+def request_batch(data: list[Any], limit: int) -> list[dict[str, Any]]:
+    """The members of each request of a batch of at most ``limit`` requests."""
+    if not data:
+        raise BadRequest("the batch is empty: send at least one request")
+    if len(data) > limit:
+        raise BadRequest(
+            f"the batch has {len(data)} requests, more than the limit of {limit} (AURA_BATCH_MAX)"
+        )
+    batch = []
+    for index, item in enumerate(data):
+        if isinstance(item, list):
+            raise BadRequest(f"request {index} of the batch is an array, not a request")
+        batch.append(request_members(item))
+    return batch
 
 
 def _json_type(value: Any) -> str:

@@ -183,7 +183,8 @@ class Hub:
         """
         if principal is None:
             raise errors.Unauthenticated(
-                "subscriptions need a signed-in user: send the token in connection_init"
+                "subscriptions need a signed-in user: send the token in connection_init "
+                "(websockets) or in the Authorization header (SSE, multipart)"
             )
         if not self.running:
             raise errors.ApiError(
