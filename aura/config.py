@@ -100,6 +100,10 @@ class Settings:
     analysis_batch_size: int = 10
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
+    # Logging (aura/logging_setup.py): json or text lines; an access-log line per request.
+    log_format: str = "text"
+    log_level: str = "INFO"
+    access_log: bool = True
 
     @property
     def production(self) -> bool:
@@ -132,7 +136,7 @@ class Settings:
             statement_timeout_ms=_int("AURA_STATEMENT_TIMEOUT_MS", 15_000),
             pool_min_size=_int("AURA_POOL_MIN_SIZE", 2),
             pool_max_size=_int("AURA_POOL_MAX_SIZE", 10),
-            seed_demo=_flag("AURA_SEED_DEMO", True),
+            seed_demo=_flag("AURA_SEED_DEMO", environment == "development"),
             cors_origins=origins,
             max_depth=_int("AURA_MAX_DEPTH", 15),
             max_aliases=_int("AURA_MAX_ALIASES", 30),
@@ -163,4 +167,9 @@ class Settings:
             ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
             analysis_batch_size=_int("AURA_ANALYSIS_BATCH_SIZE", 10),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
+            log_format=(
+                os.environ.get("AURA_LOG_FORMAT") or ("json" if production else "text")
+            ).lower(),
+            log_level=os.environ.get("AURA_LOG_LEVEL") or "INFO",
+            access_log=_flag("AURA_ACCESS_LOG", True),
         )

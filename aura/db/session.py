@@ -23,6 +23,7 @@ import asyncpg
 from aura import errors
 from aura.auth.principal import Principal
 from aura.db.errors import LOST, translate, unavailable
+from aura.metrics import POOL_WAITING
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,8 @@ class Session:
 
     async def _acquire(self) -> Any:
         try:
-            return await self._pool.acquire()
+            with POOL_WAITING.track_inprogress():
+                return await self._pool.acquire()
         except Exception as exc:
             if unavailable(exc):
                 raise errors.DatabaseUnavailable(UNREACHABLE) from exc
