@@ -128,11 +128,13 @@ async def test_request_metrics_move_as_requests_are_made(
     after = await scrape(http)
 
     ok = {"transport": "http", "type": "query", "operation": "CountProjects", "outcome": "ok"}
-    assert value(after, "aura_requests_total", **ok) - value(before, "aura_requests_total", **ok) == 3
+    requests = "aura_requests_total"
+    assert value(after, requests, **ok) - value(before, requests, **ok) == 3
     failed = {"transport": "http", "type": "query", "operation": "Broken", "outcome": code}
-    assert value(after, "aura_requests_total", **failed) == value(
-        before, "aura_requests_total", **failed
-    ) + 1
+    assert (
+        value(after, "aura_requests_total", **failed)
+        == value(before, "aura_requests_total", **failed) + 1
+    )
     kind = {"transport": "http", "type": "query"}
     count = "aura_request_duration_seconds_count"
     assert value(after, count, **kind) - value(before, count, **kind) == 4
