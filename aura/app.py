@@ -51,6 +51,7 @@ from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import ide_page, ide_routes
 from aura.logging_setup import request_id as current_request_id
+from aura.metrics import outcome as outcome_label
 from aura.metrics import record_operation
 from aura.middleware import BodySizeLimit, UploadTooLarge
 from aura.observe import RequestObserver, health, metrics_endpoint, ready
@@ -72,13 +73,6 @@ _HTTP_CODES = {404: "NOT_FOUND"}
 
 # The operation type of a request refused before its operation was known.
 _REFUSED_KIND = "unknown"
-
-
-def _outcome_of(errors: Any) -> str:
-    """``ok``, or the code of a result's first error (the ``outcome`` metric label)."""
-    for error in errors or ():
-        return str((error.extensions or {}).get("code", "INTERNAL"))
-    return "ok"
 
 
 # Seconds a client should wait before retrying a request the database could not serve.
@@ -281,7 +275,9 @@ class GraphQLView(GraphQL):
             request.state.aura_request_error = True
         if any((e.extensions or {}).get("code") == DatabaseUnavailable.code for e in errors or ()):
             request.state.aura_database_unavailable = True  # 503: retry later
-        request.state.aura_outcome = _outcome_of(errors)
+        request.state.aura_outcome = outcome_label(
+            (e.extensions or {}).get("code") for e in errors or ()
+        )
         return response
 
     def _rate_key(self, request: Request) -> str:

@@ -19,6 +19,7 @@ a closed set.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
@@ -107,6 +108,13 @@ def operation_label(name: str | None) -> str:
             return "other"
         _names.add(name)
     return name
+
+
+def outcome(codes: Iterable[object]) -> str:
+    """The ``outcome`` label: ``ok``, or the first error's code (``INTERNAL`` if none)."""
+    for code in codes:
+        return str(code or "INTERNAL")
+    return "ok"
 
 
 def record_operation(

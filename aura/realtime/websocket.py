@@ -35,7 +35,7 @@ from aura.auth.tokens import InvalidToken
 from aura.engine.admission import Admitted, Refused
 from aura.engine.errors import present
 from aura.engine.ratelimit import RATE_LIMITED, retry_after
-from aura.metrics import WEBSOCKETS, record_operation
+from aura.metrics import WEBSOCKETS, outcome, record_operation
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.subscription import Ended, Outbox, Subscription
@@ -483,7 +483,7 @@ class Connection:
                 "websocket",
                 admitted.kind.value,
                 _name(admitted),
-                _code(payload.get("errors")),
+                outcome((e.get("extensions") or {}).get("code") for e in payload.get("errors", ())),
                 time.perf_counter() - started,
                 context.session.statements,
             )
@@ -516,13 +516,6 @@ class Connection:
 def _name(admitted: Admitted) -> str | None:
     name = admitted.operation.name
     return name.value if name else None
-
-
-def _code(formatted_errors: Any) -> str:
-    """``ok``, or the code of the first error of a payload (the ``outcome`` label)."""
-    for error in formatted_errors or ():
-        return str((error.get("extensions") or {}).get("code", "INTERNAL"))
-    return "ok"
 
 
 async def _outcome(context: Any, result: Any) -> dict[str, Any]:
