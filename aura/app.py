@@ -27,6 +27,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
+from aura import tracing
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
 from aura.auth.crypto import master_key
@@ -204,13 +205,14 @@ class GraphQLView(GraphQL):
         graphql-response+json, 200 for JSON).
         """
         transport = self._transport(request_adapter.method)
-        outcome = self.schema.admission.admit(
-            request_data.query,
-            request_data.operation_name,
-            request_data.variables,
-            context.principal,
-            transport,
-        )
+        with tracing.span("graphql.admit"):
+            outcome = self.schema.admission.admit(
+                request_data.query,
+                request_data.operation_name,
+                request_data.variables,
+                context.principal,
+                transport,
+            )
         if isinstance(outcome, Refused):
             request.state.aura_operation = (_REFUSED_KIND, request_data.operation_name)
             if outcome.reason is Reason.NO_QUERY:
@@ -224,8 +226,11 @@ class GraphQLView(GraphQL):
                 )
             return self.schema.refused(outcome, context)
         named = outcome.operation.name
-        request.state.aura_operation = (outcome.kind.value, named.value if named else None)
-        return await self.schema.run(outcome, context, request_data.variables, root_value)
+        kind, name = outcome.kind.value, (named.value if named else None)
+        request.state.aura_operation = (kind, name)
+        attributes = {"graphql.operation.type": kind, "graphql.operation.name": name or ""}
+        with tracing.span("graphql.execute", attributes):
+            return await self.schema.run(outcome, context, request_data.variables, root_value)
 
     def _transport(self, method: str) -> Transport:
         if method != "GET":

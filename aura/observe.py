@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aura import metrics
+from aura import metrics, tracing
 from aura.db.errors import unavailable
 from aura.db.migrate import alembic_config
 from aura.logging_setup import REQUEST_ID, incoming_request_id
@@ -42,6 +42,7 @@ CHECK_TIMEOUT_SECONDS = 5.0
 SCRAPE_TIMEOUT_SECONDS = 2.0
 # Routes with a series of their own; any other path counts as "other" (bounded labels).
 ROUTES = frozenset({"/graphql", "/health", "/ready", "/metrics", "/graphiql"})
+_TRACE_HEADERS = (b"x-request-id", b"traceparent", b"tracestate")
 
 
 @cache
@@ -149,7 +150,7 @@ class RequestObserver:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k: v for k, v in scope["headers"] if k in (b"x-request-id", b"traceparent")}
+        headers = {k: v for k, v in scope["headers"] if k in _TRACE_HEADERS}
         rid = incoming_request_id(
             headers[b"x-request-id"].decode("latin-1") if b"x-request-id" in headers else None,
             headers[b"traceparent"].decode("latin-1") if b"traceparent" in headers else None,
@@ -171,13 +172,18 @@ class RequestObserver:
                 sent += len(message.get("body", b""))
             await send(message)
 
+        trace_headers = {k.decode(): v.decode("latin-1") for k, v in headers.items()}
+        method = scope.get("method", "GET")
+        attributes = {"http.request.method": method, "url.path": scope.get("path", "")}
         try:
-            await self.app(scope, receive, observed_send)
+            with tracing.request_span(f"HTTP {method}", trace_headers, attributes) as current:
+                await self.app(scope, receive, observed_send)
+                if current is not None:
+                    current.set_attribute("http.response.status_code", status)
         finally:
             seconds = time.perf_counter() - started
             path = scope.get("path", "")
             route = path if path in ROUTES else "other"
-            method = scope.get("method", "GET")
             metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
             metrics.HTTP_DURATION.labels(method, route).observe(seconds)
             if self.access_log:

@@ -27,7 +27,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("db",),
     ("auth",),
     ("ai",),
-    ("config", "errors", "inflection", "runtime", "metrics", "logging_setup", "__init__"),
+    (
+        "config",
+        "errors",
+        "inflection",
+        "runtime",
+        "metrics",
+        "logging_setup",
+        "tracing",
+        "__init__",
+    ),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from aura import errors
+from aura import errors, tracing
 from aura.auth.principal import Principal
 from aura.db.errors import LOST, translate, unavailable
 from aura.metrics import POOL_WAITING
@@ -244,7 +244,8 @@ class Session:
             conn = self._conn or await self._begin()
             self.statements += 1
             try:
-                return await getattr(conn, method)(sql, *args)
+                with tracing.span(tracing.sql_verb(sql), {"db.query.text": sql}):
+                    return await getattr(conn, method)(sql, *args)
             except BaseException as exc:
                 self._failed = True
                 error = self._statement_error(conn, exc)
