@@ -217,7 +217,13 @@ async def test_the_entrypoint_keeps_its_secrets_across_recreation(
             },
         )
     assert oct((secrets_dir / "master-key").stat().st_mode & 0o777) == "0o600"
-    assert "generated AURA_MASTER_KEY" in log.read_text()
+    output = log.read_text()
+    assert "generated AURA_MASTER_KEY" in output
+    # Production logs are JSON lines; the readiness probes were logged as accesses.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    probes = [x for x in lines if x["logger"] == "aura.access" and x["path"] == "/ready"]
+    assert probes
+    assert all(x["request_id"] and x["timestamp"] and x["level"] == "INFO" for x in probes)
 
     # Re-created: same volume, new process. The vault opens, the old token works.
     async with container(volume, database, log) as (url, _):

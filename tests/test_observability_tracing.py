@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -17,15 +17,28 @@ TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 
 
+class Switchable(SimpleSpanProcessor):
+    """Exports while on. OpenTelemetry lets a process set its tracer provider only once,
+    and a provider shut down warns on every later span: after this module, spans of the
+    rest of the run are dropped here instead."""
+
+    on = True
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.on:
+            super().on_end(span)
+
+
 @pytest.fixture(scope="module")
 def exporter() -> Iterator[InMemorySpanExporter]:
-    """The process's tracer provider (OpenTelemetry allows setting it once)."""
     exporter = InMemorySpanExporter()
+    processor = Switchable(exporter)
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
     yield exporter
-    provider.shutdown()
+    processor.on = False
+    exporter.clear()
 
 
 async def test_spans_for_request_admission_execution_and_sql(
