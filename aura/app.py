@@ -433,7 +433,8 @@ class GraphQLView(GraphQL):
         try:
             await context.session.close(commit=True)
         except Exception as exc:  # a failed commit must not pass as success
-            request.state.aura_outcome = getattr(exc, "extensions", {}).get("code", "INTERNAL")
+            codes = [(getattr(exc, "extensions", None) or {}).get("code")]
+            request.state.aura_outcome = outcome_label(codes)
             self._observe(request, context, started)
             return self._commit_failed(request, context, exc)
         self._observe(request, context, started)
