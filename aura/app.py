@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-import asyncpg
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationType
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -27,7 +26,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
-from aura import errors
+from aura import errors, tracing
 from aura.api import AuraSchema, build_schema
 from aura.auth import opaque
 from aura.auth.keyring import KeyRing
@@ -42,6 +41,7 @@ from aura.db.errors import LOST, unavailable
 from aura.db.jobs import Worker
 from aura.db.pool import create_pool
 from aura.db.providers import close_providers
+from aura.db.seed import demo_wanted
 from aura.db.session import Session
 from aura.engine.admission import HTTP_GET, HTTP_POST, WEBSOCKET, Reason, Refused, Transport
 from aura.engine.body import (
@@ -57,7 +57,11 @@ from aura.engine.persisted import PersistedQueries, PersistedQueryError
 from aura.engine.ratelimit import RATE_LIMITED, RateLimiter, SignInGuard, retry_after
 from aura.errors import DatabaseUnavailable
 from aura.ide import demo_users, ide_page, ide_routes
+from aura.logging_setup import request_id as current_request_id
+from aura.metrics import outcome as outcome_label
+from aura.metrics import record_operation
 from aura.middleware import BodySizeLimit, UploadTooLarge, cors
+from aura.observe import RequestObserver, health, metrics_endpoint, ready
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.multipart import serve_multipart, wants_multipart_subscription
@@ -79,10 +83,12 @@ _NOT_STREAMED: Any = object()  # a request the streamed transports leave to the 
 _HTTP_CODES = {404: "NOT_FOUND"}
 
 
+# The operation type of a request refused before its operation was known.
+_REFUSED_KIND = "unknown"
+
+
 # Seconds a client should wait before retrying a request the database could not serve.
 DATABASE_RETRY_AFTER = "1"
-# A health check that cannot get an answer this fast reports the database down.
-HEALTH_TIMEOUT_SECONDS = 5.0
 
 
 class GraphQLView(GraphQL):
@@ -179,7 +185,7 @@ class GraphQLView(GraphQL):
         variables = members["variables"] or {}
         admitted = self.gateway.admit(query, name, variables, principal)
         if isinstance(admitted, Refused):
-            request_id = uuid.uuid4().hex[:16]
+            request_id = current_request_id()
             body = {"errors": [present(e, request_id).formatted for e in admitted.errors]}
             return Response(orjson.dumps(body), media_type="application/json")
         return await serve_multipart(
@@ -198,7 +204,7 @@ class GraphQLView(GraphQL):
         """An HTTP-level refusal in the GraphQL error format, with its code."""
         code = getattr(error, "code", None) or _HTTP_CODES.get(error.status_code, BAD_REQUEST)
         # Every answer names itself, so a client can quote it when it reports a problem.
-        headers = {**(getattr(error, "headers", None) or {}), "x-request-id": uuid.uuid4().hex[:16]}
+        headers = {**(getattr(error, "headers", None) or {}), "x-request-id": current_request_id()}
         return Response(
             error_body(code, error.reason),
             status_code=error.status_code,
@@ -344,14 +350,16 @@ class GraphQLView(GraphQL):
         graphql-response+json, 200 for JSON).
         """
         transport = self._transport(request_adapter.method)
-        outcome = self.schema.admission.admit(
-            request_data.query,
-            request_data.operation_name,
-            request_data.variables,
-            context.principal,
-            transport,
-        )
+        with tracing.span("graphql.admit"):
+            outcome = self.schema.admission.admit(
+                request_data.query,
+                request_data.operation_name,
+                request_data.variables,
+                context.principal,
+                transport,
+            )
         if isinstance(outcome, Refused):
+            request.state.aura_operation = (_REFUSED_KIND, request_data.operation_name)
             if outcome.reason is Reason.NO_QUERY:
                 raise BadRequest("no GraphQL query found in the request")
             if outcome.reason is Reason.NO_OPERATION:
@@ -362,7 +370,12 @@ class GraphQLView(GraphQL):
                     outcome.errors[0].message, status_code=405, headers={"allow": "POST"}
                 )
             return self.schema.refused(outcome, context)
-        return await self.schema.run(outcome, context, request_data.variables, root_value)
+        named = outcome.operation.name
+        kind, name = outcome.kind.value, (named.value if named else None)
+        request.state.aura_operation = (kind, name)
+        attributes = {"graphql.operation.type": kind, "graphql.operation.name": name or ""}
+        with tracing.span("graphql.execute", attributes):
+            return await self.schema.run(outcome, context, request_data.variables, root_value)
 
     def _transport(self, method: str) -> Transport:
         if method != "GET":
@@ -412,6 +425,9 @@ class GraphQLView(GraphQL):
             request.state.aura_request_error = True
         if any((e.extensions or {}).get("code") == DatabaseUnavailable.code for e in errors or ()):
             request.state.aura_database_unavailable = True  # 503: retry later
+        request.state.aura_outcome = outcome_label(
+            (e.extensions or {}).get("code") for e in errors or ()
+        )
         return response
 
     def _rate_key(self, request: Request) -> str:
@@ -446,7 +462,7 @@ class GraphQLView(GraphQL):
         wait = self.rate_limiter.acquire(key)
         if not wait:
             return None
-        request_id = uuid.uuid4().hex[:16]
+        request_id = current_request_id()
         limit = self.settings.rate_limit_per_minute
         body = error_body(
             RATE_LIMITED,
@@ -509,12 +525,21 @@ class GraphQLView(GraphQL):
 
     def _database_unavailable(self, request: Request) -> Response:
         """503 ``DATABASE_UNAVAILABLE`` before the request began: nothing was done."""
-        request_id = uuid.uuid4().hex[:16]
+        request_id = current_request_id()
         body = error_body(DatabaseUnavailable.code, LOST, requestId=request_id)
         headers = {"retry-after": DATABASE_RETRY_AFTER, "x-request-id": request_id}
         return Response(
             body, status_code=503, media_type=self.response_media_type(request), headers=headers
         )
+
+    @staticmethod
+    def _observe(request: Any, context: Context, started: float) -> None:
+        """Count and time the operation of a request that ran (not the IDE's page)."""
+        kind, name = getattr(request.state, "aura_operation", (None, None))
+        if kind is not None:
+            outcome = getattr(request.state, "aura_outcome", "ok")
+            statements = context.session.statements
+            record_operation("http", kind, name, outcome, time.perf_counter() - started, statements)
 
     async def authenticate(self, authorization: str | None) -> Principal | None:
         """A JWT's principal, or an opaque token's (looked up once, then cached)."""
@@ -536,8 +561,10 @@ class GraphQLView(GraphQL):
         return self.context_for(request, principal, auth_error)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        started = time.perf_counter()
         refused = self._rate_limited(request)
         if refused is not None:
+            record_operation("http", _REFUSED_KIND, None, RATE_LIMITED, 0.0, 0)
             return refused
         try:
             context = await self._context(request, request.headers.get("authorization"))
@@ -556,7 +583,11 @@ class GraphQLView(GraphQL):
         try:
             await context.session.close(commit=True)
         except Exception as exc:  # a failed commit must not pass as success
+            codes = [(getattr(exc, "extensions", None) or {}).get("code")]
+            request.state.aura_outcome = outcome_label(codes)
+            self._observe(request, context, started)
             return self._commit_failed(request, context, exc)
+        self._observe(request, context, started)
         if response.media_type == "application/json":
             # A GraphQL response (not the IDE's page, not a stream): match the Accept header.
             media_type = self.response_media_type(request)
@@ -571,23 +602,6 @@ class GraphQLView(GraphQL):
             response.headers["x-aura-sql-statements"] = str(context.session.statements)
         response.headers["x-request-id"] = context.request_id
         return response
-
-
-async def health(request: Request) -> JSONResponse:
-    if not request.app.state.hub.healthy:  # stopped, or disconnected for a while
-        return JSONResponse({"status": "unavailable", "realtime": "down"}, status_code=503)
-    worker = request.app.state.worker
-    if worker is not None and not worker.healthy:  # restarting after a failure
-        return JSONResponse({"status": "unavailable", "worker": "down"}, status_code=503)
-    pool: asyncpg.Pool = request.app.state.pool
-    try:
-        async with pool.acquire(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
-            await conn.fetchval("SELECT 1", timeout=HEALTH_TIMEOUT_SECONDS)
-    except Exception as exc:
-        if not unavailable(exc):
-            raise
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok"})
 
 
 async def prepare_database(settings: Settings, *, seed: bool) -> str:
@@ -641,9 +655,7 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
 
     @asynccontextmanager
     async def lifespan(app: AuraApp) -> AsyncIterator[None]:
-        database = dsn or await prepare_database(
-            settings, seed=settings.seed_demo and settings.database_url is None
-        )
+        database = dsn or await prepare_database(settings, seed=demo_wanted(settings))
         app.state.pool = await create_pool(
             database, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
@@ -698,7 +710,9 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
     # Read (or, in development, generated) before serving: a missing master key in
     # production stops start-up here, like a missing JWT secret.
     vault = KeyRing.from_settings(settings)
-    middleware = []
+    # Outermost: every answer, refusals by the layers below included, is logged and
+    # carries the request id.
+    middleware = [Middleware(RequestObserver, access_log=settings.access_log)]
     if settings.cors_origins:
         middleware.append(cors(settings.cors_origins))
     # Inside CORS, so that a browser can read the refusal.
@@ -714,6 +728,8 @@ def create_app(settings: Settings | None = None, *, dsn: str | None = None) -> S
             # PUT and DELETE: graphql-sse's single-connection mode (reserve, stop).
             Route("/graphql", view, methods=["GET", "POST", "PUT", "DELETE"]),
             Route("/health", health),
+            Route("/ready", ready),
+            Route("/metrics", metrics_endpoint),
             *(ide_routes() if settings.graphiql else []),
         ],
         middleware=middleware,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from aura.config import Settings
+from aura.logging_setup import configure_logging
 
 
 def server_options(settings: Settings) -> dict[str, object]:
@@ -42,7 +42,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
         # Before uvicorn: a start-up failure there is a traceback in its log.
         asyncio.run(probe(settings.database_url))
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
     app = create_app(settings)
 
     class Server(uvicorn.Server):
@@ -57,7 +57,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level="info",
+        log_config=None,  # configure_logging's handler, JSON or text (AURA_LOG_FORMAT)
+        log_level=settings.log_level.lower(),
         access_log=args.access_log,
         **server_options(settings),  # type: ignore[arg-type]
     )
@@ -82,6 +83,11 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from aura.db import migrate, seed
     from aura.db.database import resolve_dsn
 
+    try:
+        seed.check_seed_allowed(settings, reset=args.reset, force=args.force)
+    except seed.SeedRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
     dsn = resolve_dsn(settings)
     asyncio.run(migrate.upgrade(dsn))
     if args.reset:
@@ -160,7 +166,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from aura.db.database import resolve_dsn
     from aura.db.jobs import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
     dsn = resolve_dsn(settings)
     asyncio.run(migrate.upgrade(dsn))
 
@@ -362,6 +368,7 @@ def parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="load the demo data into an empty database")
     seed.add_argument("--reset", action="store_true", help="delete all data first")
+    seed.add_argument("--force", action="store_true", help="also in production (AURA_ENV)")
     seed.set_defaults(run=_seed)
 
     token = commands.add_parser("token", help="mint a development JWT for a user")

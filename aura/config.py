@@ -138,6 +138,10 @@ class Settings:
     apq_cache_size: int = 1000
     # Only documents registered with `aura documents register` run.
     trusted_documents: bool = False
+    # Logging (aura/logging_setup.py): json or text lines; an access-log line per request.
+    log_format: str = "text"
+    log_level: str = "INFO"
+    access_log: bool = True
 
     @property
     def production(self) -> bool:
@@ -171,7 +175,7 @@ class Settings:
             statement_timeout_ms=_int("AURA_STATEMENT_TIMEOUT_MS", 15_000),
             pool_min_size=_int("AURA_POOL_MIN_SIZE", 2),
             pool_max_size=_int("AURA_POOL_MAX_SIZE", 10),
-            seed_demo=_flag("AURA_SEED_DEMO", True),
+            seed_demo=_flag("AURA_SEED_DEMO", environment == "development"),
             cors_origins=origins,
             max_depth=_int("AURA_MAX_DEPTH", 15),
             max_aliases=_int("AURA_MAX_ALIASES", 30),
@@ -222,4 +226,9 @@ class Settings:
             batch_max=_int("AURA_BATCH_MAX", 0),
             apq_cache_size=_int("AURA_APQ_CACHE_SIZE", 1000),
             trusted_documents=_flag("AURA_TRUSTED_DOCUMENTS", False),
+            log_format=(
+                os.environ.get("AURA_LOG_FORMAT") or ("json" if production else "text")
+            ).lower(),
+            log_level=os.environ.get("AURA_LOG_LEVEL") or "INFO",
+            access_log=_flag("AURA_ACCESS_LOG", True),
         )

@@ -3,7 +3,7 @@
 A refusal at COMMIT (a deferred constraint) is the client's business, coded like the same
 refusal during the request, and nothing is applied; an unreachable database is a
 retryable 503 ``DATABASE_UNAVAILABLE`` on every path that needs it, the opaque-token
-lookup and the health check included — never a 500.
+lookup and the readiness check included — never a 500.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ async def test_an_unreachable_database_is_503_for_token_lookups_and_health(
             json={"query": "{ me { id } }"},
             headers={"authorization": f"Bearer {issued['accessToken']}"},
         )
+        readiness = await http.get("/ready")
         health = await http.get("/health")
     finally:
         await asyncio.to_thread(pg_cluster.resume)
@@ -64,14 +65,16 @@ async def test_an_unreachable_database_is_503_for_token_lookups_and_health(
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "DATABASE_UNAVAILABLE"
     assert error["extensions"]["requestId"] == response.headers["x-request-id"]
-    assert health.status_code == 503
-    assert health.json()["status"] == "unavailable"
+    assert readiness.status_code == 503
+    assert readiness.json()["status"] == "unavailable"
+    assert readiness.json()["checks"]["database"] == "down"
+    assert health.status_code == 200  # alive: waiting for the database is no reason to restart
 
     # Once the database is back, so is the server: the token works and health is ok.
-    async def healthy() -> bool:
-        return (await http.get("/health")).status_code == 200
+    async def ready() -> bool:
+        return (await http.get("/ready")).status_code == 200
 
-    await until(healthy, "the server to report itself healthy again", within=DEADLINE)
+    await until(ready, "the server to report itself ready again", within=DEADLINE)
     again = await http.post(
         "/graphql",
         json={"query": "{ me { id } }"},

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "aura"
 # Each module of the package, by its dotted name's first part below ``aura``.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
-    ("app", "ide", "middleware"),
+    ("app", "ide", "middleware", "observe"),
     ("api", "domains"),
     ("resolvers",),
     ("realtime",),
@@ -27,7 +27,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("db",),
     ("auth",),
     ("ai",),
-    ("config", "errors", "inflection", "runtime", "__init__"),
+    (
+        "config",
+        "errors",
+        "inflection",
+        "runtime",
+        "metrics",
+        "logging_setup",
+        "tracing",
+        "__init__",
+    ),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
 

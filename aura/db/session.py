@@ -20,9 +20,10 @@ from typing import Any
 
 import asyncpg
 
-from aura import errors
+from aura import errors, tracing
 from aura.auth.principal import Principal
 from aura.db.errors import LOST, translate, unavailable
+from aura.metrics import POOL_WAITING
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,8 @@ class Session:
 
     async def _acquire(self) -> Any:
         try:
-            return await self._pool.acquire()
+            with POOL_WAITING.track_inprogress():
+                return await self._pool.acquire()
         except Exception as exc:
             if unavailable(exc):
                 raise errors.DatabaseUnavailable(UNREACHABLE) from exc
@@ -245,7 +247,8 @@ class Session:
             conn = self._conn or await self._begin()
             self.statements += 1
             try:
-                return await getattr(conn, method)(sql, *args)
+                with tracing.span(tracing.sql_verb(sql), {"db.query.text": sql}):
+                    return await getattr(conn, method)(sql, *args)
             except BaseException as exc:
                 self._failed = True
                 error = self._statement_error(conn, exc)

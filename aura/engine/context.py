@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from aura.ai.chat import ChatClient
@@ -14,6 +13,7 @@ from aura.db.loaders import Loaders
 from aura.db.providers import installation_chat, installation_embedder
 from aura.db.session import Session
 from aura.errors import ProviderError
+from aura.logging_setup import request_id
 
 
 class Context:
@@ -50,7 +50,7 @@ class Context:
         self.session = session
         self.principal = principal
         self.loaders = Loaders(session)
-        self.request_id = uuid.uuid4().hex[:16]
+        self.request_id = request_id()  # the HTTP request's, or a new one
         self.hub: Any = None  # the realtime hub, for in-process subscriptions
         # Sign-in throttling of the app (``aura.engine.ratelimit.SignInGuard``).
         self.sign_in: Any = None

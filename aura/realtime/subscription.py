@@ -16,6 +16,7 @@ from typing import Any
 
 from aura.auth.principal import Principal
 from aura.db.stream import Change, Filter, encode_cursor
+from aura.metrics import MESSAGES_DELIVERED, SUBSCRIBERS_TOO_SLOW
 from aura.realtime.tasks import DISCONNECTED
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class Subscription:
         """Called by the sink once a message is on its way to the client."""
         self.backlog -= 1
         self.last_sent = seq
+        MESSAGES_DELIVERED.inc()
 
     def go_live(self) -> None:
         """End of replay: the held live messages not already replayed follow in order."""
@@ -150,6 +152,8 @@ class Subscription:
                 self.push(change, text)
 
     def fail_slow(self) -> None:
+        if self.state == "open":
+            SUBSCRIBERS_TOO_SLOW.inc()
         self.end(
             Ended(
                 "SUBSCRIBER_TOO_SLOW",

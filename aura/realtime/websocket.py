@@ -35,6 +35,7 @@ from aura.auth.tokens import InvalidToken
 from aura.engine.admission import Admitted, Refused
 from aura.engine.errors import present
 from aura.engine.ratelimit import RATE_LIMITED, retry_after
+from aura.metrics import WEBSOCKETS, outcome, record_operation
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
 from aura.realtime.subscription import Ended, Outbox, Subscription
@@ -232,6 +233,7 @@ class Connection:
             return
         await self._asgi_send({"type": "websocket.accept", "subprotocol": self.protocol.name})
         self._open = True
+        WEBSOCKETS.inc()
         self._later("init", self.settings.ws_init_timeout, self._init_timed_out)
         try:
             while True:
@@ -249,6 +251,7 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
+            WEBSOCKETS.dec()
             for timer in self._timers.values():
                 timer.cancel()
             for task in list(self._tasks or ()):
@@ -466,14 +469,24 @@ class Connection:
             self._refuse(operation_id, [exc])
             return
         self.operations[operation_id] = subscription
+        record_operation("websocket", "subscription", _name(admitted), "ok", 0.0, 0)
 
     async def _execute(
         self, operation_id: str, admitted: Admitted, variables: dict[str, Any]
     ) -> None:
         context = self.gateway.context_for(self.request(), self.principal)
+        started = time.perf_counter()
         try:
             result = await self.gateway.execute(admitted, context, variables)
             payload = await _outcome(context, result)
+            record_operation(
+                "websocket",
+                admitted.kind.value,
+                _name(admitted),
+                outcome((e.get("extensions") or {}).get("code") for e in payload.get("errors", ())),
+                time.perf_counter() - started,
+                context.session.statements,
+            )
         except Exception as exc:
             with contextlib.suppress(Exception):  # the connection may be what failed
                 await context.session.close(commit=False)
@@ -498,6 +511,11 @@ class Connection:
     def _stop_all(self) -> None:
         for operation_id in list(self.operations):
             self._stop(operation_id)
+
+
+def _name(admitted: Admitted) -> str | None:
+    name = admitted.operation.name
+    return name.value if name else None
 
 
 async def _outcome(context: Any, result: Any) -> dict[str, Any]:
