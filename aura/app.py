@@ -216,7 +216,14 @@ class GraphQLView(GraphQL):
                     outcome.errors[0].message, status_code=405, headers={"allow": "POST"}
                 )
             return self.schema.refused(outcome, context)
-        return await self.schema.run(outcome, context, request_data.variables, root_value)
+        # With debug headers, ``x-aura-execution: resolved`` asks for the resolved path
+        # (the reference the compiled path is compared with).
+        compiled = not (
+            self.settings.debug_headers and request.headers.get("x-aura-execution") == "resolved"
+        )
+        return await self.schema.run(
+            outcome, context, request_data.variables, root_value, compiled=compiled
+        )
 
     def _transport(self, method: str) -> Transport:
         if method != "GET":
@@ -419,6 +426,8 @@ class GraphQLView(GraphQL):
         if self.settings.debug_headers:
             response.headers["x-aura-sql-statements"] = str(context.session.statements)
         response.headers["x-request-id"] = context.request_id
+        if context.execution is not None:
+            response.headers["x-aura-execution"] = context.execution
         return response
 
 

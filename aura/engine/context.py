@@ -24,6 +24,7 @@ class Context:
     """
 
     __slots__ = (
+        "execution",
         "hub",
         "loaders",
         "principal",
@@ -51,6 +52,7 @@ class Context:
         self.loaders = Loaders(session)
         self.request_id = uuid.uuid4().hex[:16]
         self.hub: Any = None  # the realtime hub, for in-process subscriptions
+        self.execution: str | None = None  # "compiled" or "resolved" (aura.engine.compiler)
 
     async def embedder(self) -> Embedder:
         """The installation's embedder (system settings, ``aura.db.providers``): what
