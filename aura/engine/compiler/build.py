@@ -126,6 +126,9 @@ class Builder:
         self.max_page_size = max_page_size
         self.params = Params()
         self._aliases = itertools.count()
+        # Columns read from each row alias: a page selects only those (as the loaders
+        # do), since a role may lack the privilege on others.
+        self._used: dict[str, set[str]] = {}
         self.fragments: dict[str, FragmentDetails] = {}
         for definition in document.definitions:
             if isinstance(definition, FragmentDefinitionNode):
@@ -138,6 +141,10 @@ class Builder:
         if isinstance(coerced, list):
             raise Unsupported("variables that do not coerce")
         self.variables: VariableValues = coerced
+
+    def _ref(self, alias: str, column: str) -> str:
+        self._used.setdefault(alias, set()).add(column)
+        return f"{alias}.{column}"
 
     def _alias(self) -> str:
         return f"c{next(self._aliases)}"
@@ -225,6 +232,7 @@ class Builder:
                 continue
             spec = specs.get(name)
             if isinstance(spec, Leaf):
+                self._ref(alias, spec.column)
                 pairs.append((key, leaf_json(spec, alias)))
             elif isinstance(spec, Related):
                 pairs.append((key, self._related(spec, sub, alias)))
@@ -257,7 +265,7 @@ class Builder:
         body = self._object(target, type_name, details, alias)
         value = (
             f"(SELECT {body} FROM {target.table.name} {alias} "
-            f"WHERE {alias}.{relation.remote} = {parent}.{relation.local})"
+            f"WHERE {alias}.{relation.remote} = {self._ref(parent, relation.local)})"
         )
         return non_null(value) if spec.non_null else value
 
@@ -310,13 +318,14 @@ class Builder:
         if relation is None or parent is None:
             return f"{table} {alias}", []
         if relation.through is None:
-            return f"{table} {alias}", [f"{alias}.{relation.remote} = {parent}.{relation.local}"]
+            local = self._ref(parent, relation.local)
+            return f"{table} {alias}", [f"{alias}.{relation.remote} = {local}"]
         through = relation.through
         join = f"j{alias}"
         return (
             f"{through.table.name} {join} JOIN {table} {alias} "
             f"ON {alias}.{relation.remote} = {join}.{through.target}",
-            [f"{join}.{through.source} = {parent}.{relation.local}"],
+            [f"{join}.{through.source} = {self._ref(parent, relation.local)}"],
         )
 
     def _filter(self, target: Entity, alias: str, filter_: Any) -> list[str]:
@@ -347,6 +356,9 @@ class Builder:
         display = f"{row}.{_ORD} {'DESC' if page_window.backward else 'ASC'}"
         in_page = f"FILTER (WHERE {row}.{_ORD} <= {limit})"
         cursor = formats.cursor_text(keys, target.sql_types, row)
+        for key in keys:
+            self._ref(row, key.column)
+        self._ref(row, target.primary_key)
 
         def aggregate(expression: str) -> str:
             name = f"a{len(aggregates)}"
@@ -370,7 +382,7 @@ class Builder:
         has_parent = (
             "TRUE"
             if parent is None or relation is None
-            else f"({parent}.{relation.local} IS NOT NULL)"
+            else f"({self._ref(parent, relation.local)} IS NOT NULL)"
         )
         more = f"({page}.n > {limit})"
         if page_window.backward:
@@ -415,8 +427,10 @@ class Builder:
             )
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         order = order_sql(row, keys, reverse=page_window.backward)
+        used = self._used.get(row, set())
+        columns = ", ".join(f"{row}.{c}" for c in target.columns if c in used)
         rows = (
-            f"SELECT {row}.*, row_number() OVER (ORDER BY {order}) AS {_ORD} "
+            f"SELECT {columns}, row_number() OVER (ORDER BY {order}) AS {_ORD} "
             f"FROM {source}{where} ORDER BY {order} LIMIT {limit + 1}"
         )
         body = _obj(pairs)
