@@ -25,7 +25,7 @@ from graphql import OperationDefinitionNode
 
 from aura.engine.compiler.build import Builder, Unsupported
 from aura.engine.compiler.catalog import Catalog
-from aura.engine.compiler.formats import MARK
+from aura.engine.compiler.formats import MARK, Unwritable, finish
 
 log = logging.getLogger(__name__)
 
@@ -108,4 +108,10 @@ class Compiler:
         if text is None or _MARK_TEXT in text:
             COUNTERS["fallback:error on the resolved path"] += 1
             return None
+        if "\\u0000" in text:
+            try:
+                text = finish(text)
+            except Unwritable:
+                COUNTERS["fallback:error on the resolved path"] += 1
+                return None
         return orjson.Fragment(text)

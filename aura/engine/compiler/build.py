@@ -57,8 +57,7 @@ class Unsupported(Exception):
 
 
 def _obj(pairs: list[tuple[str, str]]) -> str:
-    if not pairs:
-        raise Unsupported("an object without fields")
+    # No pairs (every field skipped): ``SELECT`` with no columns, written as ``{}``.
     columns = ", ".join(f'{value} AS "{key}"' for key, value in pairs)
     return f"row_to_json((SELECT x FROM (SELECT {columns}) x))"
 
@@ -356,8 +355,8 @@ class Builder:
         display = f"{row}.{_ORD} {'DESC' if page_window.backward else 'ASC'}"
         in_page = f"FILTER (WHERE {row}.{_ORD} <= {limit})"
         cursor = formats.cursor_text(keys, target.sql_types, row)
-        for key in keys:
-            self._ref(row, key.column)
+        for order_key in keys:
+            self._ref(row, order_key.column)
         self._ref(row, target.primary_key)
 
         def aggregate(expression: str) -> str:
@@ -392,7 +391,7 @@ class Builder:
             has_next = more
             has_previous = f"({has_parent} AND {page_window.after is not None})"
 
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for key, sub in fields.items():
             name = sub[0].node.name.value
             if name == "__typename":

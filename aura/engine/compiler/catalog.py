@@ -78,6 +78,10 @@ _SCALAR_COLUMNS: dict[str, frozenset[str]] = {
     "BigInt": frozenset({"INTEGER", "SMALLINT", "BIGINT"}),
     "Boolean": frozenset({"BOOLEAN"}),
     "DateTime": frozenset({"TIMESTAMP WITH TIME ZONE"}),
+    # Written by Python after the statement (``formats.deferred``): double precision
+    # only (a real's decimal text would not read back as the same float).
+    "Float": frozenset({"FLOAT", "DOUBLE PRECISION"}),
+    "JSON": frozenset({"JSONB", "JSON"}),
 }
 _LIST_COLUMNS: dict[str, frozenset[str]] = {
     "ID": frozenset({"UUID[]", "TEXT[]"}),

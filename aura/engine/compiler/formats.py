@@ -14,6 +14,10 @@ instead.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
+
+import orjson
 
 from aura.db.sql.pagination import OrderKey
 from aura.engine.compiler.catalog import Leaf
@@ -50,8 +54,19 @@ def representable(ref: str) -> str:
     return "(" + _REPRESENTABLE.format(x=ref) + ")"
 
 
+def _deferred(tag: str, text: str) -> str:
+    """A JSON string (``"\\u0000<tag><text>"``) that ``finish`` replaces in Python."""
+    return f"('\"\\u0000{tag}' || substr(to_json({text})::text, 2))::json"
+
+
 def _scalar(leaf: Leaf, ref: str) -> str:
     scalar, sql_type = leaf.scalar, leaf.sql_type
+    if scalar == "JSON":
+        return f"(CASE WHEN {ref} IS NULL THEN NULL ELSE {_deferred('J', f'{ref}::text')} END)"
+    if scalar == "Float":
+        # float8 text: the widened real, or the correctly rounded numeric, as asyncpg reads it.
+        text = f"{ref}::float8::text"
+        return f"(CASE WHEN {ref} IS NULL THEN NULL ELSE {_deferred('F', text)} END)"
     if scalar == "enum":
         cases = " ".join(
             f"WHEN {literal(value)} THEN {json_string(name)}" for value, name in leaf.enum
@@ -119,3 +134,36 @@ def cursor_text(keys: tuple[OrderKey, ...], sql_types: dict[str, str], alias: st
     ]
     payload = f"to_json(ARRAY[{', '.join(items)}]::text[])::text"
     return f"rtrim(translate(encode(convert_to({payload}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
+
+
+# -- values Python writes after the statement ---------------------------------------------
+#
+# A JSON value reaches the resolved path as the database's text read by orjson and
+# written again by orjson (compact, its own number format); a float as a Python float
+# written by orjson. PostgreSQL writes neither the same way, so the statement marks
+# them (``_deferred``) and ``finish`` rewrites each mark: the same functions on the
+# same text give the same bytes. Double precision text is the shortest that reads back
+# as the same double, so ``float`` of it is the value asyncpg would have produced.
+DEFERRED = re.compile(r'"\\u0000([JF])((?:[^"\\]|\\.)*)"')
+
+
+class Unwritable(ValueError):
+    """A value the resolved path would fail on (NaN, an infinity, an unreadable JSON)."""
+
+
+def _rewrite(match: re.Match[str]) -> str:
+    text = orjson.loads('"' + match.group(2) + '"')
+    try:
+        if match.group(1) == "F":
+            number = float(text)
+            if not math.isfinite(number):
+                raise Unwritable(text)
+            return orjson.dumps(number).decode()
+        return orjson.dumps(orjson.loads(text)).decode()
+    except (ValueError, orjson.JSONEncodeError) as exc:
+        raise Unwritable(text) from exc
+
+
+def finish(text: str) -> str:
+    """The statement's JSON with every deferred value written as the resolved path does."""
+    return DEFERRED.sub(_rewrite, text)
