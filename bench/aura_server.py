@@ -47,6 +47,7 @@ def main() -> None:
         pool_max_size=args.pool_size,
         # The ingest benchmark measures loading, embeddings off (issue 13).
         ingest_embeddings=False,
+        compiled_queries=env.compiled_queries,  # AURA_COMPILED_QUERIES=0: the reference
     )
     app = create_app(settings, dsn=args.dsn)
     uvicorn.run(

@@ -1,4 +1,4 @@
-"""The four queries, written once for each server, and the check that they agree.
+"""The benchmark queries, written once for each server, and the check that they agree.
 
 Each workload is one GraphQL document per server with the same logical result: the
 same rows, in the same order (``created_at``, then ``id``: Aura's default order,
@@ -25,13 +25,16 @@ class Workload:
     name: str
     title: str
     aura: str
-    peer: str
+    peer: str | None  # None: the peer cannot express it (Aura alone)
     objects: int  # objects (ids) in one answer
     variables: list[dict[str, Any]] = field(default_factory=list)
 
     def bodies(self, server: str) -> list[bytes]:
         """The request bodies, one per variable set (or one without variables)."""
-        query = " ".join((self.aura if server == "aura" else self.peer).split())
+        text = self.peer if server == PEER else self.aura
+        if text is None:
+            raise ValueError(f"{self.name} has no document for {server}")
+        query = " ".join(text.split())
         sets = self.variables or [{}]
         return [orjson.dumps({"query": query, "variables": v}) for v in sets]
 
@@ -76,9 +79,49 @@ DEFINITIONS = {
                     commentsByTaskId(first: 5, {_ORDER}) {_COMMENTS} }} }} }} }} }}""",
         objects=20 + 20 * 20 + 20 * 20 * 5,
     ),
+    # PostGraphile's stock schema filters by equality only (no status list, no pattern):
+    # Aura alone, the compiled path measured against Aura's resolved path.
+    "Q5": dict(
+        title="tasks by status list and title pattern, by priority then creation, totalCount",
+        aura="""query Q5 { tasks(first: 20,
+                  filter: {status: {in: [PENDING, IN_PROGRESS, BLOCKED]}, title: {like: "Task 1%"}},
+                  orderBy: [{field: PRIORITY, direction: DESC}, {field: CREATED_AT}]) {
+                  totalCount nodes { id title status priority createdAt } } }""",
+        peer=None,
+        objects=20,
+    ),
+    "Q6": dict(
+        title="a project, 20 tasks, 5 events and 2 plans with their decisions each",
+        aura="""query Q6($id: ID!) { project(id: $id) { id name
+                  tasks(first: 20) { nodes { id title
+                    events(first: 5) { nodes { id eventType } }
+                    plans(first: 5) { nodes { id approach
+                      decisions(first: 5) { nodes { id title } } } } } } } }""",
+        peer=f"""query Q6($id: UUID!) {{ projectById(id: $id) {{ id name
+                  tasksByProjectId(first: 20, {_ORDER}) {{ nodes {{ id title
+                    eventsByTaskId(first: 5, {_ORDER}) {{ nodes {{ id eventType }} }}
+                    plansByTaskId(first: 5, {_ORDER}) {{ nodes {{ id approach
+                      decisionsByPlanId(first: 5, {_ORDER}) {{ nodes {{ id title }} }}
+                    }} }} }} }} }} }}""",
+        objects=1 + 20 + 20 * 5 + 20 * 2 + 20 * 2,
+    ),
 }
 
 NAMES = tuple(DEFINITIONS)
+PEER = "postgraphile"
+# Aura with the compiled path off (AURA_COMPILED_QUERIES=0): the reference for the
+# workloads the peer cannot express.
+RESOLVED = "aura-resolved"
+
+
+def served_by(workload: Workload, server: str) -> bool:
+    """Does ``server`` take part in ``workload``? The resolved Aura only where the peer
+    cannot, the peer only where it can."""
+    if server == PEER:
+        return workload.peer is not None
+    if server == RESOLVED:
+        return workload.peer is None
+    return True
 
 
 async def build(dsn: str, names: list[str], *, variants: int = 50) -> list[Workload]:
@@ -100,7 +143,7 @@ async def build(dsn: str, names: list[str], *, variants: int = 50) -> list[Workl
         ]
     finally:
         await conn.close()
-    variables = {"Q1": tasks, "Q2": projects, "Q3": projects, "Q4": []}
+    variables = {"Q1": tasks, "Q2": projects, "Q3": projects, "Q4": [], "Q5": [], "Q6": projects}
     return [
         Workload(name, variables=[{"id": v} for v in variables[name]], **DEFINITIONS[name])  # type: ignore[arg-type]
         for name in names
