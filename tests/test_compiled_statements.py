@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
+from aura.engine import compiler
 from bench.workloads import DEFINITIONS
 from tests.conftest import People, User
 
@@ -199,3 +200,16 @@ async def test_unknown_fields_fall_back(
     compiled, resolved = await both(http, people.alice, "{ me { email } tasks { totalCount } }")
     assert compiled.headers["x-aura-execution"] == "resolved"
     assert compiled.content == resolved.content
+
+
+async def test_counters_count_each_path(
+    http: httpx.AsyncClient, db: asyncpg.Connection, people: People
+) -> None:
+    projects = await given_work(db, people.alice.id, projects=1)
+    before = compiler.counters()
+    await both(http, people.alice, ORCHESTRATION, {"id": projects[0]})
+    await both(http, people.alice, "{ me { email } }")
+    after = compiler.counters()
+    assert after["compiled"] - before.get("compiled", 0) == 1
+    assert after["resolved"] - before.get("resolved", 0) == 3  # two asked for, one fell back
+    assert after["fallback:Query.me"] - before.get("fallback:Query.me", 0) == 1

@@ -372,12 +372,6 @@ class Builder:
                 aggregates.append(f"array_agg({cursor} ORDER BY {display}) {in_page} AS {name}")
             return f"{page}.{name}"
 
-        # Timestamp keys with no DateTime make the resolved path's page fail to load.
-        timestamps = [k for k in keys if target.sql_types[k.column] == _TIMESTAMP]
-        if timestamps:
-            checks = " AND ".join(formats.representable(f"{row}.{k.column}") for k in timestamps)
-            aggregates.append(f"bool_and({checks}) AS valid")
-
         has_parent = (
             "TRUE"
             if parent is None or relation is None
@@ -428,6 +422,12 @@ class Builder:
         order = order_sql(row, keys, reverse=page_window.backward)
         used = self._used.get(row, set())
         columns = ", ".join(f"{row}.{c}" for c in target.columns if c in used)
+        # The resolved path reads every column it selects from every row it fetches (the
+        # extra one too): an instant with no DateTime there fails the whole page.
+        timestamps = [c for c in target.columns if c in used and target.sql_types[c] == _TIMESTAMP]
+        if timestamps:
+            checks = " AND ".join(formats.representable(f"{row}.{c}") for c in timestamps)
+            aggregates.append(f"bool_and({checks}) AS valid")
         rows = (
             f"SELECT {columns}, row_number() OVER (ORDER BY {order}) AS {_ORD} "
             f"FROM {source}{where} ORDER BY {order} LIMIT {limit + 1}"
