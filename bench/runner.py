@@ -289,7 +289,9 @@ def run(config: Config, command: str) -> Path:
             }
             wrk = Wrk(wrk_path, config, token)
             runs: list[dict[str, Any]] = []
-            total = len(loads) * config.rounds * len(running)
+            total = config.rounds * sum(
+                workloads.served_by(w, s.name) for w in loads for s in running
+            )
             per_run = config.warmup + config.duration
             _say(
                 f"measuring: {total} runs of {config.warmup} s warm-up + {config.duration} s "
