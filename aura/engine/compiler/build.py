@@ -212,6 +212,10 @@ class Builder:
                 pairs.append((key, self._connection(spec, root, details, None)))
             else:
                 raise Unsupported(f"Query.{name}")
+        if all(details[0].node.name.value == "__typename" for details in fields.values()):
+            # The resolved path answers without the database (no transaction, no
+            # principal check): so does it here.
+            raise Unsupported("nothing to read")
         return f"SELECT {_obj(pairs)}::text", self.params.values
 
     # -- objects ---------------------------------------------------------------------
