@@ -35,19 +35,22 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
 def json_string(text: str) -> str:
-    """A constant JSON string (``__typename``)."""
+    """A constant JSON string (``__typename``, enum names): a json literal, which the
+    planner folds, where ``to_json`` would run per row."""
+    if _NAME.fullmatch(text):
+        return f"'\"{text}\"'::json"
     return f"to_json({literal(text)}::text)"
 
 
 def iso_text(ref: str) -> str:
-    """``datetime.isoformat()`` of a UTC instant: microseconds only when not zero."""
+    """``datetime.isoformat()`` of a UTC instant: microseconds only when not zero (the
+    text has no other ``.``)."""
     utc = f"({ref} AT TIME ZONE 'UTC')"
-    return (
-        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
-        f" || '+00:00')"
-    )
+    return f"(replace(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00')"
 
 
 def representable(ref: str) -> str:
