@@ -9,10 +9,12 @@ nulls, empty and non-empty lists, 32-bit limits and a 64-bit integer, timestamps
 and without microseconds, the first representable instant) as several principals.
 Every answer is requested twice, compiled and resolved, and the bytes must match.
 The share that took the compiled path is reported (and bounded below).
+``AURA_DIFF_SEED`` and ``AURA_DIFF_QUERIES`` run other or more queries.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
@@ -35,8 +37,8 @@ from aura.config import Settings
 from aura.engine import compiler
 from tests.conftest import People, User
 
-SEED = 20261202
-QUERIES = 90
+SEED = int(os.environ.get("AURA_DIFF_SEED", "20261202"))
+QUERIES = int(os.environ.get("AURA_DIFF_QUERIES", "90"))
 MAX_DEPTH = 4
 
 EDGE_TEXT = [
@@ -98,7 +100,9 @@ class Generator:
                     else f"id: {self._variable('ID!', value)}"
                 )
             elif name in ("first", "last") and not _required(argument.type):
-                if name == "first" and self.rng.random() < 0.6:
+                if name == "last" and self.rng.random() < 0.15:
+                    parts.append(f"last: {self.rng.choice([0, 1, 3])}")
+                elif name == "first" and self.rng.random() < 0.6:
                     size = self.rng.choice([0, 1, 2, 3, 5, 50])
                     parts.append(
                         f"first: {self._variable('Int', size)}"
