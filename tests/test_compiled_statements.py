@@ -213,3 +213,20 @@ async def test_counters_count_each_path(
     assert after["compiled"] - before.get("compiled", 0) == 1
     assert after["resolved"] - before.get("resolved", 0) == 3  # two asked for, one fell back
     assert after["fallback:Query.me"] - before.get("fallback:Query.me", 0) == 1
+
+
+async def test_a_statement_the_database_refuses_is_resolved_instead(
+    http: httpx.AsyncClient, db: asyncpg.Connection, people: People
+) -> None:
+    projects = await given_work(db, people.alice.id, projects=1)
+    # A schema the mapping no longer matches: the compiled statement cannot be planned.
+    await db.execute("ALTER TABLE projects RENAME COLUMN name TO title")
+    before = compiler.counters().get("fallback:statement fault", 0)
+    auth = {"authorization": f"Bearer {people.alice.token}"}
+    body = {"query": "query($id: ID!) { project(id: $id) { id name } }", "variables": {}}
+    body["variables"] = {"id": projects[0]}
+    response = await http.post("/graphql", json=body, headers=auth)
+    assert response.headers["x-aura-execution"] == "resolved"
+    assert compiler.counters()["fallback:statement fault"] == before + 1
+    # The resolved path then meets the same fault and reports it, masked.
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL"

@@ -54,6 +54,14 @@ class Context:
         self.hub: Any = None  # the realtime hub, for in-process subscriptions
         self.execution: str | None = None  # "compiled" or "resolved" (aura.engine.compiler)
 
+    async def restart_session(self) -> None:
+        """End the request's transaction (rolled back) and carry on in a new one: the
+        compiled path's way back when its statement failed (``aura.engine.schema``)."""
+        failed = self.session
+        self.session = failed.autonomous()
+        self.loaders = Loaders(self.session)
+        await failed.close(commit=False)
+
     async def embedder(self) -> Embedder:
         """The installation's embedder (system settings, ``aura.db.providers``): what
         every resolver that turns text into vectors uses."""

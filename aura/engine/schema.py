@@ -201,6 +201,16 @@ class AuraSchema(strawberry.Schema):
         try:
             data = await engine.run(admitted.document, admitted.operation, variables, session)
         except Exception as exc:  # the statement failed: the request's transaction is over
+            if compiler.statement_fault(exc):
+                # A statement the database refuses to plan is a compiler fault, not the
+                # client's: it was the transaction's first statement, so the request starts
+                # over in a new transaction and takes the resolved path.
+                log.error("compiled statement failed; resolving instead", exc_info=exc)
+                compiler.COUNTERS["fallback:statement fault"] += 1
+                await context.restart_session()
+                compiler.COUNTERS[compiler.RESOLVED] += 1
+                context.execution = compiler.RESOLVED
+                return None
             result = ExecutionResult(data=None, errors=[GraphQLError(str(exc), original_error=exc)])
             context.execution = compiler.COMPILED
             compiler.COUNTERS[compiler.COMPILED] += 1

@@ -20,6 +20,7 @@ import logging
 from collections import Counter, OrderedDict
 from typing import Any
 
+import asyncpg
 import orjson
 from graphql import OperationDefinitionNode
 
@@ -36,6 +37,22 @@ RESOLVED = "resolved"
 COUNTERS: Counter[str] = Counter()
 
 _MARK_TEXT = MARK  # as it appears in the statement's JSON text
+
+
+# SQLSTATE classes of a statement the compiler got wrong (syntax, undefined or forbidden
+# objects, a subquery of more than one row, a bad cast, an unsupported feature): never
+# the client's doing, so the request is resolved instead.
+_FAULTS = ("42", "21", "22", "0A")
+
+
+def statement_fault(error: BaseException) -> bool:
+    """Did the compiled statement fail because of how it was built?"""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, asyncpg.PostgresError):
+            return str(getattr(seen, "sqlstate", "") or "")[:2] in _FAULTS
+        seen = seen.__cause__
+    return False
 
 
 def counters() -> dict[str, int]:
