@@ -103,6 +103,10 @@ class Compiler:
         except Unsupported as why:
             COUNTERS[f"fallback:{str(why).split(':')[0]}"] += 1
             plan = None
+        except Exception:  # a compiler fault: the resolved path still answers
+            log.exception("the query compiler failed; resolving instead")
+            COUNTERS["fallback:compiler fault"] += 1
+            plan = None
         if key is not None:
             self._plans[key] = (document, plan)
             if len(self._plans) > self.CACHE_SIZE:
