@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 
 from aura.config import Settings
 from aura.domains import DOMAINS, SUBSCRIPTIONS, root_classes
+from aura.engine.compiler import Compiler
 from aura.engine.docs import derive_descriptions
 from aura.engine.executor import LeanExecutor, accelerate
 from aura.engine.limits import Limits
@@ -37,6 +38,12 @@ def build_schema(settings: Settings) -> AuraSchema:
     )
     accelerate(schema)
     derive_descriptions(schema.graphql_schema)
+    if settings.compiled_queries:
+        schema.compiler = Compiler(
+            schema,
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+        )
     return schema
 
 

@@ -374,8 +374,15 @@ class GraphQLView(GraphQL):
         kind, name = outcome.kind.value, (named.value if named else None)
         request.state.aura_operation = (kind, name)
         attributes = {"graphql.operation.type": kind, "graphql.operation.name": name or ""}
+        # With debug headers, ``x-aura-execution: resolved`` asks for the resolved path
+        # (the reference the compiled path is compared with).
+        compiled = not (
+            self.settings.debug_headers and request.headers.get("x-aura-execution") == "resolved"
+        )
         with tracing.span("graphql.execute", attributes):
-            return await self.schema.run(outcome, context, request_data.variables, root_value)
+            return await self.schema.run(
+                outcome, context, request_data.variables, root_value, compiled=compiled
+            )
 
     def _transport(self, method: str) -> Transport:
         if method != "GET":
@@ -601,6 +608,8 @@ class GraphQLView(GraphQL):
         if self.settings.debug_headers:
             response.headers["x-aura-sql-statements"] = str(context.session.statements)
         response.headers["x-request-id"] = context.request_id
+        if context.execution is not None:
+            response.headers["x-aura-execution"] = context.execution
         return response
 
 

@@ -46,6 +46,8 @@ class Settings:
     debug_headers: bool = True
     default_page_size: int = 20
     max_page_size: int = 100
+    # Queries the compiler handles run as one SQL statement (aura/engine/compiler).
+    compiled_queries: bool = True
     statement_timeout_ms: int = 15_000
     pool_min_size: int = 2
     pool_max_size: int = 10
@@ -172,6 +174,7 @@ class Settings:
             debug_headers=_flag("AURA_DEBUG_HEADERS", not production),
             default_page_size=_int("AURA_DEFAULT_PAGE_SIZE", 20),
             max_page_size=_int("AURA_MAX_PAGE_SIZE", 100),
+            compiled_queries=_flag("AURA_COMPILED_QUERIES", True),
             statement_timeout_ms=_int("AURA_STATEMENT_TIMEOUT_MS", 15_000),
             pool_min_size=_int("AURA_POOL_MIN_SIZE", 2),
             pool_max_size=_int("AURA_POOL_MAX_SIZE", 10),

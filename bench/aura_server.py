@@ -10,11 +10,12 @@ is uvloop and the HTTP parser httptools, as ``aura serve`` would pick them.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 
 import uvicorn
 
 from aura.app import create_app
-from aura.auth.crypto import new_master_key
 from aura.cli import server_options
 from aura.config import Settings
 
@@ -32,8 +33,9 @@ def main() -> None:
         embedding_dimension=env.embedding_dimension,
         max_body_bytes=env.max_body_bytes,
         jwt_secret=args.secret,
-        # Production mode insists on a master key; the benchmark reveals no secret.
-        master_key=new_master_key(),
+        # Production mode insists on a master key; the benchmark reveals no secret. Derived
+        # from the signing secret, so Aura's two servers (compiled and resolved) share it.
+        master_key=base64.b64encode(hashlib.sha256(args.secret.encode()).digest()).decode(),
         introspection=False,
         graphiql=False,
         debug_headers=False,
@@ -47,6 +49,7 @@ def main() -> None:
         pool_max_size=args.pool_size,
         # The ingest benchmark measures loading, embeddings off (issue 13).
         ingest_embeddings=False,
+        compiled_queries=env.compiled_queries,  # AURA_COMPILED_QUERIES=0: the reference
     )
     app = create_app(settings, dsn=args.dsn)
     uvicorn.run(

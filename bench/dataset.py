@@ -71,6 +71,7 @@ def statements(seed: str, shape: Shape) -> list[str]:
         seed, "project", f"(k - 1) / {s.comments_per_task * s.tasks_per_project} + 1"
     )
     comment = uuid_sql(seed, "comment", "k")
+    project_of_event = uuid_sql(seed, "project", f"(k - 1) / {5 * s.tasks_per_project} + 1")
     base = f"timestamptz {_literal(BASE_TIME)}"
     return [
         # User 0 owns every project (role USER); the others: 1 ADMIN, 2 MANAGER, 3 USER, 4 PENDING.
@@ -124,6 +125,34 @@ def statements(seed: str, shape: Shape) -> list[str]:
                {base} + interval '30 days' + k * interval '1 second'
         FROM generate_series(1, {s.comments}) AS k
         """,
+        # Orchestration rows for Q6 (issue 14): per task 2 plans with one decision each,
+        # and 5 events; the same deterministic IDs and distinct timestamps.
+        f"""
+        INSERT INTO plans (id, project_id, task_id, key, approach, created_at, updated_at)
+        SELECT {uuid_sql(seed, "plan", "n * 2 + i")}, {uuid_sql(seed, "project", "t.p")},
+               {uuid_sql(seed, "task", "n")}, 'plan-' || n || '-' || i, 'Approach ' || i,
+               {base} + interval '60 days' + (n * 2 + i) * interval '1 second',
+               {base} + interval '60 days' + (n * 2 + i) * interval '1 second'
+        FROM generate_series(1, {s.tasks}) AS n,
+             LATERAL (SELECT (n - 1) / {s.tasks_per_project} + 1 AS p) AS t,
+             generate_series(0, 1) AS i
+        """,
+        f"""
+        INSERT INTO decisions (id, project_id, task_id, plan_id, user_id, title, created_at,
+                               updated_at)
+        SELECT {uuid_sql(seed, "decision", "pl.n")}, pl.project_id, pl.task_id, pl.id, {owner},
+               'Decision on ' || pl.key, pl.created_at, pl.created_at
+        FROM (SELECT row_number() OVER (ORDER BY created_at) AS n, * FROM plans) AS pl
+        """,
+        f"""
+        INSERT INTO events (id, project_id, task_id, user_id, event_type, created_at)
+        SELECT {uuid_sql(seed, "event", "k")}, {project_of_event},
+               {uuid_sql(seed, "task", "(k - 1) / 5 + 1")}, {owner},
+               (ARRAY['task.created', 'task.claimed', 'plan.proposed', 'decision.made',
+                      'task.completed'])[(k - 1) % 5 + 1],
+               {base} + interval '90 days' + k * interval '1 second'
+        FROM generate_series(1, {s.tasks} * 5) AS k
+        """,
     ]
 
 
@@ -138,7 +167,7 @@ async def load(dsn: str, *, seed: str = "aura-bench", shape: Shape | None = None
             await conn.execute("SET LOCAL session_replication_role = replica")
             for sql in statements(seed, shape):
                 await conn.execute(sql)
-        await conn.execute("ANALYZE users, projects, tasks, comments")
+        await conn.execute("ANALYZE users, projects, tasks, comments, plans, decisions, events")
         rows = {
             table: await conn.fetchval(f"SELECT count(*) FROM {table}")
             for table in ("users", "projects", "tasks", "comments")

@@ -228,6 +228,17 @@ def run(config: Config, command: str) -> Path:
                     dsn, secret=secret, pool_size=config.pool_size, log=workdir / "aura.log"
                 )
             )
+            if any(workloads.DEFINITIONS[q]["peer"] is None for q in config.queries):
+                running.append(
+                    servers.start_aura(
+                        dsn,
+                        secret=secret,
+                        pool_size=config.pool_size,
+                        log=workdir / "aura-resolved.log",
+                        name=workloads.RESOLVED,
+                        compiled=False,
+                    )
+                )
             if config.peer:
                 running.append(
                     servers.start_peer(
@@ -244,8 +255,8 @@ def run(config: Config, command: str) -> Path:
             _say("servers: " + ", ".join(f"{s.name} (pid {s.pid}, port {s.port})" for s in running))
 
             loads = asyncio.run(workloads.build(dsn, config.queries, variants=config.variants))
-            urls = {s.name: s.url for s in running}
             for workload in loads:
+                urls = {s.name: s.url for s in running if workloads.served_by(workload, s.name)}
                 compared = workloads.verify(workload, urls, token)
                 what = "both servers agree on" if len(urls) > 1 else "aura returned"
                 _say(
@@ -278,7 +289,9 @@ def run(config: Config, command: str) -> Path:
             }
             wrk = Wrk(wrk_path, config, token)
             runs: list[dict[str, Any]] = []
-            total = len(loads) * config.rounds * len(running)
+            total = config.rounds * sum(
+                workloads.served_by(w, s.name) for w in loads for s in running
+            )
             per_run = config.warmup + config.duration
             _say(
                 f"measuring: {total} runs of {config.warmup} s warm-up + {config.duration} s "
@@ -288,13 +301,14 @@ def run(config: Config, command: str) -> Path:
                 out.write(orjson.dumps(meta) + b"\n")
                 for workload in loads:
                     files = {}
-                    for server in running:
+                    serving = [s for s in running if workloads.served_by(workload, s.name)]
+                    for server in serving:
                         files[server.name] = workdir / f"{workload.name}-{server.name}.txt"
                         files[server.name].write_bytes(
                             b"\n".join(workload.bodies(server.name)) + b"\n"
                         )
                     for round_number in range(1, config.rounds + 1):
-                        for server in running:
+                        for server in serving:
                             record = measure(
                                 wrk, server, files[server.name], cluster, statements, config
                             )

@@ -113,7 +113,9 @@ class Server:
         self._log_handle.close()
 
 
-def start_aura(dsn: str, *, secret: str, pool_size: int, log: Path) -> Server:
+def start_aura(
+    dsn: str, *, secret: str, pool_size: int, log: Path, name: str = "aura", compiled: bool = True
+) -> Server:
     port = free_port()
     argv = [
         sys.executable,
@@ -128,9 +130,10 @@ def start_aura(dsn: str, *, secret: str, pool_size: int, log: Path) -> Server:
         "--pool-size",
         str(pool_size),
     ]
-    return Server(
-        "aura", argv, port=port, log=log, env={"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    )
+    env = {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    if not compiled:  # the resolved path only: the reference for Aura-alone workloads
+        env["AURA_COMPILED_QUERIES"] = "0"
+    return Server(name, argv, port=port, log=log, env=env)
 
 
 def start_peer(

@@ -1,4 +1,4 @@
-"""The four queries, written once for each server, and the check that they agree.
+"""The benchmark queries, written once for each server, and the check that they agree.
 
 Each workload is one GraphQL document per server with the same logical result: the
 same rows, in the same order (``created_at``, then ``id``: Aura's default order,
@@ -11,6 +11,7 @@ the expected number; node IDs differ between the servers, so they are not compar
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,13 +26,16 @@ class Workload:
     name: str
     title: str
     aura: str
-    peer: str
+    peer: str | None  # None: the peer cannot express it (Aura alone)
     objects: int  # objects (ids) in one answer
     variables: list[dict[str, Any]] = field(default_factory=list)
 
     def bodies(self, server: str) -> list[bytes]:
         """The request bodies, one per variable set (or one without variables)."""
-        query = " ".join((self.aura if server == "aura" else self.peer).split())
+        text = self.peer if server == PEER else self.aura
+        if text is None:
+            raise ValueError(f"{self.name} has no document for {server}")
+        query = " ".join(text.split())
         sets = self.variables or [{}]
         return [orjson.dumps({"query": query, "variables": v}) for v in sets]
 
@@ -76,9 +80,46 @@ DEFINITIONS = {
                     commentsByTaskId(first: 5, {_ORDER}) {_COMMENTS} }} }} }} }} }}""",
         objects=20 + 20 * 20 + 20 * 20 * 5,
     ),
+    # PostGraphile's stock schema filters by equality only (no status list, no pattern):
+    # Aura alone, the compiled path measured against Aura's resolved path.
+    "Q5": dict(
+        title="tasks by status list and title pattern, by priority then creation, totalCount",
+        aura="""query Q5 { tasks(first: 20,
+                  filter: {status: {in: [PENDING, IN_PROGRESS, BLOCKED]}, title: {like: "Task 1%"}},
+                  orderBy: [{field: PRIORITY, direction: DESC}, {field: CREATED_AT}]) {
+                  totalCount nodes { id title status priority createdAt } } }""",
+        peer=None,
+        objects=20,
+    ),
+    "Q6": dict(
+        title="a project, 20 tasks, 5 events and 2 plans with their decisions each",
+        aura="""query Q6($id: ID!) { project(id: $id) { id name
+                  tasks(first: 20) { nodes { id title
+                    events(first: 5) { nodes { id eventType } }
+                    plans(first: 5) { nodes { id approach
+                      decisions(first: 5) { nodes { id title } } } } } } } }""",
+        # events.task_id has no foreign key, so PostGraphile's stock schema has no
+        # Task.events: Aura alone, against its resolved path.
+        peer=None,
+        objects=1 + 20 + 20 * 5 + 20 * 2 + 20 * 2,
+    ),
 }
 
 NAMES = tuple(DEFINITIONS)
+PEER = "postgraphile"
+# Aura with the compiled path off (AURA_COMPILED_QUERIES=0): the reference for the
+# workloads the peer cannot express.
+RESOLVED = "aura-resolved"
+
+
+def served_by(workload: Workload, server: str) -> bool:
+    """Does ``server`` take part in ``workload``? The resolved Aura only where the peer
+    cannot, the peer only where it can."""
+    if server == PEER:
+        return workload.peer is not None
+    if server == RESOLVED:
+        return workload.peer is None
+    return True
 
 
 async def build(dsn: str, names: list[str], *, variants: int = 50) -> list[Workload]:
@@ -100,7 +141,7 @@ async def build(dsn: str, names: list[str], *, variants: int = 50) -> list[Workl
         ]
     finally:
         await conn.close()
-    variables = {"Q1": tasks, "Q2": projects, "Q3": projects, "Q4": []}
+    variables = {"Q1": tasks, "Q2": projects, "Q3": projects, "Q4": [], "Q5": [], "Q6": projects}
     return [
         Workload(name, variables=[{"id": v} for v in variables[name]], **DEFINITIONS[name])  # type: ignore[arg-type]
         for name in names
@@ -121,8 +162,11 @@ def post(url: str, body: bytes, token: str, *, timeout: float = 30.0) -> dict[st
             "Authorization": f"Bearer {token}",
         },
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return orjson.loads(response.read())  # type: ignore[no-any-return]
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return orjson.loads(response.read())  # type: ignore[no-any-return]
+    except urllib.error.HTTPError as error:  # say why (e.g. the peer refused the document)
+        raise Mismatch(f"{url} answered {error.code}: {error.read()[:500]!r}") from error
 
 
 def ids(value: Any) -> Iterator[str]:
@@ -158,9 +202,12 @@ def verify(workload: Workload, urls: dict[str, str], token: str) -> int:
     compared = 0
     bodies = {server: workload.bodies(server) for server in urls}
     for i in range(len(next(iter(bodies.values())))):
+        answers = {server: post(url, bodies[server][i], token) for server, url in urls.items()}
+        if RESOLVED in answers and answers.get("aura") != answers[RESOLVED]:
+            # Aura's two paths answer the same document: the whole answers must be equal.
+            raise Mismatch(f"{workload.name}: the compiled and the resolved answers differ")
         results = {
-            server: answer_ids(post(url, bodies[server][i], token), server, workload)
-            for server, url in urls.items()
+            server: answer_ids(answer, server, workload) for server, answer in answers.items()
         }
         reference_server, reference = next(iter(results.items()))
         for server, found in results.items():

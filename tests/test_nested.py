@@ -8,6 +8,8 @@ import pytest
 from tests import factories
 from tests.conftest import Client, People
 
+RESOLVED = {"x-aura-execution": "resolved"}
+
 NESTED = """
 query {
   projects(first: 100) {
@@ -58,7 +60,9 @@ async def test_statements_do_not_grow_with_parents(
     client: Client, db: asyncpg.Connection, people: People, count: int
 ) -> None:
     await _given_projects(db, people.alice.id, count)
-    response = await client.gql(NESTED)
+    # The resolved path's batching (the compiled path, one statement, is
+    # tests/test_compiled_statements.py).
+    response = await client.gql(NESTED, headers=RESOLVED)
     projects = response.ok()["projects"]["nodes"]
     assert len(projects) == count
     assert all(len(p["tasks"]["nodes"]) == 3 for p in projects)
@@ -136,6 +140,6 @@ async def test_fragments_and_aliases_select_the_right_columns(client: Client) ->
 async def test_total_count_costs_a_statement_only_when_asked(client: Client) -> None:
     project = await factories.project(client)
     await factories.task(client, project["id"])
-    without = await client.gql("{ tasks { nodes { id } } }")
-    with_count = await client.gql("{ tasks { totalCount nodes { id } } }")
+    without = await client.gql("{ tasks { nodes { id } } }", headers=RESOLVED)
+    with_count = await client.gql("{ tasks { totalCount nodes { id } } }", headers=RESOLVED)
     assert with_count.statements == without.statements + 1

@@ -24,6 +24,7 @@ class Context:
     """
 
     __slots__ = (
+        "execution",
         "hub",
         "loaders",
         "principal",
@@ -54,6 +55,16 @@ class Context:
         self.hub: Any = None  # the realtime hub, for in-process subscriptions
         # Sign-in throttling of the app (``aura.engine.ratelimit.SignInGuard``).
         self.sign_in: Any = None
+        self.execution: str | None = None  # "compiled" or "resolved" (aura.engine.compiler)
+
+    async def restart_session(self) -> None:
+        """End the request's transaction (rolled back) and carry on in a new one: the
+        compiled path's way back when its statement failed (``aura.engine.schema``)."""
+        failed = self.session
+        self.session = failed.autonomous()
+        self.session.password_change = failed.password_change
+        self.loaders = Loaders(self.session)
+        await failed.close(commit=False)
 
     async def embedder(self) -> Embedder:
         """The installation's embedder (system settings, ``aura.db.providers``): what

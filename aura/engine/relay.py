@@ -202,6 +202,8 @@ def split_relation(via: str) -> tuple[Entity, Relation]:
 
 # Metadata key marking fields whose graphql-core resolver ``accelerate`` replaces.
 FAST_RESOLVER = "aura.fast_resolver"
+# Metadata key of root fields the query compiler (``aura.engine.compiler``) may serve.
+COMPILED_ROOT = "aura.compiled_root"
 
 _PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before")
 
@@ -346,4 +348,6 @@ def by_id_field(target: str, *, node: Any, description: str) -> Any:
         return None if row is None else instantiate(TYPES[target], row)
 
     resolve.__annotations__ = {"info": Info, "id": ID_ARGUMENT, "return": Optional[node]}  # noqa: UP045
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(
+        resolver=resolve, description=description, metadata={COMPILED_ROOT: ("by_id", target)}
+    )

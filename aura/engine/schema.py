@@ -36,6 +36,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from aura.auth.principal import Principal
+from aura.engine import compiler
 from aura.engine.admission import Admission, Admitted, Prepared, Reason, Refused, Transport
 from aura.engine.errors import present
 from aura.engine.limits import Limits
@@ -76,6 +77,8 @@ class AuraSchema(strawberry.Schema):
         self.admission = Admission(
             self._schema, self.limits, self.scope_errors, introspection=introspection
         )
+        # Set by ``aura.api.build_schema`` when queries may take the compiled path.
+        self.compiler: compiler.Compiler | None = None
 
     @property
     def graphql_schema(self) -> GraphQLSchema:
@@ -148,12 +151,25 @@ class AuraSchema(strawberry.Schema):
         context: Any,
         variables: dict[str, Any] | None = None,
         root_value: Any = None,
+        *,
+        compiled: bool = False,
     ) -> ExecutionResult:
-        """Execute an admitted query or mutation (graphql-core directly: the lean path)."""
+        """Execute an admitted query or mutation (graphql-core directly: the lean path).
+
+        With ``compiled`` (the HTTP view, whose orjson encoder splices pre-encoded JSON),
+        a query the compiler handles runs as one SQL statement instead.
+        """
         access = admitted.prepared.needs.get(admitted.operation_name)
         session = getattr(context, "session", None)
         if access is not None and session is not None:
             session.password_change = access.password_change
+        if compiled:
+            result = await self._compiled(admitted, context, variables)
+            if result is not None:
+                return result
+        elif isinstance(getattr(context, "execution", False), str | None):
+            context.execution = compiler.RESOLVED
+            compiler.COUNTERS[compiler.RESOLVED] += 1
         outcome = graphql_execute(
             self._schema,
             admitted.document,
@@ -170,6 +186,44 @@ class AuraSchema(strawberry.Schema):
         if result.errors:
             self._failed(result, context)
         return result
+
+    async def _compiled(
+        self, admitted: Admitted, context: Any, variables: dict[str, Any] | None
+    ) -> ExecutionResult | None:
+        """The compiled path's result, or None to resolve the operation instead."""
+        engine = self.compiler
+        session = getattr(context, "session", None)
+        if (
+            engine is None
+            or session is None
+            or getattr(context, "principal", None) is None  # the resolvers report it
+            or admitted.operation.operation is not graphql.OperationType.QUERY
+        ):
+            compiler.COUNTERS[compiler.RESOLVED] += 1
+            context.execution = compiler.RESOLVED
+            return None
+        try:
+            data = await engine.run(admitted.document, admitted.operation, variables, session)
+        except Exception as exc:  # the statement failed: the request's transaction is over
+            if compiler.statement_fault(exc):
+                # A statement the database refuses to plan is a compiler fault, not the
+                # client's: it was the transaction's first statement, so the request starts
+                # over in a new transaction and takes the resolved path.
+                log.error("compiled statement failed; resolving instead", exc_info=exc)
+                compiler.COUNTERS["fallback:statement fault"] += 1
+                await context.restart_session()
+                compiler.COUNTERS[compiler.RESOLVED] += 1
+                context.execution = compiler.RESOLVED
+                return None
+            result = ExecutionResult(data=None, errors=[GraphQLError(str(exc), original_error=exc)])
+            context.execution = compiler.COMPILED
+            compiler.COUNTERS[compiler.COMPILED] += 1
+            self._failed(result, context)
+            return result
+        path = compiler.RESOLVED if data is None else compiler.COMPILED
+        compiler.COUNTERS[path] += 1
+        context.execution = path
+        return None if data is None else ExecutionResult(data=data, errors=None)  # type: ignore[arg-type]
 
     def refused(self, refusal: Refused, context: Any) -> ExecutionResult:
         """The result of a refused operation: its errors, no data, nothing committed."""
