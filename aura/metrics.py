@@ -91,6 +91,12 @@ JOBS = Gauge(
     "Jobs on the queue (aura_queue.pgqueuer), by entrypoint and status (queued, picked).",
     ["entrypoint", "status"],
 )
+QUERY_EXECUTIONS = Gauge(
+    "aura_query_executions",
+    "Query operations since start by execution path: compiled (one SQL statement), "
+    "resolved (field by field), and fallback:<reason> (why the compiled path was not taken).",
+    ["path"],
+)
 
 MAX_OPERATION_NAMES = 200
 _names: set[str] = set()

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aura import metrics, tracing
 from aura.db.errors import unavailable
 from aura.db.migrate import alembic_config
+from aura.engine import compiler
 from aura.logging_setup import REQUEST_ID, incoming_request_id
 
 access_log = logging.getLogger("aura.access")
@@ -131,6 +132,8 @@ async def metrics_endpoint(request: Request) -> Response:
     metrics.SUBSCRIPTIONS.set(hub.subscriptions)
     metrics.LISTENER_CONNECTED.set(1 if hub.connected.is_set() else 0)
     metrics.LISTENER_RECONNECTS.set(hub.reconnects)
+    for path, count in compiler.counters().items():
+        metrics.QUERY_EXECUTIONS.labels(path).set(count)
     await _scrape_database(state)
     body = await asyncio.to_thread(generate_latest, metrics.REGISTRY)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -154,6 +154,10 @@ async def test_request_metrics_move_as_requests_are_made(
     assert value(after, "aura_db_pool_max_connections") == server.settings.pool_max_size
     assert ("aura_db_pool_connections", frozenset({("state", "in_use")})) in after
     assert value(after, "aura_db_pool_waiting") == 0
+    # The three counts are compiled queries; the refused page falls back to be refused.
+    compiled = {"path": "compiled"}
+    executions = "aura_query_executions"
+    assert value(after, executions, **compiled) - value(before, executions, **compiled) == 3
 
 
 async def test_realtime_and_job_metrics(
