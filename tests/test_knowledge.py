@@ -527,11 +527,12 @@ async def test_learnings_similarity_usage_applications_and_effectiveness(
         await client.gql(
             "{ learningEffectiveness(filter: {applicationCount: {gt: 0}}) { nodes { id "
             "usageCount applicationCount successfulApplications failedApplications "
-            "successRatePercent } } }"
+            "successRatePercent project { id } } } }"
         )
     ).ok()["learningEffectiveness"]["nodes"]
     assert view == [
         {
+            "project": {"id": pid},
             "id": learning["id"],
             "usageCount": 5,
             "applicationCount": 4,
@@ -594,9 +595,10 @@ async def test_search_feedback_popular_queries_and_coverage(
         await client.gql(
             "{ knowledgeCoverageByProject(orderBy: [{field: PROJECT_NAME}]) { nodes { "
             "projectName sourceCount chunkCount learningCount totalTokens sourceTypeCount "
-            "sourceTypes } } }"
+            "sourceTypes project { name } } } }"
         )
     ).ok()["knowledgeCoverageByProject"]["nodes"]
+    assert [node.pop("project") for node in coverage] == [{"name": "covered"}, {"name": "empty"}]
     tokens = await db.fetchval("SELECT sum(token_count) FROM knowledge_chunks")
     assert coverage == [
         {

@@ -20,8 +20,16 @@ _COMPUTED = frozenset({"embedding", "search_vector", "content_hash", "token_coun
 
 
 def _view(table: sa.Table, order: tuple[str, ...], key: str = "id") -> Entity:
+    # A view's ``project`` field navigates like a table's (the types declare it).
     columns = frozenset(c.name for c in table.columns)
-    return Entity(table.name, table, default_order=order, primary_key=key, read_only=columns)
+    return Entity(
+        table.name,
+        table,
+        default_order=order,
+        primary_key=key,
+        read_only=columns,
+        relations=_relations(_project()) if "project_id" in columns else {},
+    )
 
 
 register(
