@@ -33,9 +33,9 @@ from aura.engine.errors import present
 from aura.engine.ratelimit import RATE_LIMITED, retry_after
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
+from aura.realtime.payloads import dumps, operation_payload
 from aura.realtime.subscription import Ended, Outbox, Subscription
 from aura.realtime.tasks import DISCONNECTED, spawn
-from aura.realtime.websocket import _dumps, _outcome
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ class Stream:
         context = self.gateway.context_for(request, principal)
         try:
             result = await self.gateway.execute(admitted, context, variables)
-            payload = await _outcome(context, result)
+            payload = await operation_payload(context, result)
         except Exception as exc:
             with contextlib.suppress(Exception):
                 await context.session.close(commit=False)
@@ -293,7 +293,7 @@ class Stream:
             await context.session.close(commit=False)
             raise
         self.operations.pop(operation_id, None)
-        self.outbox.text(self.framing.frame(operation_id, _dumps(payload)))
+        self.outbox.text(self.framing.frame(operation_id, dumps(payload)))
         for text in self.framing.ended(operation_id, None):
             self.outbox.text(text)
         self._operation_over(operation_id)

@@ -38,6 +38,7 @@ from aura.engine.ratelimit import RATE_LIMITED, retry_after
 from aura.metrics import WEBSOCKETS, outcome, record_operation
 from aura.realtime.gateway import Gateway
 from aura.realtime.hub import Hub
+from aura.realtime.payloads import dumps, operation_payload
 from aura.realtime.subscription import Ended, Outbox, Subscription
 from aura.realtime.tasks import spawn, supervise
 
@@ -69,10 +70,6 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-def _dumps(message: dict[str, Any]) -> str:
-    return orjson.dumps(message).decode()
-
-
 class TransportProtocol:
     """graphql-transport-ws (the `graphql-ws` npm library)."""
 
@@ -81,17 +78,17 @@ class TransportProtocol:
 
     @staticmethod
     def frame(operation_id: str, payload: str) -> str:
-        return '{"id":' + _dumps(operation_id) + ',"type":"next","payload":' + payload + "}"  # type: ignore[arg-type]
+        return '{"id":' + dumps(operation_id) + ',"type":"next","payload":' + payload + "}"
 
     @staticmethod
     def ended(operation_id: str, error: Ended | None) -> list[str]:
         if error is None:
-            return [_dumps({"id": operation_id, "type": "complete"})]
-        return [_dumps({"id": operation_id, "type": "error", "payload": [error.formatted()]})]
+            return [dumps({"id": operation_id, "type": "complete"})]
+        return [dumps({"id": operation_id, "type": "error", "payload": [error.formatted()]})]
 
     @staticmethod
     def refused(operation_id: str, formatted: list[dict[str, Any]]) -> list[str]:
-        return [_dumps({"id": operation_id, "type": "error", "payload": formatted})]
+        return [dumps({"id": operation_id, "type": "error", "payload": formatted})]
 
 
 class LegacyProtocol:
@@ -102,21 +99,21 @@ class LegacyProtocol:
 
     @staticmethod
     def frame(operation_id: str, payload: str) -> str:
-        return '{"id":' + _dumps(operation_id) + ',"type":"data","payload":' + payload + "}"  # type: ignore[arg-type]
+        return '{"id":' + dumps(operation_id) + ',"type":"data","payload":' + payload + "}"
 
     @staticmethod
     def ended(operation_id: str, error: Ended | None) -> list[str]:
         messages = []
         if error is not None:
             messages.append(
-                _dumps({"id": operation_id, "type": "error", "payload": error.formatted()})
+                dumps({"id": operation_id, "type": "error", "payload": error.formatted()})
             )
-        messages.append(_dumps({"id": operation_id, "type": "complete"}))
+        messages.append(dumps({"id": operation_id, "type": "complete"}))
         return messages
 
     @staticmethod
     def refused(operation_id: str, formatted: list[dict[str, Any]]) -> list[str]:
-        return [_dumps({"id": operation_id, "type": "error", "payload": formatted[0]})]
+        return [dumps({"id": operation_id, "type": "error", "payload": formatted[0]})]
 
 
 PROTOCOLS: dict[str, type[TransportProtocol] | type[LegacyProtocol]] = {
@@ -321,7 +318,7 @@ class Connection:
         if kind == protocol.init:
             await self._on_init(message.get("payload"))
         elif kind == "ping":
-            self.outbox.text(_dumps({"type": "pong", "payload": message.get("payload")}))
+            self.outbox.text(dumps({"type": "pong", "payload": message.get("payload")}))
         elif kind == "pong":
             pass
         elif kind == protocol.subscribe:
@@ -332,7 +329,7 @@ class Connection:
             self._stop(operation_id)
             if known and protocol is LegacyProtocol:
                 # subscriptions-transport-ws confirms a stop; graphql-transport-ws does not.
-                self.outbox.text(_dumps({"id": operation_id, "type": "complete"}))
+                self.outbox.text(dumps({"id": operation_id, "type": "complete"}))
         elif kind == "connection_terminate" and protocol is LegacyProtocol:
             await self.close(1000, "Terminated")
         else:
@@ -347,13 +344,13 @@ class Connection:
         except InvalidToken as exc:
             if self.protocol is LegacyProtocol:
                 self.outbox.text(
-                    _dumps({"type": "connection_error", "payload": {"message": str(exc)}})
+                    dumps({"type": "connection_error", "payload": {"message": str(exc)}})
                 )
             await self.close(4403, f"Forbidden: {exc}")
             return
         self.acknowledged = True
         self._timers.pop("init").cancel()
-        self.outbox.text(_dumps({"type": "connection_ack"}))
+        self.outbox.text(dumps({"type": "connection_ack"}))
         if self.protocol is LegacyProtocol:
             self._keepalive()
         expires = self.principal.expires_at if self.principal else None
@@ -478,7 +475,7 @@ class Connection:
         started = time.perf_counter()
         try:
             result = await self.gateway.execute(admitted, context, variables)
-            payload = await _outcome(context, result)
+            payload = await operation_payload(context, result)
             record_operation(
                 "websocket",
                 admitted.kind.value,
@@ -498,7 +495,7 @@ class Connection:
             raise
         finally:
             self.operations.pop(operation_id, None)
-        self.outbox.text(self.protocol.frame(operation_id, _dumps(payload)))
+        self.outbox.text(self.protocol.frame(operation_id, dumps(payload)))
         self.outbox.text(self.protocol.ended(operation_id, None)[-1])
 
     def _stop(self, operation_id: str) -> None:
@@ -516,23 +513,6 @@ class Connection:
 def _name(admitted: Admitted) -> str | None:
     name = admitted.operation.name
     return name.value if name else None
-
-
-async def _outcome(context: Any, result: Any) -> dict[str, Any]:
-    """An operation's payload once its transaction has ended.
-
-    A failed COMMIT replaces the data by its error (``DATABASE_UNAVAILABLE`` when the
-    connection died), as over HTTP: what it would have shown was not saved.
-    """
-    try:
-        await context.session.close(commit=not result.errors)
-    except Exception as exc:
-        error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
-        return {"data": None, "errors": [present(error, context.request_id).formatted]}
-    payload: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [e.formatted for e in result.errors]
-    return payload
 
 
 def _authorization(connection: Connection, payload: Any) -> str | None:
