@@ -447,8 +447,8 @@ def markdown(meta: dict[str, Any], result: dict[str, Any], path: Path) -> str:
     )
     lines += [
         "",
-        "Where the ingest time goes: PostgreSQL maintaining the HNSW index, about 2.7 ms of "
-        "CPU per chunk at 100,000 rows (m 16, ef_construction 64); the insert itself is one "
+        "Where the ingest time goes: PostgreSQL maintaining the HNSW index (its CPU per chunk "
+        "above, m 16, ef_construction 64); the insert itself is one "
         "multi-row statement per request. The same 200-chunk inserts without the HNSW index "
         "ran at about 6,400 chunks/s (with it: 200 to 380 chunks/s; same session, load "
         "average 4.5, 2026-12-02). Meeting the target needs the index maintained outside the "
