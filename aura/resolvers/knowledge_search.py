@@ -14,6 +14,10 @@ sees 10 % of the rows gets about 4 of the 10 nearest. Here every vector search
    rows passed), answers with the exact scan.
 So a search returns ``limit`` rows whenever that many visible rows match, and when the
 visible set is small it returns exactly the true nearest ones.
+
+Steps 1 and 2 are one statement (one-time filters on the count decide which part runs),
+so a search costs three round trips: its settings, the search, the log (the rare step 3
+a fourth).
 """
 
 from __future__ import annotations
@@ -92,20 +96,26 @@ def as_vector(value: Sequence[float] | Vector) -> Vector:
 
 # -- vector search -----------------------------------------------------------------------
 
-# The caller's candidates, counted up to ``cap``; when fewer, their exact nearest rows
-# (every distance computed, in a CTE the index cannot serve) in the same statement. Always
-# one row at least: with no rows to return, one of nulls that carries the count.
-_FEW = """
-WITH candidates AS MATERIALIZED (
-  SELECT t.id FROM {table} t WHERE {where} LIMIT {cap}
-), total AS (
-  SELECT count(*) AS n FROM candidates
+# One statement: the caller's candidates counted up to ``cap`` (an index-only count that
+# stops there), then, gated on that count by one-time filters so that only one of them
+# runs, either their exact nearest rows (every distance computed, in a CTE the index
+# cannot serve) or the iterative HNSW scan (the subquery the index serves: ORDER BY the
+# distance alone). Always one row at least: with no rows to return, one of nulls that
+# carries the count.
+_NEAREST = """
+WITH total AS MATERIALIZED (
+  SELECT count(*) AS n FROM (
+    SELECT FROM {table} t WHERE {where} ORDER BY t.project_id LIMIT {cap}
+  ) c
 ), distances AS MATERIALIZED (
   SELECT t.id, t.embedding <=> {vector}::vector AS distance
-  FROM candidates c JOIN {table} t ON t.id = c.id
-  WHERE (SELECT n FROM total) < {cap}
-), nearest AS (
-  SELECT id, distance FROM distances ORDER BY distance, id LIMIT {limit}
+  FROM {table} t WHERE {where} AND (SELECT n FROM total) < {cap}
+), nearest AS MATERIALIZED (
+  (SELECT id, distance FROM distances ORDER BY distance, id LIMIT {limit})
+  UNION ALL
+  (SELECT t.id, t.embedding <=> {vector}::vector AS distance
+   FROM {table} t WHERE {where} AND (SELECT n FROM total) >= {cap}
+   ORDER BY t.embedding <=> {vector}::vector LIMIT {limit})
 )
 SELECT total.n AS candidates, r.*
 FROM total LEFT JOIN LATERAL (
@@ -120,17 +130,6 @@ WITH distances AS MATERIALIZED (
   SELECT t.id, t.embedding <=> {vector}::vector AS distance FROM {table} t WHERE {where}
 ), nearest AS (
   SELECT id, distance FROM distances ORDER BY distance, id LIMIT {limit}
-)
-SELECT t.*, 1 - n.distance AS similarity
-FROM nearest n JOIN {table} t ON t.id = n.id
-ORDER BY n.distance, t.id
-"""
-
-# The inner query is the one the HNSW index serves (ORDER BY distance alone).
-_INDEXED = """
-WITH nearest AS MATERIALIZED (
-  SELECT t.id, t.embedding <=> {vector}::vector AS distance FROM {table} t WHERE {where}
-  ORDER BY t.embedding <=> {vector}::vector LIMIT {limit}
 )
 SELECT t.*, 1 - n.distance AS similarity
 FROM nearest n JOIN {table} t ON t.id = n.id
@@ -166,12 +165,9 @@ async def nearest(
         "vector": where.next_param(),
     }
     args = (*where.params, as_vector(vector))
-    # Few candidates: their exact nearest rows, in the same statement as the count.
-    few = await session.fetch(_FEW.format(cap=EXACT_SCAN_ROWS, **sql), *args)
-    if few[0]["candidates"] < EXACT_SCAN_ROWS:
-        return [r for r in few if r["id"] is not None]
-    rows = await session.fetch(_INDEXED.format(**sql), *args)
-    if len(rows) < limit:
+    found = await session.fetch(_NEAREST.format(cap=EXACT_SCAN_ROWS, **sql), *args)
+    rows = [r for r in found if r["id"] is not None]
+    if found[0]["candidates"] >= EXACT_SCAN_ROWS and len(rows) < limit:
         # The iterative scan's budget ran out before ``limit`` visible rows passed.
         rows = await session.fetch(_EXACT.format(**sql), *args)
     return rows
@@ -243,12 +239,17 @@ def fuse(vector_rows: Sequence[Any], text_rows: Sequence[Any], limit: int) -> li
 
 # -- the log -----------------------------------------------------------------------------
 
+# The log is analytics: a search does not wait for its row to reach the disk (a crash may
+# lose the last moments of the log, never anything else: searches write nothing else).
+# The setting is transaction-local and read at commit, so the insert itself sets it, and
+# the log costs one round trip.
 _LOG = """
 INSERT INTO search_queries (project_id, query_text, query_embedding, search_type,
                             result_count, top_result_id, top_result_similarity, filters,
                             metadata)
-VALUES ($1::uuid, $2::text, $3::vector, $4::text, $5::int, $6::uuid, $7::float8,
-        $8::jsonb, $9::jsonb)
+SELECT $1::uuid, $2::text, $3::vector, $4::text, $5::int, $6::uuid, $7::float8,
+       $8::jsonb, $9::jsonb
+FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous
 RETURNING id
 """
 
@@ -266,13 +267,7 @@ class Logged:
     metadata: dict[str, Any]
 
 
-# The log is analytics: a search does not wait for its row to reach the disk (a crash may
-# lose the last moments of the log, never anything else: searches write nothing else).
-_ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)"
-
-
 async def log(session: Session, search: Logged) -> str:
-    await session.fetchval(_ASYNC_COMMIT)
     return str(
         await session.fetchval(
             _LOG,
