@@ -25,6 +25,7 @@ from aura.db.mapping import Entity, Relation, entity
 from aura.db.sql.pagination import encode_cursor, order_keys, window
 from aura.db.sql.select import PageRequest
 from aura.db.sql.values import check_id
+from aura.engine.aggregates import connection_type
 from aura.engine.scopes import declare
 from aura.engine.selection import columns_for, node_fields
 
@@ -130,6 +131,10 @@ class Connection(Generic[T]):
     nodes: list[T] = strawberry.field(description="The items of this page, in order.")
     _result: strawberry.Private[PageResult]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    # What ``aggregate`` and ``groupBy`` read (``aura.engine.aggregates``): the request,
+    # and for a nested connection (parent entity, relation, parent key).
+    _result_request: strawberry.Private[PageRequest]
+    _parent: strawberry.Private[tuple[Entity, Relation, Any] | None]
 
     @strawberry.field(description="The items of this page with their cursors.")
     def edges(self) -> list[Edge[T]]:
@@ -157,12 +162,18 @@ class Connection(Generic[T]):
 
 
 def _connection(
-    cls: type, result: PageResult, count: Callable[[], Awaitable[int]]
+    cls: type,
+    result: PageResult,
+    count: Callable[[], Awaitable[int]],
+    request: PageRequest,
+    parent: tuple[Entity, Relation, Any] | None = None,
 ) -> Connection[Any]:
     connection: Connection[Any] = Connection.__new__(Connection)
     connection.nodes = [instantiate(cls, row) for row in result.rows]
     connection._result = result
     connection._count = count
+    connection._result_request = request
+    connection._parent = parent
     return connection
 
 
@@ -240,14 +251,23 @@ def _connection_loader(target: str, via: str | None) -> Callable[..., Awaitable[
         loaders = info.context.loaders
         cls = TYPES[target]
         if via is None:
-            return _connection(cls, await loaders.page(request), lambda: loaders.count(request))
+            return _connection(
+                cls, await loaders.page(request), lambda: loaders.count(request), request
+            )
         parent, relation = split_relation(via)
         key = getattr(root, relation.local)
+        scope = (parent, relation, key)
         if key is None:
-            return _connection(cls, PageResult((), request.keys, False, False), _zero)
+            return _connection(
+                cls, PageResult((), request.keys, False, False), _zero, request, scope
+            )
         result = await loaders.nested_page(parent, relation, request).load(key)
         return _connection(
-            cls, result, lambda: loaders.nested_count(parent, relation, request).load(key)
+            cls,
+            result,
+            lambda: loaders.nested_count(parent, relation, request).load(key),
+            request,
+            scope,
         )
 
     return load
@@ -289,7 +309,7 @@ def connection_field(
         "after": _argument(Optional[str], "after"),  # noqa: UP045
         "last": _argument(Optional[int], "last"),  # noqa: UP045
         "before": _argument(Optional[str], "before"),  # noqa: UP045
-        "return": Connection[node],
+        "return": connection_type(target, node, Connection[node], TYPES),
     }
     return strawberry.field(
         resolver=resolve,
