@@ -12,6 +12,7 @@ first/after/last/before) and the same batched resolver.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any, Generic, Optional, TypeVar
@@ -22,8 +23,9 @@ from strawberry.types.field import StrawberryField
 
 from aura.db.loaders import PageResult
 from aura.db.mapping import Entity, Relation, entity
-from aura.db.sql.pagination import encode_cursor, order_keys, window
-from aura.db.sql.select import PageRequest
+from aura.db.sql import search as text_search
+from aura.db.sql.pagination import OrderKey, encode_cursor, order_keys, window
+from aura.db.sql.select import ALIAS, PageRequest
 from aura.db.sql.values import check_id
 from aura.engine.aggregates import connection_type
 from aura.engine.scopes import declare
@@ -186,11 +188,21 @@ def _page_request(
     after: str | None,
     last: int | None,
     before: str | None,
+    search: str | None = None,
 ) -> PageRequest:
     settings = info.context.settings
     keys = order_keys(
         target, [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
     )
+    if search is not None:
+        search = text_search.check(search)
+        if not order_by:
+            # Best match first; the ID keeps the order total (and the cursors stable).
+            rank = text_search.rank(target.table.name, ALIAS)
+            keys = (
+                OrderKey(text_search.RANK, True, rank, "float8"),
+                OrderKey(target.primary_key),
+            )
     page_window = window(
         first=first,
         last=last,
@@ -202,7 +214,7 @@ def _page_request(
     )
     fields = node_fields(info, connection=True)
     columns = columns_for(target, fields, *(k.column for k in keys))
-    return PageRequest(target, columns, filter_, keys, page_window)
+    return PageRequest(target, columns, filter_, keys, page_window, search)
 
 
 def split_relation(via: str) -> tuple[Entity, Relation]:
@@ -214,7 +226,7 @@ def split_relation(via: str) -> tuple[Entity, Relation]:
 # Metadata key marking fields whose graphql-core resolver ``accelerate`` replaces.
 FAST_RESOLVER = "aura.fast_resolver"
 
-_PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before")
+_PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before", "search")
 
 # The arguments every connection field shares, described once.
 _ARGUMENT_DESCRIPTIONS = {
@@ -236,6 +248,11 @@ _ARGUMENT_DESCRIPTIONS = {
     "before": (
         "Cursor (`startCursor` or an edge's `cursor`) of the item before which the page "
         "ends; valid only with the same `orderBy`."
+    ),
+    "search": (
+        'Only items whose text matches this full-text query (words, "quoted phrases", '
+        "-excluded, `or`; English stemming), together with `filter`. Without `orderBy`, "
+        "best matches come first. At most 1,000 characters, not blank."
     ),
 }
 
@@ -292,9 +309,16 @@ def connection_field(
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        search: str | None = None,
     ) -> Connection[Any]:
         args = dict(
-            filter=filter, order_by=order_by, first=first, after=after, last=last, before=before
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            search=search,
         )
         return await load(root, info, request_from(info, target, args))
 
@@ -309,8 +333,16 @@ def connection_field(
         "after": _argument(Optional[str], "after"),  # noqa: UP045
         "last": _argument(Optional[int], "last"),  # noqa: UP045
         "before": _argument(Optional[str], "before"),  # noqa: UP045
+        "search": _argument(Optional[str], "search"),  # noqa: UP045
         "return": connection_type(target, node, Connection[node], TYPES),
     }
+    if not text_search.searchable(entity(target).table.name):
+        # Only tables with a full-text document take ``search``.
+        del resolve.__annotations__["search"]
+        signature = inspect.signature(resolve)
+        resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[p for p in signature.parameters.values() if p.name != "search"]
+        )
     return strawberry.field(
         resolver=resolve,
         description=description,

@@ -61,7 +61,7 @@ def aggregate(request: PageRequest, measures: tuple[Measure, ...]) -> tuple[str,
     params = Params()
     conditions = _conditions(request, params)
     sql = (
-        f"SELECT {_measures(measures)} FROM {select._from(request.entity, None)}"
+        f"SELECT {_measures(measures)} FROM {select._source(request, None, params)}"
         f"{select._where(conditions)}"
     )
     return sql, params.values
@@ -76,7 +76,7 @@ def nested_aggregate(
     conditions = [f"{parent} = ANY($1::{key_type}[])", *_conditions(request, params)]
     sql = (
         f"SELECT {parent} AS {PARENT}, {_measures(measures)} "
-        f"FROM {select._from(request.entity, relation)}{select._where(conditions)} GROUP BY 1"
+        f"FROM {select._source(request, relation, params)}{select._where(conditions)} GROUP BY 1"
     )
     return sql, params.values
 
@@ -108,7 +108,7 @@ def groups(
     selected.append(f"row_number() OVER ({partition}ORDER BY {order}) AS {ROW_NUMBER}")
     sql = (
         f"SELECT * FROM (SELECT {', '.join(selected)} "
-        f"FROM {select._from(request.entity, relation)}{select._where(conditions)} "
+        f"FROM {select._source(request, relation, params)}{select._where(conditions)} "
         f"GROUP BY {', '.join(keys)}) g WHERE {ROW_NUMBER} <= {int(limit)} "
         f"ORDER BY {f'{PARENT}, ' if relation else ''}{ROW_NUMBER}"
     )
