@@ -122,3 +122,39 @@ async def test_upsert_epic_on_its_project_and_key(client: Client, project: dict[
     second = await client.gql(query, {"i": {"projectId": project["id"], "key": "e", "title": "B"}})
     assert first.ok()["upsertEpic"]["id"] == second.ok()["upsertEpic"]["id"]
     assert second.ok()["upsertEpic"]["title"] == "B"
+
+
+async def test_upsert_plan_and_service_status_on_their_keys(
+    client: Client, db: asyncpg.Connection, project: dict[str, Any]
+) -> None:
+    # given
+    task = await factories.task(client, project["id"], "Planned")
+    plan = "mutation($i: CreatePlanInput!) { upsertPlan(input: $i) { id approach projectId } }"
+    service = (
+        "mutation($i: CreateServiceStatusInput!) { upsertServiceStatus(input: $i) "
+        "{ id status responseTimeMs } }"
+    )
+    # when
+    plans = [
+        (await client.gql(plan, {"i": {"taskId": task["id"], "key": "p", "approach": a}})).ok()
+        for a in ("first", "second")
+    ]
+    services = [
+        (
+            await client.gql(
+                service,
+                {"i": {"projectId": project["id"], "serviceName": "api", "responseTimeMs": ms}},
+            )
+        ).ok()
+        for ms in (10, 20)
+    ]
+    keyless = await client.gql(plan, {"i": {"taskId": task["id"], "approach": "x"}})
+    # then
+    assert plans[0]["upsertPlan"]["id"] == plans[1]["upsertPlan"]["id"]
+    assert plans[1]["upsertPlan"]["approach"] == "second"
+    assert plans[1]["upsertPlan"]["projectId"] == project["id"]
+    assert services[0]["upsertServiceStatus"]["id"] == services[1]["upsertServiceStatus"]["id"]
+    assert services[1]["upsertServiceStatus"]["responseTimeMs"] == 20
+    assert keyless.codes == ["BAD_USER_INPUT"]
+    assert await db.fetchval("SELECT count(*) FROM plans") == 1
+    assert await db.fetchval("SELECT count(*) FROM service_status") == 1

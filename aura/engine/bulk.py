@@ -52,8 +52,8 @@ ON_CONFLICT = strawberry.argument(
 )
 
 
-def _key_values(target: Entity, values: dict[str, Any], key: tuple[str, ...]) -> None:
-    missing = [camel(c) for c in key if values.get(c) is None]
+def _key_values(target: Entity, values: dict[str, Any], required: tuple[str, ...]) -> None:
+    missing = [camel(c) for c in required if values.get(c) is None]
     if missing:
         raise errors.BadUserInput(
             f"an upsert of a {human(target.name)} needs its natural key: "
@@ -68,6 +68,7 @@ async def upsert(
     key: tuple[str, ...],
     action: ConflictAction,
     extra: dict[str, Any],
+    required: tuple[str, ...] | None = None,
 ) -> Any:
     target = entity(entity_name)
     fields = vars(data)
@@ -77,7 +78,7 @@ async def upsert(
     if unsupported:
         raise errors.BadUserInput(f"an upsert cannot set {', '.join(unsupported)}")
     values = values_from(target, data)
-    _key_values(target, values, key)
+    _key_values(target, values, key if required is None else required)
     changes = None if action is ConflictAction.KEEP else tuple(c for c in values if c not in key)
     session = info.context.session
     sql, params = bulk.upsert(target, {**values, **extra}, key, changes)
@@ -137,16 +138,18 @@ def upsert_field(
     key: tuple[str, ...],
     description: str,
     extra: Callable[[Info], dict[str, Any]] | None = None,
+    required: tuple[str, ...] | None = None,
 ) -> Any:
     """``upsertX(input: CreateXInput!, onConflict: ConflictAction = UPDATE): X!`` on the
     natural key ``key`` (the columns of a unique constraint). ``extra`` gives columns the
-    server sets on insert (the creator)."""
+    server sets on insert (the creator); ``required`` the key columns the input must give
+    (all of them unless a trigger derives one, as a plan's project from its task)."""
 
     async def resolve(
         root: Any, info: Info, input: Any, on_conflict: ConflictAction = ConflictAction.UPDATE
     ) -> Any:
         return await upsert(
-            info, entity_name, input, key, on_conflict, extra(info) if extra else {}
+            info, entity_name, input, key, on_conflict, extra(info) if extra else {}, required
         )
 
     resolve.__annotations__ = {
