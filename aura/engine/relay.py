@@ -28,6 +28,7 @@ from aura.db.sql.pagination import OrderKey, encode_cursor, order_keys, window
 from aura.db.sql.select import ALIAS, PageRequest
 from aura.db.sql.values import check_id
 from aura.engine.aggregates import connection_type
+from aura.engine.node import implement, instantiate
 from aura.engine.scopes import declare
 from aura.engine.selection import columns_for, node_fields
 
@@ -39,12 +40,14 @@ TYPES: dict[str, type] = {}
 
 
 def entity_type(name: str, *, domain: str) -> Callable[[type[T]], type[T]]:
-    """Register a Strawberry type as the representation of an entity's rows, and declare
-    the scope domain whose data it is (``aura.engine.scopes``)."""
+    """Register a Strawberry type as the representation of an entity's rows, declare
+    the scope domain whose data it is (``aura.engine.scopes``), and make it a Relay
+    ``Node`` (``aura.engine.node``)."""
 
     def register(cls: type[T]) -> type[T]:
         TYPES[name] = cls
         declare(cls, domain)
+        implement(cls, name)
         return cls
 
     return register
@@ -84,16 +87,6 @@ def extend_type(target: type) -> Callable[[type[T]], type[T]]:
         return contribution
 
     return apply
-
-
-def instantiate(cls: type[T], row: Any) -> T:
-    """An object of ``cls`` holding a row, without running ``__init__``.
-
-    Only the selected columns are present, which is all the resolvers will read.
-    """
-    obj = cls.__new__(cls)
-    obj.__dict__.update(row.items())
-    return obj
 
 
 @strawberry.enum(description="Sort direction. Nulls always sort last.")
