@@ -24,7 +24,7 @@ per level for all parents (``aura.db.sql.aggregate``).
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import SimpleNamespace
@@ -125,20 +125,25 @@ class _Column:
     field: StrawberryField
     numeric: bool
     ordered: bool
-    big: bool
+    float_sum: bool
+
+
+def _sum_cast(column: sa.Column) -> str:
+    """The type of a number column's sum: ``bigint`` for 32-bit integers (their sum can
+    pass 2^31), ``float8`` for the others (a 64-bit sum can pass 2^63)."""
+    is_small = isinstance(column.type, sa.Integer) and not isinstance(column.type, sa.BigInteger)
+    return "bigint" if is_small else "float8"
 
 
 def _kind(column: sa.Column) -> tuple[bool, bool, bool] | None:
-    """(numeric, ordered, 64-bit integer) for a groupable column, None for another."""
+    """(numeric, ordered, summed as a float) for a groupable column, None for another
+    (lists, JSON, vectors)."""
     column_type = column.type
     if isinstance(column_type, sa.Integer | sa.Numeric):
-        is_int = isinstance(column_type, sa.Integer)
-        return True, True, isinstance(column_type, sa.BigInteger) or not is_int
+        return True, True, _sum_cast(column) == "float8"
     if isinstance(column_type, sa.DateTime | sa.Date):
         return False, True, False
-    if isinstance(
-        column_type, sa.String | sa.Boolean | sa.Uuid
-    ) or column_type.__class__.__name__ in {"UUID"}:
+    if isinstance(column_type, sa.String | sa.Boolean | sa.Uuid):
         return False, False, False
     return None
 
@@ -194,13 +199,13 @@ def _generate(type_name: str) -> None:
             elif function == "avg":
                 annotation = Optional[float]  # noqa: UP045
             elif function == "sum":
-                annotation = Optional[float if column.big else BigInt]  # noqa: UP045
+                annotation = Optional[float if column.float_sum else BigInt]  # noqa: UP045
             else:
                 annotation = _optional(column.field)
             fields[column.name] = (annotation, field_text.format(t=type_name, f=camel(column.name)))
         name = f"{type_name}{suffix}"
         _object(name, type_text.format(t=type_name), fields, domain)
-        _foreign(name, foreign)
+        _foreign(name, foreign, fields)
         aggregates[function] = (_ref(name), type_text.format(t=type_name))
     _object(
         f"{type_name}Aggregates",
@@ -224,7 +229,7 @@ def _generate(type_name: str) -> None:
         },
         domain,
     )
-    _foreign(f"{type_name}GroupKey", foreign)
+    _foreign(f"{type_name}GroupKey", foreign, (c.name for c in columns))
     members = {
         c.name.upper(): strawberry.enum_value(
             c.name, description=f"Group by `{type_name}.{camel(c.name)}`."
@@ -237,8 +242,10 @@ def _generate(type_name: str) -> None:
         description=f"Fields `{type_name}` items can be grouped by.",
     )
     _MADE[f"{type_name}GroupField"] = enum
+    grouped = {camel(c.name) for c in columns}
     for field, domain_of in foreign.items():
-        FOREIGN[(f"{type_name}GroupField", field_upper(field))] = domain_of
+        if field in grouped:
+            FOREIGN[(f"{type_name}GroupField", field_upper(field))] = domain_of
     _object(
         f"{type_name}Group",
         f"A group of `{type_name}` items that share the values of the `groupBy` fields.",
@@ -255,9 +262,12 @@ def field_upper(field: str) -> str:
     return "".join(f"_{ch}" if ch.isupper() else ch for ch in field).upper()
 
 
-def _foreign(type_name: str, foreign: dict[str, str]) -> None:
+def _foreign(type_name: str, foreign: dict[str, str], columns: Iterable[str]) -> None:
+    """The foreign view columns among a generated type's fields need their domain too."""
+    present = {camel(c) for c in columns}
     for field, domain in foreign.items():
-        FOREIGN[(type_name, field)] = domain
+        if field in present:
+            FOREIGN[(type_name, field)] = domain
 
 
 # -- resolving ---------------------------------------------------------------------
@@ -279,12 +289,7 @@ def _measures(target: Entity, nodes: list[Any], fragments: dict[str, Any]) -> tu
             if not columns:
                 continue
             column = target.columns[columns[0]]
-            sql_cast = None
-            if function == "sum":
-                big = isinstance(column.type, sa.BigInteger) or not isinstance(
-                    column.type, sa.Integer
-                )
-                sql_cast = "float8" if big else "bigint"
+            sql_cast = _sum_cast(column) if function == "sum" else None
             wanted.add(Measure(function, columns[0], sql_cast))
     return tuple(sorted(wanted, key=lambda m: m.alias))
 
