@@ -14,19 +14,28 @@ from aura.engine.compiler import Compiler
 from aura.engine.docs import derive_descriptions
 from aura.engine.executor import LeanExecutor, accelerate
 from aura.engine.limits import Limits
+from aura.engine.node import NodeQuery
 from aura.engine.scalars import SCALAR_MAP, SCALAR_OVERRIDES
 from aura.engine.schema import AuraSchema
 
 log = logging.getLogger(__name__)
 
-Query = merge_types("Query", tuple(d.query for d in DOMAINS))
+# ``node``/``nodes`` belong to no domain: they check the scope of the type they find.
+Query = merge_types("Query", (*(d.query for d in DOMAINS), NodeQuery))
 Mutation = merge_types("Mutation", tuple(d.mutation for d in DOMAINS))
 Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 
+def _root_classes() -> dict[str, dict[str, type]]:
+    # ``node``/``nodes`` are of the domain "" (no scope of their own): they check the
+    # scope of the type each global ID names (``aura.engine.node``).
+    classes = root_classes()
+    return {**classes, "query": {**classes["query"], "": NodeQuery}}
+
+
 def build_schema(settings: Settings) -> AuraSchema:
     schema = AuraSchema(
-        root_classes=root_classes(),
+        root_classes=_root_classes(),
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -50,7 +50,10 @@ from aura.inflection import camel
 
 PAGE = 10  # page size of every connection the matrix reads
 TOKEN_BUDGET = 1500  # below the default AURA_MAX_TOKENS (2000)
-CONNECTION_ARGS = frozenset({"filter", "orderBy", "first", "after", "last", "before"})
+CONNECTION_ARGS = frozenset({"filter", "orderBy", "first", "after", "last", "before", "search"})
+# Global-ID lookups (Relay's ``node``/``nodes``) name rows of every entity: their tenancy
+# is checked by tests/test_relay_node.py, not through the references of one entity.
+GLOBAL_ID_FIELDS = frozenset({"node", "nodes"})
 
 
 @cache
@@ -232,6 +235,9 @@ class MutationCase:
     victim: tuple[str, ...]  # the references set to the victim's rows (others: caller's)
     required: dict[str, str]  # other required scalar arguments → GraphQL type
     input_type: str | None = None  # the input object's type, when references are inside
+    # a filtered bulk change (``updateTasks(filter, set)``): naming another tenant's row in
+    # its filter matches nothing, so it changes nothing and returns an empty list
+    bulk: bool = False
 
     @property
     def name(self) -> str:
@@ -298,6 +304,11 @@ def _returned_entity(f: GraphQLField) -> str | None:
     return entity_of_type().get(get_named_type(f.type).name)
 
 
+def _filtered_entity(filter_type: str) -> str:
+    """The entity a ``…Filter`` input filters (``TaskFilter`` → ``tasks``)."""
+    return entity_of_type()[filter_type.removesuffix("Filter")]
+
+
 @cache
 def build() -> Matrix:
     gql = schema()
@@ -310,6 +321,8 @@ def build() -> Matrix:
     # 1-2. root fields
     connections: dict[str, str] = {}  # entity → its (first) root connection
     for name, f in query.fields.items():
+        if name in GLOBAL_ID_FIELDS:
+            continue
         target = get_named_type(f.type)
         node = connection_node(target)
         if node is not None and set(f.args) <= CONNECTION_ARGS:
@@ -363,6 +376,12 @@ def build() -> Matrix:
     # 4. mutations taking references: every reference to the victim, then each alone
     for name, f in mutation.fields.items():
         owner = _returned_entity(f)
+        if "filter" in f.args:
+            entity = _filtered_entity(get_named_type(f.args["filter"].type).name)
+            required = {a: str(arg.type) for a, arg in f.args.items() if a != "filter"}
+            case = MutationCase(name, {"filter.id": entity}, ("filter.id",), required, bulk=True)
+            matrix.mutations.append(case)
+            continue
         refs, required = _references(f.args, owner, name, f"Mutation.{name}", matrix.unresolved)
         input_type = None
         inputs = {

@@ -739,7 +739,14 @@ async def test_cross_tenant_matrix(
         f = mutation_type.fields[case.field]
         variables: dict[str, Any] = {}
         decls, args = [], []
-        if case.input_type is not None:
+        if case.bulk:
+            for arg, arg_type in {"filter": str(f.args["filter"].type), **case.required}.items():
+                decls.append(f"${arg}: {arg_type}")
+                args.append(f"{arg}: ${arg}")
+            variables["filter"] = {"id": {"eq": values["filter.id"]}}
+            if "set" in case.required:
+                variables["set"] = input_value(case.required["set"])
+        elif case.input_type is not None:
             arg = next(iter(f.args))
             payload = input_value(case.input_type)
             fields = gql.type_map[case.input_type].fields  # type: ignore[attr-defined]
@@ -772,10 +779,18 @@ async def test_cross_tenant_matrix(
             codes = set(response.codes)
             run.codes[f"mutation:{','.join(sorted(codes)) or 'none'}"] += 1
             expected = ALLOWED if "id" in case.victim else POINTING
-            run.check(
-                bool(codes) and codes <= expected and not (response.data or {}).get(case.field),
-                f"{who}: {case.name} → {_errors(response)} {response.data}",
-            )
+            if case.bulk:
+                # it matches none of the victim's rows: an empty result (or no sign-in)
+                refused = codes == {"UNAUTHENTICATED"} and not response.data
+                run.check(
+                    refused or (not codes and (response.data or {}).get(case.field) == []),
+                    f"{who}: {case.name} → {_errors(response)} {response.data}",
+                )
+            else:
+                run.check(
+                    bool(codes) and codes <= expected and not (response.data or {}).get(case.field),
+                    f"{who}: {case.name} → {_errors(response)} {response.data}",
+                )
             run.leaks(who, case.name, response.data, forbidden[who])
             # the same call naming rows that do not exist: the same answer
             ghosts = {

@@ -64,6 +64,13 @@ class Loaders:
             loader = self._loaders[key] = DataLoader(load_fn=batch)
         return loader
 
+    def batched(
+        self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]
+    ) -> DataLoader[Any, Any]:
+        """The request's DataLoader for ``key``, made with ``batch`` on first use (for
+        per-parent statements built elsewhere, such as aggregates)."""
+        return self._get(key, batch)
+
     # -- root -------------------------------------------------------------------------
 
     async def page(self, request: PageRequest) -> PageResult:

@@ -3,7 +3,8 @@
 **Cost** estimates how many values a response can hold. Every field costs 1 plus the
 cost of its selections. A connection field (its type's name ends in ``Connection``)
 returns up to *page size* items, so the selections of its list fields (``nodes``,
-``edges``) count once per item, while ``totalCount`` and ``pageInfo`` count once::
+``edges``) count once per item, while ``totalCount``, ``pageInfo`` and ``aggregate``
+count once::
 
     cost(field)      = 1 + cost(selections)
     cost(connection) = 1 + cost(per-page fields) + page size x cost(per-item fields)
@@ -16,9 +17,11 @@ A page size given as a variable is taken from the request's variables (or the
 variable's default): cost is computed per (document, operation, values of the page-size
 variables) and cached on that key, so a document without page-size variables is
 measured once. A variable whose value is not an integer counts as ``max_page_size``
-(its coercion fails later anyway). A list outside a connection counts its selections
-once per item too: introspection's (``__schema { types { fields ... } }``) as many items
-as it holds in this schema on average (``list_sizes``); any other (``recentTaskHistory``,
+(its coercion fails later anyway). A connection's ``groupBy`` counts its selections
+once per group its ``limit`` allows, whatever the page size. A list outside a
+connection counts its selections once per item too: introspection's
+(``__schema { types { fields ... } }``) as many items as it holds in this schema on
+average (``list_sizes``); any other (``recentTaskHistory``,
 a batch mutation's result, statistics) as many as its ``limit`` argument allows (given,
 as a variable, or its default; clamped like a page size), or ``max_page_size`` when it
 has no ``limit``, so a plain list multiplies what it holds like a connection. A field
@@ -148,6 +151,10 @@ def _field_def(
     return None
 
 
+# A connection's lists of page items; its other lists (``groupBy``) count by their limit.
+PAGE_LISTS = frozenset({"nodes", "edges"})
+
+
 def _is_connection(named: GraphQLNamedType | None) -> bool:
     return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection")
 
@@ -266,7 +273,7 @@ def operation_cost(
                 child = o + (page_size(node) * i if _is_connection(named) else i)
                 if field_type is None or not is_list_type(get_nullable_type(field_type)):
                     once += child
-                elif _is_connection(parent):
+                elif _is_connection(parent) and node.name.value in PAGE_LISTS:
                     per_item += child  # the connection multiplies it by its page size
                 else:
                     # introspection lists: their length in this schema, on average;

@@ -12,6 +12,7 @@ first/after/last/before) and the same batched resolver.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any, Generic, Optional, TypeVar
@@ -22,9 +23,12 @@ from strawberry.types.field import StrawberryField
 
 from aura.db.loaders import PageResult
 from aura.db.mapping import Entity, Relation, entity
-from aura.db.sql.pagination import encode_cursor, order_keys, window
-from aura.db.sql.select import PageRequest
+from aura.db.sql import search as text_search
+from aura.db.sql.pagination import OrderKey, encode_cursor, order_keys, window
+from aura.db.sql.select import ALIAS, PageRequest
 from aura.db.sql.values import check_id
+from aura.engine.aggregates import connection_type
+from aura.engine.node import implement, instantiate
 from aura.engine.scopes import declare
 from aura.engine.selection import columns_for, node_fields
 
@@ -36,12 +40,14 @@ TYPES: dict[str, type] = {}
 
 
 def entity_type(name: str, *, domain: str) -> Callable[[type[T]], type[T]]:
-    """Register a Strawberry type as the representation of an entity's rows, and declare
-    the scope domain whose data it is (``aura.engine.scopes``)."""
+    """Register a Strawberry type as the representation of an entity's rows, declare
+    the scope domain whose data it is (``aura.engine.scopes``), and make it a Relay
+    ``Node`` (``aura.engine.node``)."""
 
     def register(cls: type[T]) -> type[T]:
         TYPES[name] = cls
         declare(cls, domain)
+        implement(cls, name)
         return cls
 
     return register
@@ -83,16 +89,6 @@ def extend_type(target: type) -> Callable[[type[T]], type[T]]:
     return apply
 
 
-def instantiate(cls: type[T], row: Any) -> T:
-    """An object of ``cls`` holding a row, without running ``__init__``.
-
-    Only the selected columns are present, which is all the resolvers will read.
-    """
-    obj = cls.__new__(cls)
-    obj.__dict__.update(row.items())
-    return obj
-
-
 @strawberry.enum(description="Sort direction. Nulls always sort last.")
 class OrderDirection(Enum):
     ASC = strawberry.enum_value("ASC", description="Ascending: smallest or earliest first.")
@@ -130,6 +126,10 @@ class Connection(Generic[T]):
     nodes: list[T] = strawberry.field(description="The items of this page, in order.")
     _result: strawberry.Private[PageResult]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    # What ``aggregate`` and ``groupBy`` read (``aura.engine.aggregates``): the request,
+    # and for a nested connection (parent entity, relation, parent key).
+    _result_request: strawberry.Private[PageRequest]
+    _parent: strawberry.Private[tuple[Entity, Relation, Any] | None]
 
     @strawberry.field(description="The items of this page with their cursors.")
     def edges(self) -> list[Edge[T]]:
@@ -157,12 +157,18 @@ class Connection(Generic[T]):
 
 
 def _connection(
-    cls: type, result: PageResult, count: Callable[[], Awaitable[int]]
+    cls: type,
+    result: PageResult,
+    count: Callable[[], Awaitable[int]],
+    request: PageRequest,
+    parent: tuple[Entity, Relation, Any] | None = None,
 ) -> Connection[Any]:
     connection: Connection[Any] = Connection.__new__(Connection)
     connection.nodes = [instantiate(cls, row) for row in result.rows]
     connection._result = result
     connection._count = count
+    connection._result_request = request
+    connection._parent = parent
     return connection
 
 
@@ -175,11 +181,21 @@ def _page_request(
     after: str | None,
     last: int | None,
     before: str | None,
+    search: str | None = None,
 ) -> PageRequest:
     settings = info.context.settings
     keys = order_keys(
         target, [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
     )
+    if search is not None:
+        search = text_search.check(search)
+        if not order_by:
+            # Best match first; the ID keeps the order total (and the cursors stable).
+            rank = text_search.rank(target.table.name, ALIAS)
+            keys = (
+                OrderKey(text_search.RANK, True, rank, "float8"),
+                OrderKey(target.primary_key),
+            )
     page_window = window(
         first=first,
         last=last,
@@ -191,7 +207,7 @@ def _page_request(
     )
     fields = node_fields(info, connection=True)
     columns = columns_for(target, fields, *(k.column for k in keys))
-    return PageRequest(target, columns, filter_, keys, page_window)
+    return PageRequest(target, columns, filter_, keys, page_window, search)
 
 
 def split_relation(via: str) -> tuple[Entity, Relation]:
@@ -205,7 +221,7 @@ FAST_RESOLVER = "aura.fast_resolver"
 # Metadata key of root fields the query compiler (``aura.engine.compiler``) may serve.
 COMPILED_ROOT = "aura.compiled_root"
 
-_PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before")
+_PAGE_ARGS = ("filter", "order_by", "first", "after", "last", "before", "search")
 
 # The arguments every connection field shares, described once.
 _ARGUMENT_DESCRIPTIONS = {
@@ -228,6 +244,11 @@ _ARGUMENT_DESCRIPTIONS = {
         "Cursor (`startCursor` or an edge's `cursor`) of the item before which the page "
         "ends; valid only with the same `orderBy`."
     ),
+    "search": (
+        'Only items whose text matches this full-text query (words, "quoted phrases", '
+        "-excluded, `or`; English stemming), together with `filter`. Without `orderBy`, "
+        "best matches come first. At most 1,000 characters, not blank."
+    ),
 }
 
 
@@ -242,14 +263,23 @@ def _connection_loader(target: str, via: str | None) -> Callable[..., Awaitable[
         loaders = info.context.loaders
         cls = TYPES[target]
         if via is None:
-            return _connection(cls, await loaders.page(request), lambda: loaders.count(request))
+            return _connection(
+                cls, await loaders.page(request), lambda: loaders.count(request), request
+            )
         parent, relation = split_relation(via)
         key = getattr(root, relation.local)
+        scope = (parent, relation, key)
         if key is None:
-            return _connection(cls, PageResult((), request.keys, False, False), _zero)
+            return _connection(
+                cls, PageResult((), request.keys, False, False), _zero, request, scope
+            )
         result = await loaders.nested_page(parent, relation, request).load(key)
         return _connection(
-            cls, result, lambda: loaders.nested_count(parent, relation, request).load(key)
+            cls,
+            result,
+            lambda: loaders.nested_count(parent, relation, request).load(key),
+            request,
+            scope,
         )
 
     return load
@@ -274,9 +304,16 @@ def connection_field(
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        search: str | None = None,
     ) -> Connection[Any]:
         args = dict(
-            filter=filter, order_by=order_by, first=first, after=after, last=last, before=before
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            search=search,
         )
         return await load(root, info, request_from(info, target, args))
 
@@ -291,8 +328,16 @@ def connection_field(
         "after": _argument(Optional[str], "after"),  # noqa: UP045
         "last": _argument(Optional[int], "last"),  # noqa: UP045
         "before": _argument(Optional[str], "before"),  # noqa: UP045
-        "return": Connection[node],
+        "search": _argument(Optional[str], "search"),  # noqa: UP045
+        "return": connection_type(target, node, Connection[node], TYPES),
     }
+    if not text_search.searchable(entity(target).table.name):
+        # Only tables with a full-text document take ``search``.
+        del resolve.__annotations__["search"]
+        signature = inspect.signature(resolve)
+        resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[p for p in signature.parameters.values() if p.name != "search"]
+        )
     return strawberry.field(
         resolver=resolve,
         description=description,

@@ -51,6 +51,16 @@ def node_fields(info: Any, *, connection: bool) -> set[str]:
     return {f.name.value for node in roots for f in _fields(node.selection_set, fragments)}
 
 
+def sub_fields(
+    nodes: Iterable[FieldNode], fragments: dict[str, Any], *path: str
+) -> list[FieldNode]:
+    """The fields selected under ``nodes`` along ``path`` (``"aggregate", "sum"``)."""
+    found = list(nodes)
+    for name in path:
+        found = _children(found, name, fragments)
+    return [f for node in found for f in _fields(node.selection_set, fragments)]
+
+
 def columns_for(entity: Entity, fields: set[str], *extra: str) -> tuple[str, ...]:
     """Columns to select so every requested field (and relation key) can be resolved."""
     wanted = {entity.primary_key, *extra}

@@ -18,7 +18,7 @@ from aura.db.mapping import entity
 from aura.db.sql import filters
 from aura.db.sql.params import Params
 from aura.db.sql.values import check_id
-from aura.engine import crud
+from aura.engine import bulk, crud
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.engine.selection import columns_for, node_fields
 from aura.schema.orchestration import (
@@ -398,6 +398,18 @@ class OrchestrationMutation:
         "plans", input=CreatePlanInput, node=Plan, description="Propose a plan for a task."
     )
 
+    upsert_plan = bulk.upsert_field(
+        "plans",
+        input=CreatePlanInput,
+        node=Plan,
+        key=("project_id", "key"),
+        required=("key",),
+        description=(
+            "Propose a plan, or change the one with the same key in the task's project "
+            "(`key` is required). Status changes follow PlanStatus's rules."
+        ),
+    )
+
     update_plan = crud.update_field(
         "plans",
         input=UpdatePlanInput,
@@ -555,6 +567,17 @@ class OrchestrationMutation:
         input=CreateServiceStatusInput,
         node=ServiceStatus,
         description="Start monitoring a service of a project.",
+    )
+
+    upsert_service_status = bulk.upsert_field(
+        "service_status",
+        input=CreateServiceStatusInput,
+        node=ServiceStatus,
+        key=("project_id", "service_name"),
+        description=(
+            "Report a service's status: start monitoring it, or change the status of the "
+            "project's service with the same name."
+        ),
     )
 
     update_service_status = crud.update_field(

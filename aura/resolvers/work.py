@@ -10,7 +10,7 @@ from strawberry.types import Info
 from aura import errors
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
-from aura.engine import crud
+from aura.engine import bulk, crud
 from aura.engine.crud import CREATE_INPUT
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.work import (
@@ -46,6 +46,13 @@ from aura.schema.work import (
     UpdateProjectInput,
     UpdateTaskInput,
 )
+
+
+def _creator(info: Info) -> dict[str, Any]:
+    """A new task's creator: the caller."""
+    principal = info.context.principal
+    return {"user_id": principal.user_id if principal else None}
+
 
 # A lock older than this is stale and may be taken over by another agent.
 LOCK_TTL = "1 hour"
@@ -348,4 +355,91 @@ class WorkMutation:
     delete_comment = crud.delete_field(
         "comments",
         description="Delete a comment. Returns its ID.",
+    )
+
+    # -- upserts and bulk changes (``aura.engine.bulk``) ---------------------------------
+
+    upsert_epic = bulk.upsert_field(
+        "epics",
+        input=CreateEpicInput,
+        node=Epic,
+        key=("project_id", "key"),
+        description="Create an epic, or change the one with the same project and key.",
+    )
+
+    upsert_task = bulk.upsert_field(
+        "tasks",
+        input=CreateTaskInput,
+        node=Task,
+        key=("project_id", "key"),
+        extra=_creator,
+        description=(
+            "Create a task, or change the one with the same project and key (`key` is "
+            "required). Status changes follow TaskStatus's rules; `dependencyIds` is refused."
+        ),
+    )
+
+    update_epics = bulk.update_many_field(
+        "epics",
+        filter=EpicFilter,
+        input=UpdateEpicInput,
+        node=Epic,
+        description="Change every epic matching the filter (at most 100); returns them.",
+    )
+
+    delete_epics = bulk.delete_many_field(
+        "epics",
+        filter=EpicFilter,
+        description="Delete every epic matching the filter (at most 100); returns their IDs.",
+    )
+
+    update_issues = bulk.update_many_field(
+        "issues",
+        filter=IssueFilter,
+        input=UpdateIssueInput,
+        node=Issue,
+        description="Change every issue matching the filter (at most 100); returns them.",
+    )
+
+    delete_issues = bulk.delete_many_field(
+        "issues",
+        filter=IssueFilter,
+        description=(
+            "Delete every issue matching the filter (at most 100) with their comments; "
+            "returns their IDs."
+        ),
+    )
+
+    update_tasks = bulk.update_many_field(
+        "tasks",
+        filter=TaskFilter,
+        input=UpdateTaskInput,
+        node=Task,
+        description=(
+            "Change every task matching the filter (at most 100); returns them. Status "
+            "changes follow TaskStatus's rules for each task: one refused refuses all."
+        ),
+    )
+
+    delete_tasks = bulk.delete_many_field(
+        "tasks",
+        filter=TaskFilter,
+        description=(
+            "Delete every task matching the filter (at most 100) with their comments and "
+            "dependency links; returns their IDs."
+        ),
+    )
+
+    update_comments = bulk.update_many_field(
+        "comments",
+        filter=CommentFilter,
+        input=UpdateCommentInput,
+        node=Comment,
+        description="Change every comment matching the filter (at most 100); returns them.",
+    )
+
+    delete_comments = bulk.delete_many_field(
+        "comments",
+        filter=CommentFilter,
+        description="Delete every comment matching the filter (at most 100); returns their IDs.",
     )

@@ -31,6 +31,18 @@ from aura.db.sql.params import Params
 class OrderKey:
     column: str
     descending: bool = False
+    # A computed key (a search's rank): its SQL over alias ``t``, selected as ``column``
+    # so that cursors can hold its value, and its SQL type.
+    expression: str | None = None
+    sql_type: str | None = None
+
+
+def _ref(alias: str, key: OrderKey) -> str:
+    return key.expression or f"{alias}.{key.column}"
+
+
+def _type(entity: Entity, key: OrderKey) -> str:
+    return key.sql_type or entity.sql_types[key.column]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +70,7 @@ def order_sql(alias: str, keys: tuple[OrderKey, ...], *, reverse: bool) -> str:
     for key in keys:
         descending = key.descending != reverse
         nulls = "FIRST" if reverse else "LAST"
-        parts.append(f"{alias}.{key.column} {'DESC' if descending else 'ASC'} NULLS {nulls}")
+        parts.append(f"{_ref(alias, key)} {'DESC' if descending else 'ASC'} NULLS {nulls}")
     return ", ".join(parts)
 
 
@@ -136,22 +148,22 @@ def _beyond(
     towards_end: bool,
 ) -> str:
     """Rows strictly past ``value`` on one key, towards the end or the start of the order."""
-    ref = f"{alias}.{key.column}"
+    ref = _ref(alias, key)
     if value is None:
         # Nulls sort last: nothing lies beyond them towards the end; every non-null
         # value lies before them.
         return "FALSE" if towards_end else f"{ref} IS NOT NULL"
-    p = params.add(value, "text") + f"::{entity.sql_types[key.column]}"
+    p = params.add(value, "text") + f"::{_type(entity, key)}"
     greater = key.descending != towards_end
     comparison = f"{ref} {'>' if greater else '<'} {p}"
     return f"({comparison} OR {ref} IS NULL)" if towards_end else comparison
 
 
 def _equal(entity: Entity, alias: str, key: OrderKey, value: str | None, params: Params) -> str:
-    ref = f"{alias}.{key.column}"
+    ref = _ref(alias, key)
     if value is None:
         return f"{ref} IS NULL"
-    return f"{ref} = {params.add(value, 'text')}::{entity.sql_types[key.column]}"
+    return f"{ref} = {params.add(value, 'text')}::{_type(entity, key)}"
 
 
 def boundary(

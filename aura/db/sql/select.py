@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aura.db.mapping import Entity, Relation
-from aura.db.sql import filters
+from aura.db.sql import filters, search
 from aura.db.sql.pagination import OrderKey, Window, boundary, order_sql
 from aura.db.sql.params import Params
 
@@ -28,14 +28,24 @@ class PageRequest:
     filter: Any
     keys: tuple[OrderKey, ...]
     window: Window
+    # A full-text query (``websearch_to_tsquery`` syntax) the rows' document must match.
+    search: str | None = None
 
 
 def column_list(columns: tuple[str, ...], alias: str = ALIAS) -> str:
     return ", ".join(f"{alias}.{c}" for c in columns)
 
 
+def _selected(request: PageRequest) -> str:
+    """The requested columns, and the computed order keys that cursors are made of."""
+    computed = [f"{k.expression} AS {k.column}" for k in request.keys if k.expression]
+    return ", ".join([column_list(request.columns), *computed])
+
+
 def _conditions(request: PageRequest, params: Params, *, cursors: bool) -> list[str]:
     conditions = []
+    if request.search is not None:
+        conditions.append(search.matches(request.entity.table.name, ALIAS))
     condition = filters.where(request.entity, ALIAS, request.filter, params)
     if condition:
         conditions.append(condition)
@@ -64,6 +74,14 @@ def _from(entity: Entity, relation: Relation | None) -> str:
     )
 
 
+def _source(request: PageRequest, relation: Relation | None, params: Params) -> str:
+    """``_from``, joined with the request's full-text query when it has one."""
+    source = _from(request.entity, relation)
+    if request.search is None:
+        return source
+    return f"{source} CROSS JOIN {search.query(request.search, params)}"
+
+
 def _parent_ref(relation: Relation) -> str:
     if relation.through is not None:
         return f"j.{relation.through.source}"
@@ -79,7 +97,7 @@ def page(request: PageRequest) -> tuple[str, list[Any]]:
     params = Params()
     conditions = _conditions(request, params, cursors=True)
     sql = (
-        f"SELECT {column_list(request.columns)} FROM {_from(request.entity, None)}"
+        f"SELECT {_selected(request)} FROM {_source(request, None, params)}"
         f"{_where(conditions)}"
         f" ORDER BY {order_sql(ALIAS, request.keys, reverse=request.window.backward)}"
         f" LIMIT {request.window.limit + 1}"
@@ -94,8 +112,8 @@ def nested_page(request: PageRequest, relation: Relation, key_type: str) -> tupl
     conditions += _conditions(request, params, cursors=True)
     sql = (
         f"SELECT p.{PARENT}, c.* FROM unnest($1::{key_type}[]) AS p({PARENT}) "
-        f"CROSS JOIN LATERAL (SELECT {column_list(request.columns)} "
-        f"FROM {_from(request.entity, relation)}{_where(conditions)}"
+        f"CROSS JOIN LATERAL (SELECT {_selected(request)} "
+        f"FROM {_source(request, relation, params)}{_where(conditions)}"
         f" ORDER BY {order_sql(ALIAS, request.keys, reverse=request.window.backward)}"
         f" LIMIT {request.window.limit + 1}) c"
     )
@@ -105,7 +123,10 @@ def nested_page(request: PageRequest, relation: Relation, key_type: str) -> tupl
 def count(request: PageRequest) -> tuple[str, list[Any]]:
     params = Params()
     conditions = _conditions(request, params, cursors=False)
-    return f"SELECT count(*) FROM {_from(request.entity, None)}{_where(conditions)}", params.values
+    return (
+        f"SELECT count(*) FROM {_source(request, None, params)}{_where(conditions)}",
+        params.values,
+    )
 
 
 def nested_count(request: PageRequest, relation: Relation, key_type: str) -> tuple[str, list[Any]]:
@@ -114,7 +135,7 @@ def nested_count(request: PageRequest, relation: Relation, key_type: str) -> tup
     conditions = [f"{parent} = ANY($1::{key_type}[])"]
     conditions += _conditions(request, params, cursors=False)
     sql = (
-        f"SELECT {parent} AS {PARENT}, count(*) FROM {_from(request.entity, relation)}"
+        f"SELECT {parent} AS {PARENT}, count(*) FROM {_source(request, relation, params)}"
         f"{_where(conditions)} GROUP BY 1"
     )
     return sql, params.values

@@ -39,6 +39,7 @@ from aura.db.tables.base import (
     text_array,
     timestamps,
 )
+from aura.db.tables.search import search_index
 
 CURRENT_USER = sa.text("aura.current_user_id()")
 CLOCK = sa.text("clock_timestamp()")
@@ -205,6 +206,7 @@ events = sa.Table(
     sa.Index(None, "user_id"),
     sa.Index(None, "event_type"),
     sa.Index(None, "created_at"),
+    search_index("events"),  # 0016
 )
 
 artifacts = sa.Table(
@@ -339,6 +341,7 @@ execution_logs = sa.Table(
     sa.Index(None, "project_id", "created_at"),
     sa.Index(None, "created_at"),
     sa.Index(None, "level"),
+    search_index("execution_logs"),  # 0016
 )
 
 task_history = sa.Table(

@@ -18,6 +18,7 @@ from aura.db.tables.base import (
     text_array,
     timestamps,
 )
+from aura.db.tables.search import search_index
 
 projects = sa.Table(
     "projects",
@@ -96,6 +97,7 @@ issues = sa.Table(
     sa.Index("ix_issues_labels", "labels", postgresql_using="gin"),
     sa.Index(None, "priority"),  # 0008
     sa.Index(None, "github_id"),  # 0008
+    search_index("issues"),  # 0016
 )
 
 tasks = sa.Table(
@@ -144,6 +146,7 @@ tasks = sa.Table(
     sa.Index(None, "type"),  # 0008
     sa.Index(None, "order_index"),  # 0008
     sa.Index(None, "created_at"),  # 0008
+    search_index("tasks"),  # 0016
 )
 
 task_dependencies = sa.Table(
@@ -179,6 +182,7 @@ comments = sa.Table(
     sa.Index(None, "issue_id", "created_at"),
     sa.Index(None, "task_id", "created_at"),
     sa.Index(None, "project_id"),
+    search_index("comments"),  # 0016
 )
 
 # -- views (created by SQL in the migrations; described here for the SQL builders) ------
