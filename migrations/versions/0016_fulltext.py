@@ -3,7 +3,7 @@ expression, as ``aura.db.tables.search`` writes it when this revision was made),
 connections' ``search`` argument. Expression indexes: the rows stay as they were.
 
 Revision ID: 0016_fulltext
-Revises: 0013_analysis
+Revises: 0015_documents
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0016_fulltext"
-down_revision: str | None = "0013_analysis"
+down_revision: str | None = "0015_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

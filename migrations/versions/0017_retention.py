@@ -4,7 +4,7 @@ be deleted by retention only (``aura.retention``), and those deletions stay out 
 change stream.
 
 Revision ID: 0017_retention
-Revises: 0015_documents
+Revises: 0016_fulltext
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from migrations.sql import retention as sql
 from migrations.sql import run_script
 
 revision: str = "0017_retention"
-down_revision: str | None = "0015_documents"
+down_revision: str | None = "0016_fulltext"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
