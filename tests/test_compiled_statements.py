@@ -202,6 +202,37 @@ async def test_unknown_fields_fall_back(
     assert compiled.content == resolved.content
 
 
+@pytest.mark.parametrize(
+    ("query", "variables", "path"),
+    [
+        ('{ tasks(search: "task") { totalCount nodes { key } } }', {}, "resolved"),
+        ("query($s: String) { tasks(search: $s) { nodes { key } } }", {"s": "task"}, "resolved"),
+        # A null search is no search: the compiled path serves it.
+        ("query($s: String) { tasks(search: $s) { nodes { key } } }", {"s": None}, "compiled"),
+        ('{ projects { nodes { tasks(search: "task") { nodes { key } } } } }', {}, "resolved"),
+        ("{ tasks { aggregate { count } } }", {}, "resolved"),
+        (
+            "{ projects { nodes { tasks { groupBy(by: [STATUS]) { key { status } } } } } }",
+            {},
+            "resolved",
+        ),
+    ],
+)
+async def test_search_and_aggregates_are_resolved(
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    people: People,
+    query: str,
+    variables: dict[str, Any],
+    path: str,
+) -> None:
+    await given_work(db, people.alice.id, projects=1)
+    compiled, resolved = await both(http, people.alice, query, variables)
+    assert compiled.headers["x-aura-execution"] == path
+    assert compiled.content == resolved.content
+    assert "errors" not in compiled.json()
+
+
 async def test_counters_count_each_path(
     http: httpx.AsyncClient, db: asyncpg.Connection, people: People
 ) -> None:

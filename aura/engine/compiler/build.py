@@ -43,7 +43,7 @@ from aura.db.sql.pagination import OrderKey, Window, boundary, order_keys, order
 from aura.db.sql.params import Params
 from aura.db.sql.values import check_id
 from aura.engine.compiler import formats
-from aura.engine.compiler.catalog import ById, Catalog, Leaf, Paged, Related
+from aura.engine.compiler.catalog import UNCOMPILED_ARGUMENTS, ById, Catalog, Leaf, Paged, Related
 from aura.engine.compiler.formats import FALLBACK, json_string, leaf_json, non_null
 
 # PostgreSQL truncates longer names (NAMEDATALEN), which would change a response key.
@@ -347,6 +347,9 @@ class Builder:
     ) -> str:
         target, relation = spec.target, spec.relation
         args = self._arguments(parent_type, details[0].node, spec.field)
+        for name in UNCOMPILED_ARGUMENTS:
+            if args.get(name) is not None:
+                raise Unsupported(f"{spec.type_name} with {name}")
         keys, page_window = self._page(spec, args)
         limit = page_window.limit
         connection_type = self._named(spec.type_name)

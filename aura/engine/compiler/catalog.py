@@ -29,7 +29,13 @@ from aura.db.mapping import REGISTRY, Entity, Relation
 from aura.engine.relay import COMPILED_ROOT, FAST_RESOLVER, TYPES, Connection
 
 PAGE_ARGUMENTS = frozenset({"filter", "orderBy", "first", "after", "last", "before"})
+# Arguments a connection may also take that the compiler does not compile: a field
+# that is given one is resolved (``build``).
+UNCOMPILED_ARGUMENTS = frozenset({"search"})
 CONNECTION_FIELDS = frozenset({"nodes", "edges", "page_info", "total_count"})
+# Fields of the per-entity connection types (``aura.engine.aggregates``) that the
+# compiler does not compile: a selection of them is resolved (``build``).
+UNCOMPILED_CONNECTION_FIELDS = frozenset({"aggregate", "group_by"})
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,11 @@ def _standard_connection(graphql_type: Any) -> bool:
     definition = _definition(graphql_type)
     if definition is None or not issubclass(definition.origin, Connection):
         return False
-    public = {f.python_name: f for f in definition.fields if not f.python_name.startswith("_")}
+    public = {
+        f.python_name: f
+        for f in definition.fields
+        if not f.python_name.startswith("_") and f.python_name not in UNCOMPILED_CONNECTION_FIELDS
+    }
     if set(public) != CONNECTION_FIELDS:
         return False
     stock = {f.python_name: f for f in Connection.__strawberry_definition__.fields}  # type: ignore[attr-defined]
@@ -169,7 +179,7 @@ def _standard_connection(graphql_type: Any) -> bool:
 def _paged(
     strawberry_field: Any, graphql_field: Any, target_name: str, relation: Relation | None
 ) -> Paged | None:
-    if set(graphql_field.args) != PAGE_ARGUMENTS:
+    if set(graphql_field.args) - UNCOMPILED_ARGUMENTS != PAGE_ARGUMENTS:
         return None
     connection, _ = _unwrap(graphql_field.type)
     if not _standard_connection(connection) or target_name not in REGISTRY:
