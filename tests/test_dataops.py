@@ -207,16 +207,18 @@ async def test_an_upload_over_the_limit_is_refused_before_it_is_read(
     assert await db.fetchval("SELECT count(*) FROM ingest_jobs") == 0
 
 
-@pytest.mark.slow  # 200,000 rows through the whole path: what the memory bound is about
+@pytest.mark.slow  # 500,000 rows through the whole path: what the memory bound is about
 async def test_a_large_upload_streams_through_bounded_memory(
     client: Client, project: dict[str, Any], db: asyncpg.Connection, tmp_path: Path
 ):
-    # 20 MB here (the benchmark measures 100 MB): the server runs in this process, so
-    # this process's peak RSS bounds the server's.
+    # 50 MB here (the benchmark measures 100 MB): the server runs in this process, so
+    # this process's peak RSS bounds the server's. Streaming costs a constant ~17 MiB
+    # (parse and COPY buffers, first-use code paths), whatever the file's size (20 MB and
+    # 50 MB measured alike), so the file must be well above that for the bound to tell.
     path = tmp_path / "big.csv"
-    rows = 200_000
+    rows = 500_000
     size = write_csv(path, rows, width=70)
-    assert size > 20_000_000
+    assert size > 50_000_000
     reset_peak_rss()
     before = rss_kib()
     with path.open("rb") as file:
@@ -229,8 +231,8 @@ async def test_a_large_upload_streams_through_bounded_memory(
         await db.fetchval("SELECT count(*) FROM data_records WHERE ingest_job_id = $1", job["id"])
         == rows
     )
-    # Holding the 19 MiB file whole would take 19 MiB of bytes plus as much text.
-    assert growth_mib < 16, f"peak RSS grew {growth_mib:.1f} MiB"
+    # Holding the 48 MiB file whole would take 48 MiB of bytes plus as much text.
+    assert growth_mib < 32, f"peak RSS grew {growth_mib:.1f} MiB"
 
 
 async def test_progress_is_streamed_and_a_cancel_stops_the_job(
