@@ -128,6 +128,23 @@ async def test_backup_and_restore_round_trip_every_table(
     ).ok()
     task = await factories.task(client, project["id"], "logged")
     await factories.execution_log(client, task["id"])
+    # sign-in rows: a password set through a reset token, and a provider's identity
+    reset = (
+        await client.as_(people.admin).gql(
+            'mutation { requestPasswordReset(email: "alice@example.com") { token } }'
+        )
+    ).ok()["requestPasswordReset"]
+    (
+        await client.as_(None).gql(
+            "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }",
+            {"t": reset["token"], "p": "a long backed-up password"},
+        )
+    ).ok()
+    await db.execute(
+        "INSERT INTO external_identities (user_id, issuer, subject, email) "
+        "VALUES ($1, 'https://id.example', 'subject-1', 'alice@example.com')",
+        people.alice.id,
+    )
     await archive_copies(db)  # the archives have rows too, as retention leaves them
     before = await table_checksums(database)
     empty_tables = sorted(t for t, (n, _) in before.items() if n == 0)
