@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint format migrate seed schema bench bench-realtime audit clean
+.PHONY: install browser serve test lint format migrate seed schema bench bench-realtime audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ install: $(STAMP)
 serve: $(STAMP)  ## serve the API with demo data on the embedded database
 	$(BIN)/aura serve
 
-test: $(STAMP)  ## run the whole test suite against a throwaway embedded PostgreSQL
+browser:  ## Debian's chromium for the browser CORS test, installed when missing (apt, as root)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(STAMP) browser  ## run the whole test suite against a throwaway embedded PostgreSQL
 	$(BIN)/pytest
 
 lint: $(STAMP)  ## ruff (lint + format check) and mypy
