@@ -21,7 +21,7 @@ from strawberry.types import Info
 
 from aura import errors
 from aura.db.sql.values import check_id
-from aura.engine import bulk, crud
+from aura.engine import crud
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.ports import (
     ActivePortAllocation,
@@ -206,16 +206,6 @@ class PortsMutation:
             "Create a port range (administrators only). Ports are 1-65535, `endPort` is not "
             "below `startPort`, and an active range overlapping another active one is a "
             "CONFLICT naming it."
-        ),
-    )
-    upsert_port_range = bulk.upsert_field(
-        "port_ranges",
-        input=CreatePortRangeInput,
-        node=PortRange,
-        key=("range_name",),
-        description=(
-            "Create a port range, or change the one of the same name (administrators only), "
-            "with createPortRange's checks."
         ),
     )
     update_port_range = crud.update_field(

@@ -60,7 +60,10 @@ def by_natural_key(
         ]
         default = entity.columns[c].server_default
         if default is not None:
-            sources.append(str(default.arg.text if hasattr(default.arg, "text") else default.arg))  # type: ignore[attr-defined]
+            # As the insert stores it: cast to the column's type (a text column may
+            # default to a function returning a uuid).
+            text = getattr(default.arg, "text", default.arg)  # type: ignore[attr-defined]
+            sources.append(f"({text})::{entity.sql_types[c]}")
         if sources:
             conditions.append(f"{c} = coalesce({', '.join(sources)})")
         else:
