@@ -190,7 +190,8 @@ async def _setting_values(info: Info, data: SetSystemSettingInput) -> dict[str, 
         "encryption_key_id": None,
         "is_secret": secret,
         "updated_by": info.context.principal.user_id,
-        "updated_at": datetime.now(UTC),
+        # the transaction's time, as every other timestamp the database writes
+        "updated_at": await info.context.session.fetchval("SELECT now()"),
     }
     if secret:
         sealer = await info.context.vault.sealer(info.context.session)
