@@ -389,8 +389,9 @@ def build() -> Matrix:
             for a, arg in f.args.items()
             if is_input_object_type(get_named_type(arg.type)) and not is_list_type(arg.type)
         }
-        if not refs and len(inputs) == 1 and name.startswith("create"):
-            # create<Type>(input: {…Id}): plant a row pointing into the victim's tenant
+        if not refs and len(inputs) == 1 and name.startswith(("create", "upsert")):
+            # create<Type>(input: {…Id}) and upsert<Type>(input: {…Id}): plant a row
+            # pointing into the victim's tenant
             [(arg, type_)] = inputs.items()
             assert isinstance(type_, GraphQLInputObjectType)
             inner, _ = _references(type_.fields, None, "", type_.name, matrix.unresolved)

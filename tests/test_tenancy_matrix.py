@@ -750,6 +750,9 @@ async def test_cross_tenant_matrix(
             arg = next(iter(f.args))
             payload = input_value(case.input_type)
             fields = gql.type_map[case.input_type].fields  # type: ignore[attr-defined]
+            if case.field.startswith("upsert") and "key" in fields:
+                # without its natural key an upsert is refused before it reads a row
+                payload["key"] = "matrix-key"
             for ref, value in values.items():
                 name = ref.split(".", 1)[1]
                 payload[name] = [value] if str(fields[name].type).startswith("[") else value

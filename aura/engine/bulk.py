@@ -13,7 +13,7 @@ so a bulk change applies to all its rows or none. Each changed row appends its e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any
 
@@ -61,31 +61,40 @@ def _key_values(target: Entity, values: dict[str, Any], required: tuple[str, ...
         )
 
 
-async def upsert(
-    info: Info,
-    entity_name: str,
-    data: Any,
-    key: tuple[str, ...],
-    action: ConflictAction,
-    extra: dict[str, Any],
-    required: tuple[str, ...] | None = None,
-) -> Any:
+def input_values(info: Info, entity_name: str, data: Any) -> dict[str, Any]:
+    """The columns an upsert's input gives: its fields, each a column of the entity."""
     target = entity(entity_name)
-    fields = vars(data)
     unsupported = [
-        camel(n) for n, v in fields.items() if v is not strawberry.UNSET and n not in target.columns
+        camel(n)
+        for n, v in vars(data).items()
+        if v is not strawberry.UNSET and n not in target.columns
     ]
     if unsupported:
         raise errors.BadUserInput(f"an upsert cannot set {', '.join(unsupported)}")
-    values = values_from(target, data)
+    return values_from(target, data)
+
+
+async def upsert(
+    info: Info,
+    entity_name: str,
+    values: dict[str, Any],
+    key: tuple[str, ...],
+    action: ConflictAction,
+    extra: dict[str, Any] | None = None,
+    required: tuple[str, ...] | None = None,
+    derive: dict[str, tuple[str, ...]] | None = None,
+) -> Any:
+    """Insert ``values`` (and ``extra``, columns set on insert only), or on a conflict on
+    ``key`` change the existing row's columns of ``values`` (UPDATE) or leave it (KEEP)."""
+    target = entity(entity_name)
     _key_values(target, values, key if required is None else required)
     changes = None if action is ConflictAction.KEEP else tuple(c for c in values if c not in key)
     session = info.context.session
-    sql, params = bulk.upsert(target, {**values, **extra}, key, changes)
+    sql, params = bulk.upsert(target, {**values, **(extra or {})}, key, changes)
     row = await session.fetchrow(sql, *params)
     if row is None:
         # KEEP, and the row exists: it is returned as it is.
-        sql, params = bulk.by_natural_key(target, values, key)
+        sql, params = bulk.by_natural_key(target, {**(extra or {}), **values}, key, derive)
         row = await session.fetchrow(sql, *params)
     if row is None:
         raise errors.NotFound(f"the {human(entity_name)} with this key is not yours")
@@ -139,17 +148,34 @@ def upsert_field(
     description: str,
     extra: Callable[[Info], dict[str, Any]] | None = None,
     required: tuple[str, ...] | None = None,
+    derive: dict[str, tuple[str, ...]] | None = None,
+    prepare: Callable[[Info, Any], Awaitable[dict[str, Any]]] | None = None,
 ) -> Any:
     """``upsertX(input: CreateXInput!, onConflict: ConflictAction = UPDATE): X!`` on the
     natural key ``key`` (the columns of a unique constraint). ``extra`` gives columns the
     server sets on insert (the creator); ``required`` the key columns the input must give
-    (all of them unless a trigger derives one, as a plan's project from its task)."""
+    (all of them unless the server derives one: a trigger from a referenced row, named in
+    ``derive`` as a plan's project from its task, or the column's default, as a
+    workflow's owner). ``prepare`` turns the input into column values where a domain
+    checks, authorizes or seals them (a system setting); by default each field is its
+    column."""
 
     async def resolve(
         root: Any, info: Info, input: Any, on_conflict: ConflictAction = ConflictAction.UPDATE
     ) -> Any:
+        if prepare is None:
+            values = input_values(info, entity_name, input)
+        else:
+            values = await prepare(info, input)
         return await upsert(
-            info, entity_name, input, key, on_conflict, extra(info) if extra else {}, required
+            info,
+            entity_name,
+            values,
+            key,
+            on_conflict,
+            extra(info) if extra else None,
+            required,
+            derive,
         )
 
     resolve.__annotations__ = {

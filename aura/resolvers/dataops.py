@@ -13,7 +13,7 @@ from aura.db import llm_rating
 from aura.db.ingest import FINAL, ColumnMapping, create_job
 from aura.db.sql.values import check_id
 from aura.db.tables.dataops import data_records
-from aura.engine import crud
+from aura.engine import bulk, crud
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.dataops import (
     AnalyticsJob,
@@ -275,11 +275,34 @@ class DataopsMutation:
         description="Rate a record as yourself (scores 1-7: BAD_USER_INPUT otherwise; "
         "CONFLICT when you already rated it: update that rating instead).",
     )
+    upsert_likert_score = bulk.upsert_field(
+        "likert_scores",
+        input=CreateLikertScoreInput,
+        node=LikertScore,
+        key=("record_id", "user_id", "llm_model"),
+        required=("record_id",),
+        description="Rate a record as yourself, or change your rating of it (scores 1-7).",
+    )
     update_likert_score = crud.update_field(
         "likert_scores",
         input=UpdateLikertScoreInput,
         node=LikertScore,
         description="Change a rating (scores 1-7).",
+    )
+    update_data_records = bulk.update_many_field(
+        "data_records",
+        filter=DataRecordFilter,
+        input=UpdateDataRecordInput,
+        node=DataRecord,
+        description="Change every data record matching the filter (at most 100); returns them.",
+    )
+    delete_data_records = bulk.delete_many_field(
+        "data_records",
+        filter=DataRecordFilter,
+        description=(
+            "Delete every data record matching the filter (at most 100) with their "
+            "ratings; returns their IDs."
+        ),
     )
     delete_likert_score = crud.delete_field(
         "likert_scores", description="Delete a rating. Returns its ID."

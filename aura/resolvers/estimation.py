@@ -19,7 +19,7 @@ from aura import errors
 from aura.db.enums import Complexity
 from aura.db.enums import TaskType as TaskTypeValue
 from aura.db.sql.values import check_id
-from aura.engine import crud
+from aura.engine import bulk, crud
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field
 from aura.schema.estimation import (
     CreateEstimationFactorInput,
@@ -404,6 +404,16 @@ class EstimationMutation:
         input=CreateEstimationFactorInput,
         node=EstimationFactor,
         description="Add a factor to the catalogue (administrators only).",
+    )
+    upsert_estimation_factor = bulk.upsert_field(
+        "estimation_factors",
+        input=CreateEstimationFactorInput,
+        node=EstimationFactor,
+        key=("factor_name",),
+        description=(
+            "Add a factor to the catalogue, or change the one of the same name "
+            "(administrators only)."
+        ),
     )
     update_estimation_factor = crud.update_field(
         "estimation_factors",

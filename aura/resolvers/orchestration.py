@@ -404,6 +404,7 @@ class OrchestrationMutation:
         node=Plan,
         key=("project_id", "key"),
         required=("key",),
+        derive={"project_id": ("task_id",)},
         description=(
             "Propose a plan, or change the one with the same key in the task's project "
             "(`key` is required). Status changes follow PlanStatus's rules."
@@ -442,6 +443,19 @@ class OrchestrationMutation:
         description="Record a decision. The selected option must be one of the options.",
     )
 
+    upsert_decision = bulk.upsert_field(
+        "decisions",
+        input=CreateDecisionInput,
+        node=Decision,
+        key=("project_id", "key"),
+        required=("key",),
+        derive={"project_id": ("task_id", "plan_id")},
+        description=(
+            "Record a decision, or change the one with the same key in its project (given, "
+            "or its task's or plan's; `key` is required)."
+        ),
+    )
+
     update_decision = crud.update_field(
         "decisions", input=UpdateDecisionInput, node=Decision, description="Change a decision."
     )
@@ -457,6 +471,19 @@ class OrchestrationMutation:
         input=CreateResultInput,
         node=Result,
         description="Record the result of executing a task.",
+    )
+
+    upsert_result = bulk.upsert_field(
+        "results",
+        input=CreateResultInput,
+        node=Result,
+        key=("project_id", "key"),
+        required=("key",),
+        derive={"project_id": ("task_id",)},
+        description=(
+            "Record a task's result, or change the one with the same key in the task's "
+            "project (`key` is required)."
+        ),
     )
 
     update_result = crud.update_field(
@@ -600,6 +627,15 @@ class OrchestrationMutation:
         description="Create a workflow owned by you.",
     )
 
+    upsert_workflow = bulk.upsert_field(
+        "workflows",
+        input=CreateWorkflowInput,
+        node=Workflow,
+        key=("user_id", "name"),
+        required=("name",),
+        description="Create a workflow owned by you, or change your workflow of the same name.",
+    )
+
     update_workflow = crud.update_field(
         "workflows", input=UpdateWorkflowInput, node=Workflow, description="Change a workflow."
     )
@@ -724,3 +760,102 @@ class OrchestrationMutation:
             rows.append(values)
         created = await info.context.session.fetch(_BATCH_DOCUMENTS, rows)
         return [crud.as_object("documents_generated", row) for row in created]
+
+    # -- bulk changes (``aura.engine.bulk``) ----------------------------------------------
+
+    update_plans = bulk.update_many_field(
+        "plans",
+        filter=PlanFilter,
+        input=UpdatePlanInput,
+        node=Plan,
+        description=(
+            "Change every plan matching the filter (at most 100); returns them. Status "
+            "changes follow PlanStatus's rules for each plan: one refused refuses all."
+        ),
+    )
+
+    delete_plans = bulk.delete_many_field(
+        "plans",
+        filter=PlanFilter,
+        description=(
+            "Delete every plan matching the filter (at most 100) with their results; "
+            "returns their IDs."
+        ),
+    )
+
+    update_decisions = bulk.update_many_field(
+        "decisions",
+        filter=DecisionFilter,
+        input=UpdateDecisionInput,
+        node=Decision,
+        description="Change every decision matching the filter (at most 100); returns them.",
+    )
+
+    delete_decisions = bulk.delete_many_field(
+        "decisions",
+        filter=DecisionFilter,
+        description="Delete every decision matching the filter (at most 100); returns their IDs.",
+    )
+
+    update_results = bulk.update_many_field(
+        "results",
+        filter=ResultFilter,
+        input=UpdateResultInput,
+        node=Result,
+        description="Change every result matching the filter (at most 100); returns them.",
+    )
+
+    delete_results = bulk.delete_many_field(
+        "results",
+        filter=ResultFilter,
+        description="Delete every result matching the filter (at most 100); returns their IDs.",
+    )
+
+    update_artifacts = bulk.update_many_field(
+        "artifacts",
+        filter=ArtifactFilter,
+        input=UpdateArtifactInput,
+        node=Artifact,
+        description="Change every artifact matching the filter (at most 100); returns them.",
+    )
+
+    delete_artifacts = bulk.delete_many_field(
+        "artifacts",
+        filter=ArtifactFilter,
+        description="Delete every artifact matching the filter (at most 100); returns their IDs.",
+    )
+
+    update_service_statuses = bulk.update_many_field(
+        "service_status",
+        filter=ServiceStatusFilter,
+        input=UpdateServiceStatusInput,
+        node=ServiceStatus,
+        description=(
+            "Change the status of every service matching the filter (at most 100); returns them."
+        ),
+    )
+
+    delete_service_statuses = bulk.delete_many_field(
+        "service_status",
+        filter=ServiceStatusFilter,
+        description=(
+            "Stop monitoring every service matching the filter (at most 100); returns their IDs."
+        ),
+    )
+
+    update_workflows = bulk.update_many_field(
+        "workflows",
+        filter=WorkflowFilter,
+        input=UpdateWorkflowInput,
+        node=Workflow,
+        description="Change every workflow matching the filter (at most 100); returns them.",
+    )
+
+    delete_workflows = bulk.delete_many_field(
+        "workflows",
+        filter=WorkflowFilter,
+        description=(
+            "Delete every workflow matching the filter (at most 100) with their runs; "
+            "returns their IDs."
+        ),
+    )

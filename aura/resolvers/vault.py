@@ -27,7 +27,7 @@ from aura.auth.crypto import VaultError
 from aura.auth.keyring import user_token_identity
 from aura.db.mapping import entity
 from aura.db.sql.values import check_id
-from aura.engine import crud
+from aura.engine import bulk, crud
 from aura.engine.crud import CREATE_INPUT, UPDATE_INPUT
 from aura.engine.relay import ID_ARGUMENT, by_id_field, connection_field, instantiate
 from aura.engine.selection import columns_for, node_fields
@@ -99,18 +99,6 @@ ON CONFLICT (user_id, provider) DO UPDATE SET
   updated_at = now()
 RETURNING *"""
 
-_SET_SETTING = """
-INSERT INTO system_settings (key, value, encrypted_value, encryption_key_id, is_secret,
-                             description, updated_by, updated_at)
-VALUES ($1, $2, $3, $4::uuid, $5, $6, aura.current_user_id(), now())
-ON CONFLICT (key) DO UPDATE SET
-  value = EXCLUDED.value, encrypted_value = EXCLUDED.encrypted_value,
-  encryption_key_id = EXCLUDED.encryption_key_id, is_secret = EXCLUDED.is_secret,
-  description = CASE WHEN $7 THEN EXCLUDED.description ELSE system_settings.description END,
-  updated_by = EXCLUDED.updated_by, updated_at = now()
-RETURNING *"""
-
-
 # -- checks ------------------------------------------------------------------------------
 
 
@@ -179,6 +167,40 @@ async def _sealed_secret(info: Info, secret_id: str, value: str) -> dict[str, An
         "encrypted_value": sealer.seal("secrets", secret_id, "encrypted_value", value),
         "encryption_key_id": sealer.key_id,
     }
+
+
+async def _template_values(info: Info, data: Any) -> dict[str, Any]:
+    _check_pattern(data.validation_pattern)
+    return bulk.input_values(info, "secret_templates", data)
+
+
+async def _setting_values(info: Info, data: SetSystemSettingInput) -> dict[str, Any]:
+    """The columns of a setting: administrators only, a secret one's value sealed (bound
+    to its key) and only its ciphertext stored."""
+    key = data.key.strip()
+    value = data.value
+    if len(value) > MAX_VALUE_CHARS:
+        raise errors.BadUserInput(f"value is longer than {MAX_VALUE_CHARS} characters")
+    await _require_admin(info, "change system settings")
+    secret = bool(data.secret) or SECRET_SETTING.search(key) is not None
+    values: dict[str, Any] = {
+        "key": key,
+        "value": value,
+        "encrypted_value": None,
+        "encryption_key_id": None,
+        "is_secret": secret,
+        "updated_by": info.context.principal.user_id,
+        # the transaction's time, as every other timestamp the database writes
+        "updated_at": await info.context.session.fetchval("SELECT now()"),
+    }
+    if secret:
+        sealer = await info.context.vault.sealer(info.context.session)
+        values["value"] = None
+        values["encrypted_value"] = sealer.seal("system_settings", key, "encrypted_value", value)
+        values["encryption_key_id"] = sealer.key_id
+    if _given(data.description):
+        values["description"] = data.description
+    return values
 
 
 # -- queries -----------------------------------------------------------------------------
@@ -452,6 +474,17 @@ class VaultMutation:
         description="Give one of your secrets a rotation schedule (CONFLICT if it has one).",
     )
 
+    upsert_secret_rotation_schedule = bulk.upsert_field(
+        "secret_rotation_schedule",
+        input=CreateSecretRotationScheduleInput,
+        node=SecretRotationSchedule,
+        key=("secret_id",),
+        description=(
+            "Schedule a secret's rotation, or change its schedule (a secret has one); "
+            "`nextRotationAt` is recomputed."
+        ),
+    )
+
     update_secret_rotation_schedule = crud.update_field(
         "secret_rotation_schedule",
         input=UpdateSecretRotationScheduleInput,
@@ -469,6 +502,18 @@ class VaultMutation:
     ) -> SecretTemplate:
         _check_pattern(input.validation_pattern)
         return await crud.create_object(info, "secret_templates", input)
+
+    upsert_secret_template = bulk.upsert_field(
+        "secret_templates",
+        input=CreateSecretTemplateInput,
+        node=SecretTemplate,
+        key=("template_name",),
+        prepare=_template_values,
+        description=(
+            "Create a secret template, or change the one of the same name (administrators "
+            "only). Existing values stay."
+        ),
+    )
 
     @strawberry.mutation(
         description="Change a secret template (administrators only). Existing values stay."
@@ -592,25 +637,23 @@ class VaultMutation:
             strawberry.argument(description="The setting's key, value and optional description."),
         ],
     ) -> SystemSetting:
-        key = input.key.strip()
-        value = input.value
-        if len(value) > MAX_VALUE_CHARS:
-            raise errors.BadUserInput(f"value is longer than {MAX_VALUE_CHARS} characters")
-        await _require_admin(info, "change system settings")
-        session = info.context.session
-        secret = bool(input.secret) or SECRET_SETTING.search(key) is not None
-        plain: str | None = value
-        sealed: bytes | None = None
-        key_id: str | None = None
-        if secret:
-            sealer = await info.context.vault.sealer(session)
-            plain, key_id = None, sealer.key_id
-            sealed = sealer.seal("system_settings", key, "encrypted_value", value)
-        description = input.description if _given(input.description) else None
-        row = await session.fetchrow(
-            _SET_SETTING, key, plain, sealed, key_id, secret, description, _given(input.description)
+        values = await _setting_values(info, input)
+        return await bulk.upsert(
+            info, "system_settings", values, ("key",), bulk.ConflictAction.UPDATE
         )
-        return crud.as_object("system_settings", row)
+
+    upsert_system_setting = bulk.upsert_field(
+        "system_settings",
+        input=SetSystemSettingInput,
+        node=SystemSetting,
+        key=("key",),
+        prepare=_setting_values,
+        description=(
+            "Create a system setting, or replace the one with the same key (UPDATE, as "
+            "setSystemSetting) or leave it as it is (KEEP). Administrators only; secret "
+            "settings are stored encrypted, as in setSystemSetting."
+        ),
+    )
 
     @strawberry.mutation(
         description="Delete a system setting (administrators only). Returns its key."

@@ -54,6 +54,17 @@ def _creator(info: Info) -> dict[str, Any]:
     return {"user_id": principal.user_id if principal else None}
 
 
+async def _project_values(info: Info, data: Any) -> dict[str, Any]:
+    """A project's columns; its owner, half its natural key, is the caller unless given."""
+    values = bulk.input_values(info, "projects", data)
+    if values.get("owner_id") is None:
+        principal = info.context.principal
+        if principal is None:
+            raise errors.Unauthenticated("sign in to create a project")
+        values["owner_id"] = principal.user_id
+    return values
+
+
 # A lock older than this is stale and may be taken over by another agent.
 LOCK_TTL = "1 hour"
 
@@ -358,6 +369,17 @@ class WorkMutation:
     )
 
     # -- upserts and bulk changes (``aura.engine.bulk``) ---------------------------------
+
+    upsert_project = bulk.upsert_field(
+        "projects",
+        input=CreateProjectInput,
+        node=Project,
+        key=("owner_id", "name"),
+        prepare=_project_values,
+        description=(
+            "Create a project owned by you, or change the one of its owner with the same name."
+        ),
+    )
 
     upsert_epic = bulk.upsert_field(
         "epics",

@@ -34,11 +34,47 @@ def upsert(
 
 
 def by_natural_key(
-    entity: Entity, values: dict[str, Any], key: tuple[str, ...]
+    entity: Entity,
+    values: dict[str, Any],
+    key: tuple[str, ...],
+    derive: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[str, list]:
+    """The row whose natural key an insert of ``values`` takes. A key column not in
+    ``values`` is what the insert stores: derived by a trigger from the row a reference
+    points to (``derive``: the references to try, first given wins), else its server
+    default, else null."""
     params = Params()
-    conditions = " AND ".join(f"{c} = {params.add(values[c], entity.sql_types[c])}" for c in key)
-    return f"SELECT * FROM {entity.table.name} WHERE {conditions}", params.values
+    conditions = []
+    for c in key:
+        if c in values:
+            if values[c] is None:
+                conditions.append(f"{c} IS NULL")
+                continue
+            conditions.append(f"{c} = {params.add(values[c], entity.sql_types[c])}")
+            continue
+        sources = [
+            f"(SELECT {c} FROM {_referenced(entity, s)} WHERE id = "
+            f"{params.add(values[s], entity.sql_types[s])})"
+            for s in (derive or {}).get(c, ())
+            if values.get(s) is not None
+        ]
+        default = entity.columns[c].server_default
+        if default is not None:
+            # As the insert stores it: cast to the column's type (a text column may
+            # default to a function returning a uuid).
+            text = getattr(default.arg, "text", default.arg)  # type: ignore[attr-defined]
+            sources.append(f"({text})::{entity.sql_types[c]}")
+        if sources:
+            conditions.append(f"{c} = coalesce({', '.join(sources)})")
+        else:
+            conditions.append(f"{c} IS NULL")
+    where = " AND ".join(conditions)
+    return f"SELECT * FROM {entity.table.name} WHERE {where}", params.values
+
+
+def _referenced(entity: Entity, column: str) -> str:
+    (foreign_key,) = entity.columns[column].foreign_keys
+    return str(foreign_key.column.table.name)
 
 
 def matching(entity: Entity, filter_: Any, limit: int) -> tuple[str, list[Any]]:
