@@ -189,6 +189,8 @@ class Worker:
         try:
             if scheduler.registry:
                 await scheduler.run()
+                if not scheduler.shutdown.is_set():
+                    raise RuntimeError("the job scheduler stopped by itself")
         except Exception:
             log.exception("the job scheduler failed")
             manager.shutdown.set()

@@ -187,6 +187,10 @@ class Stream:
         finally:
             watcher.cancel()
             finished.cancel()
+            if watcher.done() and not watcher.cancelled() and watcher.exception() is not None:
+                # A failing receive means the client is gone; say so rather than leave
+                # the exception unretrieved.
+                log.info("a streamed response's client went away: %r", watcher.exception())
             self.close()
 
     def shutdown(self) -> None:
