@@ -284,7 +284,7 @@ async def test_generated_queries_answer_the_same_bytes(
         if fast.headers.get("x-aura-execution") == "compiled":
             compiled += 1
         if fast.content != reference.content or fast.status_code != reference.status_code:
-            mismatches.append((text, variables, fast.content[:400], reference.content[:400]))
+            mismatches.append((text, variables, fast.content[:2000], reference.content[:2000]))
     share = compiled / generated
     print(f"\ncompiled path: {compiled} of {generated} generated queries ({share:.0%})")
     reasons = {k: v for k, v in compiler.counters().items() if k.startswith("fallback")}

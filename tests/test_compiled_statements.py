@@ -14,7 +14,9 @@ import asyncpg
 import httpx
 import pytest
 
-from aura.engine import compiler
+from aura.engine import compiler, node
+from aura.engine.compiler.catalog import NodeKey
+from aura.engine.compiler.formats import node_id_json
 from bench.workloads import DEFINITIONS
 from tests.conftest import People, User
 
@@ -210,7 +212,8 @@ async def test_unknown_fields_fall_back(
         # A null search is no search: the compiled path serves it.
         ("query($s: String) { tasks(search: $s) { nodes { key } } }", {"s": None}, "compiled"),
         ('{ projects { nodes { tasks(search: "task") { nodes { key } } } } }', {}, "resolved"),
-        ("{ tasks { aggregate { count } } }", {}, "resolved"),
+        # Aggregates are compiled (``test_aggregates_are_compiled``); groups are resolved.
+        ("{ tasks { aggregate { count } } }", {}, "compiled"),
         (
             "{ projects { nodes { tasks { groupBy(by: [STATUS]) { key { status } } } } } }",
             {},
@@ -218,7 +221,7 @@ async def test_unknown_fields_fall_back(
         ),
     ],
 )
-async def test_search_and_aggregates_are_resolved(
+async def test_search_and_groups_are_resolved(
     http: httpx.AsyncClient,
     db: asyncpg.Connection,
     people: People,
@@ -261,3 +264,71 @@ async def test_a_statement_the_database_refuses_is_resolved_instead(
     assert compiler.counters()["fallback:statement fault"] == before + 1
     # The resolved path then meets the same fault and reports it, masked.
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL"
+
+
+async def test_relay_node_ids_are_compiled(
+    http: httpx.AsyncClient, db: asyncpg.Connection, people: People
+) -> None:
+    projects = await given_work(db, people.alice.id, projects=1)
+    query = """query($id: ID!) { project(id: $id) { nodeId
+      tasks(first: 3) { nodes { nodeId plans { nodes { nodeId decisions { nodes { nodeId } } } } } }
+    } }"""
+    compiled, resolved = await both(http, people.alice, query, {"id": projects[0]})
+    assert_identical(compiled, resolved)
+    node_id = compiled.json()["data"]["project"]["nodeId"]
+    assert node.decode(node_id) == ("Project", projects[0])
+
+
+@pytest.mark.parametrize("length", [1, 20, 21, 22, 60, 120])
+async def test_node_id_text_matches_the_encoder(db: asyncpg.Connection, length: int) -> None:
+    # PostgreSQL's base64 breaks its lines every 76 characters: a long type name or key
+    # must still give the one-line text of ``aura.engine.node.encode``.
+    type_name = ("Secret" * 30)[:length]
+    keys = ["0b6f6a0e-5a4b-4c2e-9d1f-1a2b3c4d5e6f", "42", "ünï/cødé+?" * 7]
+    for key, sql_type in zip(keys, ["UUID", "BIGINT", "TEXT"], strict=True):
+        spec = NodeKey(type_name, "k", sql_type)
+        cast = {"UUID": "uuid", "BIGINT": "bigint", "TEXT": "text"}[sql_type]
+        sql = f"SELECT ({node_id_json(spec, 'x')})::text FROM (SELECT $1::{cast} AS k) x"
+        text = await db.fetchval(sql, int(key) if sql_type == "BIGINT" else key)
+        assert text == f'"{node.encode(type_name, key)}"'
+
+
+AGGREGATES = """query($id: ID!) {
+  tasks(filter: {status: {in: [PENDING, COMPLETED]}}) {
+    aggregate { count countDistinct { status key } sum { orderIndex estimatedMinutes }
+      avg { estimatedMinutes } min { createdAt estimatedMinutes } max { createdAt } }
+  }
+  project(id: $id) { tasks(first: 2) { totalCount aggregate { count __typename
+    max { createdAt } avg { orderIndex } } } }
+  empty: projects(filter: {name: {eq: "none"}}) { nodes { tasks { aggregate { count
+    sum { estimatedMinutes } } } } aggregate { count countDistinct { name } } }
+}"""
+
+
+async def test_aggregates_are_compiled(
+    http: httpx.AsyncClient, db: asyncpg.Connection, people: People
+) -> None:
+    projects = await given_work(db, people.alice.id, projects=2)
+    await db.execute(
+        "UPDATE tasks SET estimated_minutes = length(key) * 7, order_index = length(title)"
+    )
+    compiled, resolved = await both(http, people.alice, AGGREGATES, {"id": projects[0]})
+    assert_identical(compiled, resolved)
+    assert int(compiled.headers["x-aura-sql-statements"]) == ONE_DATA_STATEMENT
+    data = compiled.json()["data"]
+    totals = data["tasks"]["aggregate"]
+    expected = await db.fetchrow(
+        "SELECT count(*) AS n, sum(estimated_minutes) AS s, avg(estimated_minutes) AS a "
+        "FROM tasks WHERE status IN ('PENDING', 'COMPLETED')"
+    )
+    assert totals["count"] == expected["n"] == 16
+    assert totals["sum"]["estimatedMinutes"] == str(expected["s"])  # a BigInt
+    assert totals["avg"]["estimatedMinutes"] == float(expected["a"])
+    assert totals["countDistinct"] == {"status": 2, "key": 8}
+    nested = data["project"]["tasks"]
+    assert nested["aggregate"]["count"] == nested["totalCount"] == 12
+    assert data["empty"] == {"nodes": [], "aggregate": {"count": 0, "countDistinct": {"name": 0}}}
+    # Another tenant's rows count for nothing.
+    compiled, resolved = await both(http, people.bob, AGGREGATES, {"id": projects[0]})
+    assert_identical(compiled, resolved)
+    assert compiled.json()["data"]["tasks"]["aggregate"]["count"] == 0

@@ -128,7 +128,7 @@ class _Column:
     float_sum: bool
 
 
-def _sum_cast(column: sa.Column) -> str:
+def sum_cast(column: sa.Column) -> str:
     """The type of a number column's sum: ``bigint`` for 32-bit integers (their sum can
     pass 2^31), ``float8`` for the others (a 64-bit sum can pass 2^63)."""
     is_small = isinstance(column.type, sa.Integer) and not isinstance(column.type, sa.BigInteger)
@@ -140,7 +140,7 @@ def _kind(column: sa.Column) -> tuple[bool, bool, bool] | None:
     (lists, JSON, vectors)."""
     column_type = column.type
     if isinstance(column_type, sa.Integer | sa.Numeric):
-        return True, True, _sum_cast(column) == "float8"
+        return True, True, sum_cast(column) == "float8"
     if isinstance(column_type, sa.DateTime | sa.Date):
         return False, True, False
     if isinstance(column_type, sa.String | sa.Boolean | sa.Uuid):
@@ -289,7 +289,7 @@ def _measures(target: Entity, nodes: list[Any], fragments: dict[str, Any]) -> tu
             if not columns:
                 continue
             column = target.columns[columns[0]]
-            sql_cast = _sum_cast(column) if function == "sum" else None
+            sql_cast = sum_cast(column) if function == "sum" else None
             wanted.add(Measure(function, columns[0], sql_cast))
     return tuple(sorted(wanted, key=lambda m: m.alias))
 

@@ -30,6 +30,9 @@ T = TypeVar("T")
 
 NODE_ID_FIELD = "nodeId"
 NODE_ID_DESCRIPTION = "Global ID of this object: pass it to `node(nodeId:)`."
+# Metadata of a type's ``nodeId`` field: (type name, primary-key column), for the query
+# compiler (``aura.engine.compiler``), which writes the same text in SQL.
+NODE_KEY = "aura.node_key"
 
 
 @strawberry.interface(
@@ -84,7 +87,11 @@ def implement(cls: type, entity_name: str) -> None:
     def node_id(root: Any) -> strawberry.ID:
         return strawberry.ID(encode(type_name, getattr(root, primary_key)))
 
-    field = strawberry.field(resolver=node_id, description=NODE_ID_DESCRIPTION)
+    field = strawberry.field(
+        resolver=node_id,
+        description=NODE_ID_DESCRIPTION,
+        metadata={NODE_KEY: (type_name, primary_key)},
+    )
     assert isinstance(field, StrawberryField)
     field.python_name = "node_id"
     field.origin = cls

@@ -41,10 +41,11 @@ class Measure:
     def alias(self) -> str:
         return f"{self.function}__{self.column}" if self.column else self.function
 
-    def sql(self) -> str:
+    def sql(self, alias: str = ALIAS) -> str:
+        """The aggregate over the rows of ``alias``."""
         if self.function == "count":
             return "count(*)"
-        expression = _FUNCTIONS[self.function].format(c=f"{ALIAS}.{self.column}")
+        expression = _FUNCTIONS[self.function].format(c=f"{alias}.{self.column}")
         return f"({expression})::{self.cast}" if self.cast else expression
 
 

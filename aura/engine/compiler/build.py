@@ -39,21 +39,74 @@ from strawberry.types.arguments import convert_arguments
 
 from aura.db.mapping import Entity, Relation
 from aura.db.sql import filters
+from aura.db.sql.aggregate import Measure
 from aura.db.sql.pagination import OrderKey, Window, boundary, order_keys, order_sql, window
 from aura.db.sql.params import Params
 from aura.db.sql.values import check_id
+from aura.engine.aggregates import sum_cast
 from aura.engine.compiler import formats
-from aura.engine.compiler.catalog import UNCOMPILED_ARGUMENTS, ById, Catalog, Leaf, Paged, Related
-from aura.engine.compiler.formats import FALLBACK, json_string, leaf_json, non_null
+from aura.engine.compiler.catalog import (
+    AGGREGATE_FIELD,
+    UNCOMPILED_ARGUMENTS,
+    ById,
+    Catalog,
+    Leaf,
+    NodeKey,
+    Paged,
+    Related,
+    value_leaf,
+)
+from aura.engine.compiler.formats import (
+    FALLBACK,
+    json_string,
+    leaf_json,
+    node_id_json,
+    non_null,
+    value_json,
+)
 
 # PostgreSQL truncates longer names (NAMEDATALEN), which would change a response key.
 _MAX_KEY = 63
 _ORD = "__ord"
 _TIMESTAMP = "TIMESTAMP WITH TIME ZONE"
+# ``aggregate``'s parts → the function (``aura.db.sql.aggregate``)
+_MEASURES = {
+    "countDistinct": "count_distinct",
+    "sum": "sum",
+    "avg": "avg",
+    "min": "min",
+    "max": "max",
+}
+# The SQL type of a function's (or a cast's) result; min and max keep the column's.
+_MEASURE_TYPES = {
+    "count_distinct": "BIGINT",
+    "avg": "DOUBLE PRECISION",
+    "bigint": "BIGINT",
+    "float8": "DOUBLE PRECISION",
+}
 
 
 class Unsupported(Exception):
     """The operation needs something the compiler does not do: resolve it instead."""
+
+
+class _Measures:
+    """The aggregates one ``aggregate`` selection reads: computed over the rows of
+    ``over`` as columns of the row ``row``, each once."""
+
+    def __init__(self, row: str, over: str) -> None:
+        self.row, self.over = row, over
+        self._sql: dict[str, str] = {}
+
+    def json(self, field_type: Any, measure: Measure, sql_type: str) -> str:
+        leaf = value_leaf(field_type, sql_type)
+        if leaf is None:
+            raise Unsupported(f"an aggregate of type {sql_type}")
+        self._sql[measure.alias] = measure.sql(self.over)
+        return value_json(leaf, f"{self.row}.{measure.alias}")
+
+    def columns(self) -> str:
+        return ", ".join(f"{sql} AS {name}" for name, sql in self._sql.items()) or "1"
 
 
 def _obj(pairs: list[tuple[str, str]]) -> str:
@@ -237,6 +290,9 @@ class Builder:
             if isinstance(spec, Leaf):
                 self._ref(alias, spec.column)
                 pairs.append((key, leaf_json(spec, alias)))
+            elif isinstance(spec, NodeKey):
+                self._ref(alias, spec.column)
+                pairs.append((key, node_id_json(spec, alias)))
             elif isinstance(spec, Related):
                 pairs.append((key, self._related(spec, sub, alias)))
             elif isinstance(spec, Paged):
@@ -412,6 +468,11 @@ class Builder:
                 )
             elif name == "totalCount":
                 pairs.append((key, self._count(target, relation, parent, args.get("filter"))))
+            elif name == AGGREGATE_FIELD and spec.aggregates:
+                aggregates_type = _item_type(connection_type.fields[name].type)
+                pairs.append(
+                    (key, self._aggregate(aggregates_type, sub, spec, parent, args.get("filter")))
+                )
             else:
                 raise Unsupported(f"{spec.type_name}.{name}")
 
@@ -494,11 +555,76 @@ class Builder:
                 raise Unsupported(f"PageInfo.{name}")
         return _obj(pairs)
 
-    def _count(
+    def _matching(
         self, target: Entity, relation: Relation | None, parent: str | None, filter_: Any
-    ) -> str:
+    ) -> tuple[str, str]:
+        """An alias and the FROM … WHERE of the rows a connection's filter matches (all
+        pages), which ``totalCount`` and ``aggregate`` read."""
         alias = self._alias()
         source, conditions = self._source(target, relation, parent, alias)
         conditions += self._filter(target, alias, filter_)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        return f"(SELECT to_json(count(*)) FROM {source}{where})"
+        return alias, f"FROM {source}{where}"
+
+    def _count(
+        self, target: Entity, relation: Relation | None, parent: str | None, filter_: Any
+    ) -> str:
+        _, rows = self._matching(target, relation, parent, filter_)
+        return f"(SELECT to_json(count(*)) {rows})"
+
+    def _aggregate(
+        self,
+        aggregates_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        spec: Paged,
+        parent: str | None,
+        filter_: Any,
+    ) -> str:
+        """``aggregate`` (``aura.engine.aggregates``): one row of aggregates over the
+        matching rows; with none, counts are 0 and the other values null, as there."""
+        target = spec.target
+        alias, rows = self._matching(target, spec.relation, parent, filter_)
+        # The aggregates are computed over the rows and read by name: written inside the
+        # object's own SELECT, ``count(*)`` would count that SELECT's single row.
+        measures = _Measures(self._alias(), alias)
+        pairs = []
+        for key, sub in self._subfields(aggregates_type, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, json_string(aggregates_type.name)))
+            elif name == "count":
+                field_type = aggregates_type.fields[name].type
+                pairs.append((key, measures.json(field_type, Measure("count"), "BIGINT")))
+            elif name in _MEASURES:
+                part_type = _item_type(aggregates_type.fields[name].type)
+                pairs.append((key, self._part(part_type, sub, target, _MEASURES[name], measures)))
+            else:
+                raise Unsupported(f"{aggregates_type.name}.{name}")
+        return f"(SELECT {_obj(pairs)} FROM (SELECT {measures.columns()} {rows}) {measures.row})"
+
+    def _part(
+        self,
+        part_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        target: Entity,
+        function: str,
+        measures: _Measures,
+    ) -> str:
+        """One of ``aggregate``'s parts (``sum { estimatedHours }``): a column each."""
+        pairs = []
+        for key, sub in self._subfields(part_type, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, json_string(part_type.name)))
+                continue
+            columns = target.field_columns.get(name)
+            if not columns or columns[0] not in target.columns:
+                raise Unsupported(f"{part_type.name}.{name}")
+            column = columns[0]
+            cast = sum_cast(target.columns[column]) if function == "sum" else None
+            result_type = _MEASURE_TYPES.get(cast or function) or target.sql_types[column]
+            field_type = part_type.fields[name].type
+            pairs.append(
+                (key, measures.json(field_type, Measure(function, column, cast), result_type))
+            )
+        return _obj(pairs)

@@ -26,6 +26,7 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from aura.db.mapping import REGISTRY, Entity, Relation
+from aura.engine.node import NODE_KEY
 from aura.engine.relay import COMPILED_ROOT, FAST_RESOLVER, TYPES, Connection
 
 PAGE_ARGUMENTS = frozenset({"filter", "orderBy", "first", "after", "last", "before"})
@@ -33,9 +34,12 @@ PAGE_ARGUMENTS = frozenset({"filter", "orderBy", "first", "after", "last", "befo
 # that is given one is resolved (``build``).
 UNCOMPILED_ARGUMENTS = frozenset({"search"})
 CONNECTION_FIELDS = frozenset({"nodes", "edges", "page_info", "total_count"})
-# Fields of the per-entity connection types (``aura.engine.aggregates``) that the
-# compiler does not compile: a selection of them is resolved (``build``).
-UNCOMPILED_CONNECTION_FIELDS = frozenset({"aggregate", "group_by"})
+# Fields the per-entity connection types add (``aura.engine.aggregates``): ``aggregate``
+# is compiled when its resolver is the generated one (``Paged.aggregates``); a selection
+# of ``groupBy`` is resolved (``build``).
+AGGREGATE_FIELD = "aggregate"
+ADDED_CONNECTION_FIELDS = frozenset({AGGREGATE_FIELD, "group_by"})
+_AGGREGATES_MODULE = "aura.engine.aggregates"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,15 @@ class Leaf:
     is_list: bool = False
     item_non_null: bool = False
     enum: tuple[tuple[str, str], ...] = ()  # (database value, GraphQL name)
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    """Relay's ``nodeId``: the base64 of ``TypeName:primaryKey`` (``aura.engine.node``)."""
+
+    type_name: str
+    column: str
+    sql_type: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class Paged:
     relation: Relation | None
     field: Any  # the Strawberry field, for converting its arguments
     type_name: str  # the connection type's GraphQL name
+    aggregates: bool = False  # its ``aggregate`` field is the generated one
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,7 @@ class ById:
     field: Any
 
 
-Spec = Leaf | Related | Paged | ById
+Spec = Leaf | NodeKey | Related | Paged | ById
 
 # Scalars the compiler formats exactly, with the column types each may read.
 _SCALAR_COLUMNS: dict[str, frozenset[str]] = {
@@ -157,14 +171,14 @@ def _unique(target: Entity, column: str) -> bool:
 
 def _standard_connection(graphql_type: Any) -> bool:
     """A stock ``Connection[T]`` (Strawberry specializes a subclass of it per node type):
-    no field added, and the resolvers are the generic ones."""
+    no field added but the aggregates', and the resolvers are the generic ones."""
     definition = _definition(graphql_type)
     if definition is None or not issubclass(definition.origin, Connection):
         return False
     public = {
         f.python_name: f
         for f in definition.fields
-        if not f.python_name.startswith("_") and f.python_name not in UNCOMPILED_CONNECTION_FIELDS
+        if not f.python_name.startswith("_") and f.python_name not in ADDED_CONNECTION_FIELDS
     }
     if set(public) != CONNECTION_FIELDS:
         return False
@@ -189,7 +203,31 @@ def _paged(
         node = node.of_type
     if not _row_type(REGISTRY[target_name], node):
         return None
-    return Paged(REGISTRY[target_name], relation, strawberry_field, connection.name)
+    return Paged(
+        REGISTRY[target_name],
+        relation,
+        strawberry_field,
+        connection.name,
+        _generated_aggregates(connection),
+    )
+
+
+def _generated_aggregates(connection: Any) -> bool:
+    """Is the connection's ``aggregate`` field the one ``aura.engine.aggregates`` made?"""
+    for field in _definition(connection).fields:
+        if field.python_name == AGGREGATE_FIELD:
+            resolver = field.base_resolver and field.base_resolver.wrapped_func
+            return getattr(resolver, "__module__", None) == _AGGREGATES_MODULE and _plain(field)
+    return False
+
+
+def value_leaf(graphql_type: Any, sql_type: str) -> Leaf | None:
+    """How a computed value of ``sql_type`` (an aggregate) is written as the scalar
+    ``graphql_type``, when the compiler formats that scalar from that type exactly."""
+    inner, non_null = _unwrap(graphql_type)
+    if isinstance(inner, GraphQLScalarType) and sql_type in _SCALAR_COLUMNS.get(inner.name, ()):
+        return Leaf("", inner.name, sql_type, non_null)
+    return None
 
 
 def _row_type(target: Entity, graphql_type: Any) -> bool:
@@ -237,8 +275,13 @@ class Catalog:
             if graphql_field is None or not _plain(field):
                 continue
             fast = (field.metadata or {}).get(FAST_RESOLVER)
+            node_key = (field.metadata or {}).get(NODE_KEY)
             spec: Spec | None = None
-            if field.base_resolver is None:
+            if node_key is not None:
+                type_name, column = node_key
+                if type_name == graphql_type.name and column in entity.sql_types:
+                    spec = NodeKey(type_name, column, entity.sql_types[column])
+            elif field.base_resolver is None:
                 if not graphql_field.args:
                     spec = _leaf(entity, field.python_name, graphql_field.type)
             elif fast and fast[0] == "related" and not graphql_field.args:

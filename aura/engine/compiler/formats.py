@@ -20,7 +20,7 @@ import re
 import orjson
 
 from aura.db.sql.pagination import OrderKey
-from aura.engine.compiler.catalog import Leaf
+from aura.engine.compiler.catalog import Leaf, NodeKey
 
 MARK = "\\u0000aura:fallback"
 FALLBACK = f"'\"{MARK}\"'::json"
@@ -101,9 +101,23 @@ def _list(leaf: Leaf, ref: str) -> str:
 
 
 def leaf_json(leaf: Leaf, alias: str) -> str:
-    ref = f"{alias}.{leaf.column}"
+    return value_json(leaf, f"{alias}.{leaf.column}")
+
+
+def value_json(leaf: Leaf, ref: str) -> str:
+    """The SQL value ``ref`` (a column, an aggregate) written as ``leaf``'s scalar."""
     value = _list(leaf, ref) if leaf.is_list else _scalar(leaf, ref)
     return non_null(value) if leaf.non_null else value
+
+
+def node_id_json(spec: NodeKey, alias: str) -> str:
+    """``aura.engine.node.encode``: URL-safe base64 of the key's UTF-8 text, unpadded.
+    PostgreSQL's base64 breaks lines every 76 characters; the newlines go with the
+    padding."""
+    ref = f"{alias}.{spec.column}"
+    key = ref if spec.sql_type == "TEXT" else f"{ref}::text"
+    raw = f"convert_to({literal(spec.type_name + ':')} || {key}, 'UTF8')"
+    return f"to_json(translate(encode({raw}, 'base64'), '+/=' || chr(10), '-_'))"
 
 
 def non_null(expression: str) -> str:
