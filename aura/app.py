@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -22,7 +23,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
-from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
@@ -48,6 +48,7 @@ from aura.engine.body import (
     BAD_REQUEST,
     BadRequest,
     decode_json,
+    media_type,
     request_batch,
     request_members,
 )
@@ -242,7 +243,7 @@ class GraphQLView(GraphQL):
         if request.method == "GET":
             data = self.parse_query_params(request.query_params)
         else:
-            content_type, _ = parse_content_type(request.content_type or "")
+            content_type = media_type(request.content_type)
             if content_type == "multipart/form-data":
                 # The GraphQL multipart request spec (file uploads): Starlette streams the
                 # parts and spools each file to disk past 1 MiB.
@@ -397,25 +398,8 @@ class GraphQLView(GraphQL):
         as ``application/json``; ``application/json`` otherwise, also for ``*/*``, a
         missing Accept, or one naming neither (legacy clients keep working).
         """
-        quality = {cls.GRAPHQL_RESPONSE_JSON: 0.0, "application/json": 0.0}
-        for item in ",".join(request.headers.getlist("accept")).split(","):
-            media, *params = (part.strip() for part in item.split(";"))
-            media = media.lower()
-            if media not in quality:
-                continue
-            q = 1.0
-            for param in params:
-                name, _, value = param.partition("=")
-                if name.strip().lower() == "q":
-                    try:
-                        q = float(value)
-                    except ValueError:
-                        q = 0.0
-            quality[media] = max(quality[media], q)
-        preferred = quality[cls.GRAPHQL_RESPONSE_JSON]
-        if preferred > 0 and preferred >= quality["application/json"]:
-            return cls.GRAPHQL_RESPONSE_JSON
-        return "application/json"
+        accept = ",".join(request.headers.getlist("accept"))
+        return _remembered(accept) if len(accept) <= _REMEMBERED_LENGTH else _negotiate(accept)
 
     async def process_result(self, request: Request, result: Any) -> Any:
         response = await super().process_result(request, result)
@@ -611,6 +595,36 @@ class GraphQLView(GraphQL):
         if context.execution is not None:
             response.headers["x-aura-execution"] = context.execution
         return response
+
+
+def _negotiate(accept: str) -> str:
+    """``GraphQLView.response_media_type`` of one (joined) Accept header."""
+    graphql_response = GraphQLView.GRAPHQL_RESPONSE_JSON
+    quality = {graphql_response: 0.0, "application/json": 0.0}
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        media = media.lower()
+        if media not in quality:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[media] = max(quality[media], q)
+    preferred = quality[graphql_response]
+    if preferred > 0 and preferred >= quality["application/json"]:
+        return graphql_response
+    return "application/json"
+
+
+# A client sends the same Accept header with every request: the answers to short ones
+# are remembered (at most 256 of them).
+_REMEMBERED_LENGTH = 256
+_remembered = functools.lru_cache(maxsize=256)(_negotiate)
 
 
 async def prepare_database(settings: Settings, *, seed: bool) -> str:

@@ -14,9 +14,9 @@ any module, names it, and the response's ``x-request-id`` and GraphQL errors'
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +35,8 @@ _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    # 64 random bits, as 16 hex digits (uuid4 would cost five times as much)
+    return os.urandom(8).hex()
 
 
 def request_id() -> str:

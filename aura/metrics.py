@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
@@ -123,11 +124,29 @@ def outcome(codes: Iterable[object]) -> str:
     return "ok"
 
 
+# ``metric.labels(...)`` takes a lock and builds its key on every call; a request
+# records five series, so the children are remembered (label values are bounded: see
+# ``operation_label``; past ``MAX_CHILDREN`` they are looked up each time).
+MAX_CHILDREN = 10_000
+_children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def child(metric: Any, *labels: str) -> Any:
+    """``metric.labels(*labels)``, remembered."""
+    key = (id(metric), labels)
+    found = _children.get(key)
+    if found is None:
+        found = metric.labels(*labels)
+        if len(_children) < MAX_CHILDREN:
+            _children[key] = found
+    return found
+
+
 def record_operation(
     transport: str, kind: str, name: str | None, outcome: str, seconds: float, statements: int
 ) -> None:
     """One query or mutation answered (subscriptions count once, when they start)."""
-    REQUESTS.labels(transport, kind, operation_label(name), outcome).inc()
+    child(REQUESTS, transport, kind, operation_label(name), outcome).inc()
     if kind != "subscription":
-        REQUEST_DURATION.labels(transport, kind).observe(seconds)
-        REQUEST_STATEMENTS.labels(transport, kind).observe(statements)
+        child(REQUEST_DURATION, transport, kind).observe(seconds)
+        child(REQUEST_STATEMENTS, transport, kind).observe(statements)

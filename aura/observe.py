@@ -43,6 +43,9 @@ CHECK_TIMEOUT_SECONDS = 5.0
 SCRAPE_TIMEOUT_SECONDS = 2.0
 # Routes with a series of their own; any other path counts as "other" (bounded labels).
 ROUTES = frozenset({"/graphql", "/health", "/ready", "/metrics", "/graphiql"})
+# The ``method`` label: any other token a client sends counts as "other", so clients
+# cannot make new series.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
 _TRACE_HEADERS = (b"x-request-id", b"traceparent", b"tracestate")
 
 
@@ -187,8 +190,9 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             path = scope.get("path", "")
             route = path if path in ROUTES else "other"
-            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            metrics.HTTP_DURATION.labels(method, route).observe(seconds)
+            label = method if method in METHODS else "other"
+            metrics.child(metrics.HTTP_REQUESTS, label, route, str(status)).inc()
+            metrics.child(metrics.HTTP_DURATION, label, route).observe(seconds)
             if self.access_log:
                 self._log(scope, method, path, status, seconds, sent)
             REQUEST_ID.reset(token)

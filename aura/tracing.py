@@ -13,6 +13,7 @@ and ``sql <verb>`` for each SQL statement a request sends.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -26,15 +27,36 @@ except ImportError:  # the optional extra is not installed
 ENABLED = trace is not None
 
 
+# How long "no tracer provider yet" is believed before asking OpenTelemetry again: a
+# request makes about six spans, and the question costs more than a no-op span.
+RECHECK_SECONDS = 1.0
+_found: Any = None  # the tracer, once a provider is configured (it cannot change after)
+_absent_until = 0.0
+
+
 def _tracer() -> Any:
     """Aura's tracer, or None while no tracer provider is configured: spans would not
-    record, and skipping them saves their cost (about 6 µs per span, per SQL statement)."""
-    if trace is None:
+    record, and skipping them saves their cost (about 6 µs per span, per SQL statement).
+    A provider configured while the server runs is seen within ``RECHECK_SECONDS`` (at
+    once after ``refresh``)."""
+    global _found, _absent_until
+    if _found is not None or trace is None:
+        return _found
+    now = time.monotonic()
+    if now < _absent_until:
         return None
     provider = trace.get_tracer_provider()
     if isinstance(provider, trace.ProxyTracerProvider):
+        _absent_until = now + RECHECK_SECONDS
         return None
-    return provider.get_tracer("aura")
+    _found = provider.get_tracer("aura")
+    return _found
+
+
+def refresh() -> None:
+    """Look for the tracer provider again at the next span (a test that just set one)."""
+    global _found, _absent_until
+    _found, _absent_until = None, 0.0
 
 
 # What ``span`` returns while tracing is off: reusable, it holds no state.

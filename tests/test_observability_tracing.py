@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from aura import tracing
 from tests.conftest import Client
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -36,6 +37,7 @@ def exporter() -> Iterator[InMemorySpanExporter]:
     provider = TracerProvider()
     provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
+    tracing.refresh()
     yield exporter
     processor.on = False
     exporter.clear()

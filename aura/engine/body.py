@@ -66,6 +66,12 @@ def decode_json(data: str | bytes, what: str = "the request body") -> Any:
         raise BadRequest(f"{what} is not valid JSON: {error}") from None
 
 
+def media_type(content_type: str | None) -> str:
+    """``application/json`` of ``Application/JSON; charset=utf-8``: the type and subtype,
+    lower-cased, without parameters (RFC 9110, section 8.3.1)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
 def request_members(data: Any) -> dict[str, Any]:
     """The members of one GraphQL request, each of its JSON type (or None)."""
     if isinstance(data, list):

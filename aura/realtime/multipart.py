@@ -61,6 +61,9 @@ FRAMING = Framing(
 
 def wants_multipart_subscription(request: Request) -> bool:
     """Whether the client accepts subscriptions as multipart (Apollo's HttpLink)."""
+    accepted = [v for k, v in request.scope["headers"] if k == b"accept"]
+    if not any(b"multipart/mixed" in v.lower() for v in accepted):
+        return False  # every request is asked: the common answer first, cheaply
     for item in ",".join(request.headers.getlist("accept")).split(","):
         media, *parameters = (part.strip() for part in item.split(";"))
         if media.lower() == "multipart/mixed" and any(

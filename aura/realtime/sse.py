@@ -109,14 +109,22 @@ SINGLE = Framing(
 )
 
 
+_EVENT_STREAM = EVENT_STREAM.encode()
+_TOKEN_HEADER = TOKEN_HEADER.encode()
+_TOKEN_PARAMETER = TOKEN_PARAMETER.encode()
+
+
 def is_sse(request: Request) -> bool:
-    """Whether a request to ``/graphql`` speaks graphql-sse (else: plain GraphQL over HTTP)."""
+    """Whether a request to ``/graphql`` speaks graphql-sse (else: plain GraphQL over HTTP).
+
+    Asked of every request, so it reads the raw headers (names arrive lower-cased)."""
     if request.method in ("PUT", "DELETE"):
         return True
-    accept = ",".join(request.headers.getlist("accept")).lower()
-    if EVENT_STREAM in accept:
-        return True
-    return TOKEN_HEADER in request.headers or TOKEN_PARAMETER in request.query_params
+    for name, value in request.scope["headers"]:
+        if name == _TOKEN_HEADER or (name == b"accept" and _EVENT_STREAM in value.lower()):
+            return True
+    query = request.scope.get("query_string", b"")
+    return bool(query) and _TOKEN_PARAMETER in query and TOKEN_PARAMETER in request.query_params
 
 
 class Reservation:
