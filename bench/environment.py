@@ -109,8 +109,17 @@ def load_average() -> list[float]:
         return list(os.getloadavg())
 
 
+def _cpu_fields() -> list[int]:
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+
+
 def busy_ticks() -> int:
-    """CPU ticks the whole machine spent busy so far (all cores, /proc/stat)."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
-    return user + nice + system + irq + softirq + steal
+    """CPU ticks the machine's processes spent so far (all cores, /proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, _steal = _cpu_fields()
+    return user + nice + system + irq + softirq
+
+
+def steal_ticks() -> int:
+    """CPU ticks the hypervisor gave to other guests while this one wanted to run: on a
+    shared virtual machine, time the benchmark lost that no process here used."""
+    return _cpu_fields()[7]

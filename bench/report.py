@@ -228,7 +228,8 @@ def markdown(
         f"{load['before'][1]:.2f} / {load['before'][2]:.2f}, after {load['after'][0]:.2f} / "
         f"{load['after'][1]:.2f} / {load['after'][2]:.2f}; CPU used by other processes "
         f"during the measured runs: {meta['other_cpu_cores']:.2f} cores on average "
-        f"(of {m['nproc']})",
+        f"(of {m['nproc']}); CPU the hypervisor gave to other guests (steal): "
+        f"{meta.get('steal_cores', 0.0):.2f} cores",
         "",
         "## Results",
         "",
@@ -300,7 +301,8 @@ def markdown(
                 " Per run: "
                 + ", ".join(
                     f"{r['latency_ms']['p99']:.2f} ms at {r['rps']:.0f} req/s with "
-                    f"{r['other_cpu_cores']:.2f} cores used by other processes"
+                    f"{r['other_cpu_cores']:.2f} cores used by other processes and "
+                    f"{r.get('steal_cores', 0.0):.2f} stolen"
                     for r in q1_runs
                 )
                 + "."

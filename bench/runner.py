@@ -154,6 +154,7 @@ def measure(
         "statements": count,
         "statements_per_req": count / per if per else None,
         "other_cpu_cores": max(0.0, other / CLOCK_TICKS / elapsed) if elapsed else 0.0,
+        "steal_cores": delta["steal"] / CLOCK_TICKS / elapsed if elapsed else 0.0,
         "warmup_requests": warm["requests"],
         "load_average": environment.load_average(),
     }
@@ -165,6 +166,7 @@ def _snapshot(server: servers.Server, cluster: Cluster) -> dict[str, float]:
         "server": process_ticks(server.pid),
         "postgres": cluster.cpu_ticks(),
         "machine": environment.busy_ticks(),
+        "steal": environment.steal_ticks(),
         "wrk": _children_ticks(),
         "self": _self_ticks(),
     }
@@ -328,6 +330,9 @@ def run(config: Config, command: str) -> Path:
                 meta["other_cpu_cores"] = (
                     sum(r["other_cpu_cores"] for r in runs) / len(runs) if runs else 0.0
                 )
+                meta["steal_cores"] = (
+                    sum(r.get("steal_cores", 0.0) for r in runs) / len(runs) if runs else 0.0
+                )
                 failed = sum(sum(r["errors"].values()) for r in runs)
                 if failed:
                     notes.append(
@@ -366,7 +371,8 @@ def run(config: Config, command: str) -> Path:
     load_after = meta["load_average"]["after"]
     _say(
         f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; other "
-        f"processes used {meta['other_cpu_cores']:.2f} cores during the measured runs"
+        f"processes used {meta['other_cpu_cores']:.2f} cores during the measured runs, "
+        f"the hypervisor took {meta.get('steal_cores', 0.0):.2f} (steal)"
     )
     _say(f"results: {os.path.relpath(final)}")
     if config.markdown is not None:
@@ -394,5 +400,6 @@ def _progress(record: dict[str, Any]) -> None:
         f"cpu/req {cpu['server'] or 0:.2f} + {cpu['postgres'] or 0:.2f} ms  "
         f"sql/req {record['statements_per_req'] or 0:.2f}"
         + (f"  ERRORS {errors}" if errors else "")
-        + f"  (others {record['other_cpu_cores']:.2f} cores)"
+        + f"  (others {record['other_cpu_cores']:.2f} cores, "
+        f"stolen {record.get('steal_cores', 0.0):.2f})"
     )
