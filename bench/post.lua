@@ -1,6 +1,6 @@
 -- wrk script: POST GraphQL requests, rotating over a list of bodies, and report as JSON.
 --
---   wrk -s bench/post.lua URL -- BODIES_FILE TOKEN
+--   wrk -s bench/post.lua URL -- BODIES_FILE TOKEN   (BODIES_FILE `GET`: GET the URL)
 --
 -- BODIES_FILE holds one JSON request body per line; every request carries
 -- `Authorization: Bearer TOKEN`. Requests are formatted once, in init(), so the
@@ -22,9 +22,14 @@ function init(args)
     ["Accept"] = "application/json",
     ["Authorization"] = "Bearer " .. args[2],
   }
-  for line in io.lines(args[1]) do
-    if #line > 0 then
-      requests[#requests + 1] = wrk.format("POST", path, headers, line)
+  if args[1] == "GET" then
+    -- No bodies: GET the URL (bench/profile.py's floor, GET /health).
+    requests[1] = wrk.format("GET", path, {["Authorization"] = headers["Authorization"]})
+  else
+    for line in io.lines(args[1]) do
+      if #line > 0 then
+        requests[#requests + 1] = wrk.format("POST", path, headers, line)
+      end
     end
   end
   if #requests == 0 then

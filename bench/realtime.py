@@ -527,7 +527,7 @@ def _start(
     module = "bench.realtime_server" if name == "aura" else "bench.realtime_reference"
     argv = [sys.executable, "-m", module, "--dsn", dsn, "--port", str(port)]
     if name != "aura":
-        argv += ["--secret", secret, "--pool-size", str(c.pool_size)]
+        argv += [f"--secret={secret}", f"--pool-size={c.pool_size}"]  # a secret may start with "-"
     if pinned:
         argv += ["--cpu", str(c.server_cpu)]
     if c.gc_log and name == "aura":

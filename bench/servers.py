@@ -121,14 +121,12 @@ def start_aura(
         sys.executable,
         "-m",
         "bench.aura_server",
-        "--dsn",
-        dsn,
-        "--port",
-        str(port),
-        "--secret",
-        secret,
-        "--pool-size",
-        str(pool_size),
+        # ``--name=value``: a random secret may start with "-", which argparse would
+        # take for an option.
+        f"--dsn={dsn}",
+        f"--port={port}",
+        f"--secret={secret}",
+        f"--pool-size={pool_size}",
     ]
     env = {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     if not compiled:  # the resolved path only: the reference for Aura-alone workloads
