@@ -213,9 +213,10 @@ def markdown(floor: dict, parts: dict[str, float], n: int, load: list[float]) ->
         "",
         f"So {health['cpu_ms']:.3f} ms of each Q1 request is the HTTP server (uvicorn, "
         f"httptools, uvloop) and the middleware, and {graphql:.3f} ms the GraphQL request "
-        f"itself. With 16 requests always in flight on one process, the mean latency is 16 "
-        f"/ throughput (Little's law); a p99 under 15 ms needs the whole request well under "
-        f"0.5 ms of CPU on this machine.",
+        f"itself. At {q1['cpu_ms']:.3f} ms of CPU per request one process serves at most "
+        f"{1000 / q1['cpu_ms']:,.0f} req/s; with 16 requests always in flight the mean "
+        f"latency cannot fall below {16 * q1['cpu_ms']:.1f} ms (Little's law), and the p99 "
+        f"follows the mean ({q1['p99_ms'] / (16000 / q1['rps']):.1f} times it here).",
         "",
         f"Profile of the application alone (cProfile, {n:,} Q1 requests in sequence on "
         "asyncio's own event loop, whose Python code the server's uvloop does in C; shares "

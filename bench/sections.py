@@ -16,6 +16,7 @@ OWNED = (
     "Knowledge search",
     "Data ingest",
     "Compiled path: Q5 and Q6",
+    "Where Q1's time goes",
 )
 
 
