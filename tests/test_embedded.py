@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import asyncpg
 import pytest
 
-from aura.db.embedded import EmbeddedPostgres
+from aura.db.embedded import EmbeddedPostgres, shared_buffers_mb
 
 pytestmark = pytest.mark.slow
 
@@ -120,3 +122,32 @@ def test_two_serves_share_the_cluster_and_the_last_one_stops_it(tmp_path: Path) 
         for process in (first,):
             if process.poll() is None:
                 process.kill()
+
+
+@pytest.mark.parametrize(
+    ("memory_gib", "expected_mb"),
+    [(0.5, 128), (2, 256), (4, 512), (24, 1024), (256, 1024)],
+)
+def test_shared_buffers_are_an_eighth_of_memory_within_bounds(
+    memory_gib: float, expected_mb: int
+) -> None:
+    assert shared_buffers_mb(int(memory_gib * 2**30)) == expected_mb
+
+
+def test_a_new_cluster_gets_its_shared_buffers(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "pgdata", ephemeral=True)
+    dsn = server.start()
+
+    async def shown() -> str:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return str(await conn.fetchval("SHOW shared_buffers"))
+        finally:
+            await conn.close()
+
+    try:
+        value = asyncio.run(shown())
+    finally:
+        server.stop()
+    mb = shared_buffers_mb()
+    assert value == (f"{mb // 1024}GB" if mb % 1024 == 0 else f"{mb}MB")
