@@ -20,22 +20,17 @@ from aura.cli import server_options
 from aura.config import Settings
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dsn", required=True)
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--secret", required=True)
-    parser.add_argument("--pool-size", type=int, default=16)
-    args = parser.parse_args()
+def bench_settings(secret: str, pool_size: int) -> Settings:
+    """Aura's settings in the benchmarks: production, the limits on, no rate limit."""
     env = Settings.from_env()  # the installation's dimension, the body limit
-    settings = Settings(
+    return Settings(
         environment="production",
         embedding_dimension=env.embedding_dimension,
         max_body_bytes=env.max_body_bytes,
-        jwt_secret=args.secret,
+        jwt_secret=secret,
         # Production mode insists on a master key; the benchmark reveals no secret. Derived
         # from the signing secret, so Aura's two servers (compiled and resolved) share it.
-        master_key=base64.b64encode(hashlib.sha256(args.secret.encode()).digest()).decode(),
+        master_key=base64.b64encode(hashlib.sha256(secret.encode()).digest()).decode(),
         introspection=False,
         graphiql=False,
         debug_headers=False,
@@ -45,12 +40,22 @@ def main() -> None:
         # measure throttling, not serving (PostGraphile has no limiter). The other
         # limits (depth, cost, …) stay on, at their defaults.
         rate_limit_per_minute=0,
-        pool_min_size=args.pool_size,
-        pool_max_size=args.pool_size,
+        pool_min_size=pool_size,
+        pool_max_size=pool_size,
         # The ingest benchmark measures loading, embeddings off (issue 13).
         ingest_embeddings=False,
         compiled_queries=env.compiled_queries,  # AURA_COMPILED_QUERIES=0: the reference
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dsn", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--pool-size", type=int, default=16)
+    args = parser.parse_args()
+    settings = bench_settings(args.secret, args.pool_size)
     app = create_app(settings, dsn=args.dsn)
     uvicorn.run(
         app,

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import cProfile
-import hashlib
 import pstats
 import secrets
 import tempfile
@@ -31,9 +29,9 @@ from typing import Any
 
 from aura.app import create_app
 from aura.auth.tokens import mint
-from aura.config import Settings
 from bench import dataset as datasets
 from bench import environment, servers, workloads
+from bench.aura_server import bench_settings
 from bench.cluster import CLOCK_TICKS, Cluster, process_ticks
 from bench.runner import Config, Wrk
 from bench.sections import write_section
@@ -79,28 +77,9 @@ def shares(stats: pstats.Stats) -> dict[str, float]:
     return {k: v / total for k, v in spent.most_common()}
 
 
-def _settings(secret: str) -> Settings:
-    env = Settings.from_env()
-    return Settings(
-        environment="production",
-        embedding_dimension=env.embedding_dimension,
-        jwt_secret=secret,
-        master_key=base64.b64encode(hashlib.sha256(secret.encode()).digest()).decode(),
-        introspection=False,
-        graphiql=False,
-        debug_headers=False,
-        seed_demo=False,
-        max_page_size=100,
-        rate_limit_per_minute=0,
-        pool_min_size=4,
-        pool_max_size=4,
-        ingest_embeddings=False,
-    )
-
-
 async def _profile(dsn: str, secret: str, token: str, bodies: list[bytes], n: int) -> Any:
     """N requests through the ASGI application, in sequence, under cProfile."""
-    app = create_app(_settings(secret), dsn=dsn)
+    app = create_app(bench_settings(secret, pool_size=4), dsn=dsn)
     inbox: asyncio.Queue[Any] = asyncio.Queue()
     outbox: asyncio.Queue[Any] = asyncio.Queue()
     life = asyncio.create_task(
