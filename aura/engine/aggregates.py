@@ -85,6 +85,18 @@ _FUNCTIONS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
+
+# ``…Aggregates`` field names that are not their function's name.
+_FIELD_FUNCTIONS = {"countDistinct": "count_distinct"}
+
+
+def function_of(field: str) -> str | None:
+    """The aggregate function an ``…Aggregates`` part names (``countDistinct`` →
+    ``count_distinct``), None for another field (``count``, ``__typename``)."""
+    function = _FIELD_FUNCTIONS.get(field, field)
+    return function if function in _FUNCTIONS else None
+
+
 # GraphQL node type name → entity name, for the connections declared so far.
 _TARGETS: dict[str, str] = {}
 # Generated type name → its class.
@@ -281,8 +293,8 @@ def _measures(target: Entity, nodes: list[Any], fragments: dict[str, Any]) -> tu
         if name == "count":
             wanted.add(Measure("count"))
             continue
-        function = {"countDistinct": "count_distinct"}.get(name, name)
-        if function not in _FUNCTIONS:
+        function = function_of(name)
+        if function is None:
             continue
         for column_field in sub_fields([selected], fragments):
             columns = target.field_columns.get(column_field.name.value)

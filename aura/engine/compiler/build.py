@@ -43,7 +43,7 @@ from aura.db.sql.aggregate import Measure
 from aura.db.sql.pagination import OrderKey, Window, boundary, order_keys, order_sql, window
 from aura.db.sql.params import Params
 from aura.db.sql.values import check_id
-from aura.engine.aggregates import sum_cast
+from aura.engine.aggregates import function_of, sum_cast
 from aura.engine.compiler import formats
 from aura.engine.compiler.catalog import (
     AGGREGATE_FIELD,
@@ -69,14 +69,6 @@ from aura.engine.compiler.formats import (
 _MAX_KEY = 63
 _ORD = "__ord"
 _TIMESTAMP = "TIMESTAMP WITH TIME ZONE"
-# ``aggregate``'s parts → the function (``aura.db.sql.aggregate``)
-_MEASURES = {
-    "countDistinct": "count_distinct",
-    "sum": "sum",
-    "avg": "avg",
-    "min": "min",
-    "max": "max",
-}
 # The SQL type of a function's (or a cast's) result; min and max keep the column's.
 _MEASURE_TYPES = {
     "count_distinct": "BIGINT",
@@ -595,9 +587,9 @@ class Builder:
             elif name == "count":
                 field_type = aggregates_type.fields[name].type
                 pairs.append((key, measures.json(field_type, Measure("count"), "BIGINT")))
-            elif name in _MEASURES:
+            elif (function := function_of(name)) is not None:
                 part_type = _item_type(aggregates_type.fields[name].type)
-                pairs.append((key, self._part(part_type, sub, target, _MEASURES[name], measures)))
+                pairs.append((key, self._part(part_type, sub, target, function, measures)))
             else:
                 raise Unsupported(f"{aggregates_type.name}.{name}")
         return f"(SELECT {_obj(pairs)} FROM (SELECT {measures.columns()} {rows}) {measures.row})"
