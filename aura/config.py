@@ -102,6 +102,10 @@ class Settings:
     ingest_embeddings: bool = True
     # Records an analytics job sends the LLM in one chat request (aura.db.analysis).
     analysis_batch_size: int = 10
+    # Knowledge chunks that may wait for the background indexer (aura.db.knowledge_index):
+    # an ingest that finds this many waiting adds its own to the vector index at once
+    # (slower); 0: every ingest does.
+    knowledge_index_backlog: int = 100_000
     # Largest file a multipart request (GraphQL upload) may carry; 0: no limit.
     max_upload_bytes: int = 256 << 20
     # Retention (aura/db/retention.py): days before events and execution logs move to
@@ -208,6 +212,7 @@ class Settings:
             worker_concurrency=_int("AURA_WORKER_CONCURRENCY", 2),
             ingest_embeddings=_flag("AURA_INGEST_EMBEDDINGS", True),
             analysis_batch_size=_int("AURA_ANALYSIS_BATCH_SIZE", 10),
+            knowledge_index_backlog=_int("AURA_KNOWLEDGE_INDEX_BACKLOG", 100_000),
             max_upload_bytes=_int("AURA_MAX_UPLOAD_BYTES", 256 << 20),
             retention_events_days=_int("AURA_RETENTION_EVENTS_DAYS", 365),
             retention_logs_days=_int("AURA_RETENTION_LOGS_DAYS", 90),

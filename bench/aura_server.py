@@ -45,6 +45,8 @@ def bench_settings(secret: str, pool_size: int) -> Settings:
         # The ingest benchmark measures loading, embeddings off (issue 13).
         ingest_embeddings=False,
         compiled_queries=env.compiled_queries,  # AURA_COMPILED_QUERIES=0: the reference
+        worker=env.worker,
+        knowledge_index_backlog=env.knowledge_index_backlog,
     )
 
 

@@ -9,6 +9,7 @@ dimension is an error, never a silently truncated or padded vector.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -31,17 +32,30 @@ class Embedder(Protocol):
         ...
 
 
-def check_vector(vector: Sequence[float], dimension: int, what: str = "embedding") -> list[float]:
-    """A client-supplied vector, or ``BAD_USER_INPUT`` naming what is wrong with it."""
+# The largest single-precision number: pgvector's components are 32-bit floats.
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def check_vector(vector: Sequence[float], dimension: int, what: str = "embedding") -> array[float]:
+    """A client-supplied vector as the single-precision numbers pgvector stores (the
+    database codec sends such an array as it is), or ``BAD_USER_INPUT`` naming what is
+    wrong with it."""
     if len(vector) != dimension:
         raise BadUserInput(
             f"{what} has {len(vector)} dimensions; this installation uses {dimension}",
             field=what,
         )
-    values = [float(v) for v in vector]
-    if not all(math.isfinite(v) for v in values):
-        raise BadUserInput(f"{what} contains NaN or an infinite value", field=what)
-    return values
+    packed = array("f", vector)  # a number beyond single precision becomes an infinity
+    # The sum of single-precision numbers cannot overflow a double: it is finite exactly
+    # when every number is, which is one loop in C. Only otherwise look at each one.
+    if not math.isfinite(sum(packed)):
+        if not all(map(math.isfinite, vector)):
+            raise BadUserInput(f"{what} contains NaN or an infinite value", field=what)
+        raise BadUserInput(
+            f"{what} has a number beyond {FLOAT32_MAX:.7g}: pgvector stores single precision",
+            field=what,
+        )
+    return packed
 
 
 def check_answer(

@@ -39,7 +39,7 @@ from aura.ai.chat import ChatClient
 from aura.ai.embedder import Embedder
 from aura.auth.keyring import KeyRing
 from aura.config import Settings
-from aura.db import analysis, ingest, maintenance
+from aura.db import analysis, ingest, knowledge_index, maintenance
 from aura.db.providers import close_providers, installation_chat, installation_embedder
 from aura.errors import ProviderError
 
@@ -198,6 +198,12 @@ class Worker:
     # -- what the jobs do ----------------------------------------------------------------
 
     def _register(self, manager: QueueManager, work: asyncpg.Pool) -> None:
+        cap = (self.settings or Settings()).knowledge_index_backlog
+
+        @manager.entrypoint("knowledge_index", on_failure="delete")
+        async def knowledge_index_job(job: Job) -> None:
+            await knowledge_index.index_pending(work, cap=cap)
+
         @manager.entrypoint("ingest", on_failure="delete")
         async def ingest_job(job: Job) -> None:
             job_id = (job.payload or b"").decode()

@@ -1,5 +1,7 @@
 """The workers' scheduled jobs: retention (``aura.db.retention``) and acting secret
-rotation (``aura.db.secret_rotation``), on ``AURA_MAINTENANCE_SCHEDULE`` (cron, UTC).
+rotation (``aura.db.secret_rotation``), on ``AURA_MAINTENANCE_SCHEDULE`` (cron, UTC);
+and every minute, the knowledge chunks still waiting for the vector index
+(``aura.db.knowledge_index``).
 
 pgqueuer's scheduler keeps each schedule in ``aura_queue.pgqueuer_schedules`` and hands
 a due run to one worker, however many are running; a changed expression replaces the
@@ -16,6 +18,7 @@ from pgqueuer.domain.models import Schedule
 
 from aura.auth.keyring import KeyRing
 from aura.config import Settings
+from aura.db.knowledge_index import index_pending
 from aura.db.retention import run_retention
 from aura.db.secret_rotation import run_secret_rotation
 
@@ -26,6 +29,12 @@ def register(
     scheduler: SchedulerManager, work: asyncpg.Pool, settings: Settings, keyring: KeyRing | None
 ) -> None:
     expression = settings.maintenance_schedule
+
+    # Chunks an ingest's own indexing job left behind (its worker stopped, the job
+    # failed): every minute, whatever the maintenance schedule.
+    @scheduler.schedule("knowledge_index", "* * * * *", clean_old=True)
+    async def knowledge_index_sweep(schedule: Schedule) -> None:
+        await index_pending(work, cap=settings.knowledge_index_backlog)
 
     @scheduler.schedule("retention", expression, clean_old=True)
     async def retention(schedule: Schedule) -> None:

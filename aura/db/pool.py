@@ -9,6 +9,8 @@ import asyncpg
 import orjson
 from pgvector.asyncpg import register_vector
 
+from aura.db import vectors
+
 
 def _dump_json(value: Any) -> str:
     return orjson.dumps(value).decode()
@@ -54,7 +56,10 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         format="tuple",
     )
     if await conn.fetchval("SELECT to_regtype('vector') IS NOT NULL"):
-        await register_vector(conn)
+        await register_vector(conn)  # halfvec, sparsevec; vector's encoder is ours:
+        await conn.set_type_codec(
+            "vector", encoder=vectors.encode, decoder=vectors.decode, format="binary"
+        )
 
 
 async def _no_reset(conn: asyncpg.Connection) -> None:

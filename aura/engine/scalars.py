@@ -128,15 +128,18 @@ JSONScalar = strawberry.scalar(
 )
 
 
+_NUMBERS = frozenset({int, float})  # exactly: a bool is an int to isinstance
+
+
 def _parse_vector(value: Any) -> list[float]:
     """A list of numbers, read in one pass: graphql-core would coerce a ``[Float!]``
     element by element, most of a vector search's CPU time. The knowledge resolvers check
-    its dimension and that every number is finite (``aura.ai.embedder.check_vector``)."""
-    if not isinstance(value, list) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value
-    ):
+    its dimension and that every number is finite, and make it single precision
+    (``aura.ai.embedder.check_vector``); integers stay integers until then."""
+    # The element types collected in C: a tenth of the time of an isinstance per element.
+    if not isinstance(value, list) or not set(map(type, value)) <= _NUMBERS:
         raise ValueError("a Vector is a list of numbers, e.g. [0.12, -0.5, 0.33]")
-    return [float(v) for v in value]
+    return value
 
 
 # An embedding's Python annotation; GraphQL's ``Vector`` scalar (``scalar_overrides``).

@@ -10,6 +10,7 @@ under row-level security (``aura.resolvers.knowledge_search``) and logged in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import strawberry
@@ -142,7 +143,7 @@ def _check_query(query: str | None) -> str | None:
     return query.strip() if query is not None else None
 
 
-async def _query_vector(info: Info, query: str | None, embedding: Any) -> list[float]:
+async def _query_vector(info: Info, query: str | None, embedding: Any) -> Sequence[float]:
     if embedding is not None:
         return check_vector(embedding, _dimension(info), "embedding")
     if query is None:
@@ -260,7 +261,7 @@ async def _search_knowledge(
 async def _learning_matches(
     info: Info,
     where: search.Scope,
-    vector: list[float],
+    vector: Sequence[float],
     limit: int,
     min_similarity: float | None,
     logged: dict[str, Any],
@@ -312,7 +313,7 @@ async def _chunk_values(info: Info, data: Any, skip: frozenset[str]) -> dict[str
     values = crud.values_from(entity("knowledge_chunks"), data, skip=skip | {"client_embedding"})
     vector = data.client_embedding
     if vector is not None and vector is not strawberry.UNSET:
-        values["embedding"] = Vector(check_vector(vector, _dimension(info), "embedding"))
+        values["embedding"] = check_vector(vector, _dimension(info), "embedding")
     if "content" in values:
         if values["content"] is None or not values["content"].strip():
             raise errors.BadUserInput("content is empty", field="content")
@@ -358,7 +359,7 @@ async def _learning_values(info: Info, data: Any, current: Any = None) -> dict[s
     await _check_chunks(info, values.get("source_chunks"))
     vector = data.client_embedding
     if vector is not None and vector is not strawberry.UNSET:
-        values["embedding"] = Vector(check_vector(vector, _dimension(info), "embedding"))
+        values["embedding"] = check_vector(vector, _dimension(info), "embedding")
     elif current is None or {"title", "content"} & set(values):
         title = values.get("title", current["title"] if current else "")
         content = values.get("content", current["content"] if current else "")

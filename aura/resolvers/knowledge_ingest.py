@@ -1,5 +1,8 @@
 """`ingestKnowledgeSource`: a source's text into chunks, embedded once.
 
+New chunks are stored ``index_pending`` (``aura.db.knowledge_index``): the background
+indexer adds them to the vector index, and searches find them before that too.
+
 Re-ingesting is incremental: a chunk is identified in its source by its content hash,
 so chunks the source already has are kept (only their position is updated), chunks of
 the old text that the new one lacks are deleted, and only new chunks are embedded, all
@@ -9,17 +12,18 @@ the provider fails: the request's transaction rolls back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import strawberry
-from pgvector import Vector
 from strawberry.types import Info
 
 from aura import errors
 from aura.ai.chunking import check_sizes, chunk_text, content_hash, count_tokens
 from aura.ai.embedder import Embedder, check_answer, check_vector
 from aura.db.sql.values import check_id, encodable
+from aura.db.vectors import Packed
 from aura.engine import crud
 from aura.schema.knowledge import IngestKnowledgeSourceInput, IngestKnowledgeSourcePayload
 
@@ -32,7 +36,7 @@ class Piece:
     content: str
     content_hash: str
     token_count: int
-    vector: list[float] | None = None
+    vector: Sequence[float] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -135,10 +139,14 @@ WHERE c.source_id = $1::uuid AND c.content_hash = v.hash AND c.chunk_index <> v.
 """
 _INSERT = """
 INSERT INTO knowledge_chunks
-  (source_id, chunk_index, content, content_hash, token_count, embedding, metadata)
-SELECT $1::uuid, v.* FROM unnest($2::int[], $3::text[], $4::text[], $5::int[],
-                                 $6::vector[], $7::jsonb[]) AS v
+  (source_id, chunk_index, content, content_hash, token_count, embedding, metadata,
+   index_pending)
+SELECT $1::uuid, v.*, $8::boolean FROM unnest($2::int[], $3::text[], $4::text[], $5::int[],
+                                              $6::vector[], $7::jsonb[]) AS v
 """
+# Whether the new chunks wait for the background indexer (and its job is queued in this
+# transaction), or, the backlog being full, go into the vector index at once.
+_DEFER = "SELECT aura.defer_knowledge_index($1::bigint)"
 _INDEXED = "UPDATE knowledge_sources SET indexed_at = now() WHERE id = $1::uuid RETURNING *"
 
 
@@ -172,6 +180,7 @@ async def ingest(
     new = [(i, p) for i, p in enumerate(pieces) if p.content_hash not in existing]
     embedded = await embed_missing(embedder, [p for _, p in new])
     if new:
+        deferred = await session.fetchval(_DEFER, info.context.settings.knowledge_index_backlog)
         await session.execute(
             _INSERT,
             source_id,
@@ -179,8 +188,10 @@ async def ingest(
             [p.content for _, p in new],
             [p.content_hash for _, p in new],
             [p.token_count for _, p in new],
-            [Vector(p.vector) for _, p in new],
+            # every piece has its vector now (embed_missing)
+            [Packed(cast(Sequence[float], p.vector)) for _, p in new],
             [p.metadata for _, p in new],
+            deferred,
         )
     row = await session.fetchrow(_INDEXED, source_id)
     return IngestKnowledgeSourcePayload(

@@ -9,7 +9,8 @@ sees 10 % of the rows gets about 4 of the 10 nearest. Here every vector search
    sorted: the true answer, and cheap for so few rows);
 2. otherwise scans the HNSW index *iteratively* (pgvector 0.8 ``hnsw.iterative_scan =
    strict_order``: the scan goes on past ``ef_search`` until ``limit`` rows passed the
-   filters, in exact distance order, up to ``hnsw.max_scan_tuples`` index tuples);
+   filters, in exact distance order, up to ``hnsw.max_scan_tuples`` index tuples), and
+   the chunks still waiting for the background indexer exactly (``PENDING``);
 3. and when that scan still came back short (the budget ran out before ``limit`` visible
    rows passed), answers with the exact scan.
 So a search returns ``limit`` rows whenever that many visible rows match, and when the
@@ -22,6 +23,7 @@ a fourth).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +92,10 @@ def also(where: Scope, condition: str, *params: Any) -> Scope:
     return Scope(where.table, (*where.conditions, condition), (*where.params, *params))
 
 
-def as_vector(value: Sequence[float] | Vector) -> Vector:
-    return value if isinstance(value, Vector) else Vector(list(value))
+def as_vector(value: Sequence[float] | Vector) -> Sequence[float] | Vector:
+    """A vector parameter: the database codec (``aura.db.pool``) takes any sequence of
+    numbers; a tuple or a list is made a list so that the codec sees one shape."""
+    return value if isinstance(value, Vector | array) else list(value)
 
 
 # -- vector search -----------------------------------------------------------------------
@@ -114,16 +118,28 @@ WITH total AS MATERIALIZED (
   (SELECT id, distance FROM distances ORDER BY distance, id LIMIT {limit})
   UNION ALL
   (SELECT t.id, t.embedding <=> {vector}::vector AS distance
-   FROM {table} t WHERE {where} AND (SELECT n FROM total) >= {cap}
-   ORDER BY t.embedding <=> {vector}::vector LIMIT {limit})
+   FROM {table} t WHERE {where}{indexed} AND (SELECT n FROM total) >= {cap}
+   ORDER BY t.embedding <=> {vector}::vector LIMIT {limit}){pending}
 )
 SELECT total.n AS candidates, r.*
 FROM total LEFT JOIN LATERAL (
   SELECT t.*, 1 - n.distance AS similarity, n.distance
   FROM nearest n JOIN {table} t ON t.id = n.id
+  ORDER BY n.distance, n.id LIMIT {limit}
 ) r ON true
 ORDER BY r.distance, r.id
 """
+
+# Tables whose rows wait for the background indexer (``aura.db.knowledge_index``): the
+# column that says so. Their HNSW index holds only the rows without it; the index scan
+# is joined by an exact scan of the pending rows (found by a partial index of their own),
+# and the nearest of both win.
+PENDING = {"knowledge_chunks": "index_pending"}
+_PENDING = """
+  UNION ALL
+  (SELECT t.id, t.embedding <=> {vector}::vector AS distance
+   FROM {table} t WHERE {where} AND t.{flag} AND (SELECT n FROM total) >= {cap}
+   ORDER BY 2, 1 LIMIT {limit})"""
 
 _EXACT = """
 WITH distances AS MATERIALIZED (
@@ -165,7 +181,14 @@ async def nearest(
         "vector": where.next_param(),
     }
     args = (*where.params, as_vector(vector))
-    found = await session.fetch(_NEAREST.format(cap=EXACT_SCAN_ROWS, **sql), *args)
+    flag = PENDING.get(where.table)
+    parts = {"indexed": "", "pending": ""}
+    if flag is not None:
+        parts = {
+            "indexed": f" AND NOT t.{flag}",
+            "pending": _PENDING.format(flag=flag, cap=EXACT_SCAN_ROWS, **sql),
+        }
+    found = await session.fetch(_NEAREST.format(cap=EXACT_SCAN_ROWS, **sql, **parts), *args)
     rows = [r for r in found if r["id"] is not None]
     if found[0]["candidates"] >= EXACT_SCAN_ROWS and len(rows) < limit:
         # The iterative scan's budget ran out before ``limit`` visible rows passed.

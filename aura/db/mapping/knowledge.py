@@ -16,7 +16,9 @@ def _project() -> Relation:
 _DERIVED = frozenset({"id", "created_at", "updated_at"})
 # Embeddings and the full-text vector are written by the knowledge resolvers (embedded
 # or checked there), never through the generic inputs.
-_COMPUTED = frozenset({"embedding", "search_vector", "content_hash", "token_count"})
+_COMPUTED = frozenset(
+    {"embedding", "search_vector", "content_hash", "token_count", "index_pending"}
+)
 
 
 def _view(table: sa.Table, order: tuple[str, ...], key: str = "id") -> Entity:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,7 +16,14 @@ from aura.engine.scalars import Embedding
 from aura.engine.scopes import in_domain
 from aura.schema import docs
 from aura.schema.common import lazy
-from aura.schema.filters import DateTimeFilter, IDFilter, IntFilter, JSONFilter, StringFilter
+from aura.schema.filters import (
+    BooleanFilter,
+    DateTimeFilter,
+    IDFilter,
+    IntFilter,
+    JSONFilter,
+    StringFilter,
+)
 from aura.schema.knowledge.shared import (
     HERE,
     VECTOR_DESCRIPTION,
@@ -139,6 +148,13 @@ class KnowledgeChunk:
         description="Tokens in `content`, counted as words and punctuation marks."
     )
     metadata: JSON = strawberry.field(description=docs.METADATA)
+    index_pending: bool = strawberry.field(
+        description=(
+            "True while the passage waits for the background indexer to add it to the "
+            "vector index (seconds to minutes after a large ingest). Searches find it all "
+            "the same: pending passages are compared with the query one by one."
+        )
+    )
     created_at: datetime = strawberry.field(description=docs.CREATED_AT)
     updated_at: datetime = strawberry.field(description=docs.UPDATED_AT)
 
@@ -166,6 +182,7 @@ class KnowledgeChunkFilter:
     content_hash: StringFilter | None = None
     token_count: IntFilter | None = None
     metadata: JSONFilter | None = None
+    index_pending: BooleanFilter | None = None
     created_at: DateTimeFilter | None = None
     and_: list[KnowledgeChunkFilter] | None = strawberry.field(default=None, name="and")
     or_: list[KnowledgeChunkFilter] | None = strawberry.field(default=None, name="or")
@@ -232,6 +249,20 @@ class IngestChunkInput:
         f"{VECTOR_DESCRIPTION}",
     )
     metadata: JSON | None = strawberry.field(default=None, description=docs.METADATA)
+
+
+def _chunk_from_input(cls: type, value: Mapping[str, Any], context: object) -> Any:
+    """An ``IngestChunkInput`` built at once: its fields are scalars that need no
+    conversion, and Strawberry's generic one (per field, per chunk) took a fifth of an
+    ingest's CPU time at 200 chunks per request."""
+    return cls(
+        content=value["content"],
+        client_embedding=value.get("embedding"),
+        metadata=value.get("metadata"),
+    )
+
+
+IngestChunkInput.__strawberry_definition__.from_input = _chunk_from_input  # type: ignore[attr-defined]
 
 
 @strawberry.input(
