@@ -19,6 +19,7 @@ from graphql import get_operation_ast
 
 from aura.api import build_schema
 from aura.config import Settings
+from aura.engine.body import decode_json
 from aura.engine.cost import operation_cost, page_sizes
 from aura.engine.limits import Limits
 from tests import factories
@@ -378,3 +379,21 @@ async def test_a_costly_plain_list_is_refused_before_any_sql(client: Client) -> 
         assert response.statements == 0
     cheap = await client.gql(BY_LIMIT, {"n": 1})
     assert cheap.ok() == {"recentTaskHistory": []}
+
+
+# -- 17. the fast JSON path reads bodies as Python's parser does --------------------------
+
+
+def test_the_fast_json_path_reads_bodies_as_pythons_parser_does() -> None:
+    bodies = [
+        b'{"variables": {"v": [0.125, -1, 2.5e-7, 1e20]}}',
+        b'{"a": 18446744073709551615, "b": 18446744073709551616}',  # 2**64 - 1, 2**64
+        b'{"a": -9223372036854775808, "b": -9223372036854775809}',  # -2**63, one below
+        b'{"a": 123456789012345678901234567890}',
+        b'{"a": 0.1234567890123456789012}',  # 22 digits: the slow path, the same float
+        '{"a": "caf\u00e9 \\u00e9"}'.encode(),
+    ]
+    for body in bodies:
+        value = decode_json(body)
+        assert value == json.loads(body)
+        assert repr(value) == repr(json.loads(body))  # ints stay ints, exactly
