@@ -306,7 +306,11 @@ WITH d AS MATERIALIZED (
 SELECT id::text FROM d ORDER BY distance, id LIMIT 10
 """
 
-_NAIVE = "SELECT id::text FROM knowledge_chunks ORDER BY embedding <=> $1 LIMIT 10"
+# (Every chunk is indexed by then; the condition lets the partial HNSW index serve it.)
+_NAIVE = (
+    "SELECT id::text FROM knowledge_chunks WHERE NOT index_pending"
+    " ORDER BY embedding <=> $1 LIMIT 10"
+)
 
 
 async def exact_top10(conn: asyncpg.Connection, vector: list[float], project: str | None) -> list:
@@ -342,13 +346,15 @@ async def measure(c: Config, cluster: Cluster, server: servers.Server, secret: s
     _say(f"  {ingested['chunks_per_s']} chunks/s")
     conn = await connect(cluster.dsn)
     try:
+        probe = Vectors(c.dimension, c.clusters, c.seed)  # same clusters, fresh points
+        probe.rng = random.Random(c.seed + 1)
+        queries = [probe.next() for _ in range(max(c.queries, c.recall_queries))]
+        ingested["indexing"] = await indexing(conn, server.url, tokens["admin"], queries)
+        _say(f"  indexed in the background: {ingested['indexing']}")
         # Steady state before searching: the ingest's autovacuum would otherwise run during
         # the search phases and be counted in PostgreSQL's CPU per search,
         await conn.execute("VACUUM (ANALYZE) knowledge_chunks")
         await conn.execute("CHECKPOINT")  # nor the ingest's writes by the checkpointer
-        probe = Vectors(c.dimension, c.clusters, c.seed)  # same clusters, fresh points
-        probe.rng = random.Random(c.seed + 1)
-        queries = [probe.next() for _ in range(max(c.queries, c.recall_queries))]
         out: dict[str, Any] = {"ingest": ingested, "search": {}}
         for name, project in (("admin", None), ("owner10", "owner10"), ("owner1", "owner1")):
             _say(f"searching as {name} ...")
@@ -385,6 +391,27 @@ async def measure(c: Config, cluster: Cluster, server: servers.Server, secret: s
         return out
     finally:
         await conn.close()
+
+
+async def indexing(
+    conn: asyncpg.Connection, url: str, token: str, queries: list[list[float]]
+) -> dict[str, Any]:
+    """The background indexer after the ingest: what a search costs while chunks still
+    wait (scanned exactly), then how long until the index holds them all."""
+    started = time.monotonic()
+    waiting = int(await conn.fetchval("SELECT aura.knowledge_index_backlog()"))
+    during = await sequential(url, token, queries[:30]) if waiting else None
+    while True:  # a benchmark's progress poll, once a second
+        if not await conn.fetchval("SELECT aura.knowledge_index_backlog()"):
+            break
+        await asyncio.sleep(1.0)
+    seconds = time.monotonic() - started
+    return {
+        "pending_after_ingest": waiting,
+        "search_while_pending_p50_ms": during["p50_ms"] if during else None,
+        "seconds_until_indexed": round(seconds, 1),
+        "indexed_per_s": round(waiting / seconds, 1) if waiting else None,
+    }
 
 
 def markdown(meta: dict[str, Any], result: dict[str, Any], path: Path) -> str:
@@ -437,22 +464,29 @@ def markdown(meta: dict[str, Any], result: dict[str, Any], path: Path) -> str:
             f"{r['recall_at_10']} (target >= 0.95: "
             f"{'met' if r['recall_at_10'] >= TARGETS['recall'] else 'NOT met'})"
         )
+    ing = result["ingest"]
+    idx = ing.get("indexing") or {}
     lines.append(
         f"- ingest with client-supplied embeddings: {ingest_rate:,} chunks/s "
-        f"({result['ingest']['clients']} clients, {result['ingest']['batch']} chunks per "
-        f"request, HNSW index maintained; CPU per chunk: Aura "
-        f"{result['ingest']['aura_cpu_ms_per_chunk']} ms, PostgreSQL "
-        f"{result['ingest']['postgres_cpu_ms_per_chunk']} ms; target >= 5,000: "
-        f"{'met' if ingest_rate >= TARGETS['ingest_per_s'] else 'NOT met'})"
+        f"({ing['clients']} clients, {ing['batch']} chunks per request; CPU per chunk: "
+        f"Aura {ing['aura_cpu_ms_per_chunk']} ms, PostgreSQL {ing['postgres_cpu_ms_per_chunk']} "
+        f"ms; target >= 5,000: {'met' if ingest_rate >= TARGETS['ingest_per_s'] else 'NOT met'})"
     )
     lines += [
         "",
-        "Where the ingest time goes: PostgreSQL maintaining the HNSW index (its CPU per chunk "
-        "above, m 16, ef_construction 64); the insert itself is one "
-        "multi-row statement per request. The same 200-chunk inserts without the HNSW index "
-        "ran at about 6,400 chunks/s (with it: 200 to 380 chunks/s; same session, load "
-        "average 4.5, 2026-12-02). Meeting the target needs the index maintained outside the "
-        "request (not done: see README, Knowledge base).",
+        "How ingest gets there: the chunks are stored `index_pending` and the HNSW index is "
+        "partial on indexed chunks, so an ingest does not pay for the index (PostgreSQL spent "
+        "2.2-2.6 ms of CPU per chunk on it, 671-811 chunks/s); the worker's `knowledge_index` "
+        "job adds them to the index in batches of 100, and waits while ingests arrive faster "
+        "than 1,000 chunks/s. Searches scan pending chunks exactly beside the index: "
+        "nothing is missing meanwhile, only slower to find. "
+        f"After this ingest {idx.get('pending_after_ingest', 0):,} chunks were pending; an "
+        f"administrator's search then took {idx.get('search_while_pending_p50_ms')} ms (p50, "
+        "while the indexer ran), and the index held every chunk after "
+        f"{idx.get('seconds_until_indexed')} s ({idx.get('indexed_per_s')} chunks/s). The "
+        "search figures above are measured after that. The backlog is bounded "
+        "(`AURA_KNOWLEDGE_INDEX_BACKLOG`, 100,000): an ingest that finds it full indexes "
+        "its chunks at once, at the old rate.",
         "",
         f"Raw results: `{os.path.relpath(path, ROOT)}`.",
         "",

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from aura.config import Settings
-from aura.db.knowledge_index import backlog, index_pending
+from aura.db.knowledge_index import LOCK, backlog, index_pending
 from aura.db.pool import create_pool
 from tests import factories
 from tests.conftest import Client
@@ -187,3 +187,31 @@ class TestWithTheWorker:
             )
 
         await until(done, "the indexing job to complete")
+
+
+async def test_one_indexer_at_a_time_the_other_looks_again_later(
+    client: Client, db: asyncpg.Connection, database: str
+) -> None:
+    project = await factories.project(client)
+    await ingest(
+        client,
+        projectId=project["id"],
+        sourceType="doc",
+        title="A",
+        chunks=chunks(random.Random(6), 3, "lock"),
+    )
+    await db.execute("DELETE FROM aura_queue.pgqueuer")  # the ingest's own job
+    pool = await create_pool(database, min_size=1, max_size=2)
+    try:
+        assert await db.fetchval("SELECT pg_try_advisory_lock($1)", LOCK)  # another indexer
+        assert await index_pending(pool) == 0
+        assert await pending(db) == {True: 3}
+        retry = await db.fetchrow(
+            "SELECT status, execute_after > now() AS later FROM aura_queue.pgqueuer"
+            " WHERE entrypoint = 'knowledge_index'"
+        )
+        assert (retry["status"], retry["later"]) == ("queued", True)
+        await db.execute("SELECT pg_advisory_unlock($1)", LOCK)
+        assert await index_pending(pool) == 3
+    finally:
+        await pool.close()

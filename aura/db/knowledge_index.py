@@ -32,6 +32,10 @@ BATCH = 100
 # indexing, looked at again every PAUSE seconds.
 BULK_PER_SECOND = 1_000
 PAUSE = 0.25
+# The indexer's advisory lock ("aura" "knix"), and how soon a job that found it taken
+# looks again.
+LOCK = 0x61757261_6B6E6978
+RETRY = 1.0
 DEFAULT_CAP = Settings().knowledge_index_backlog
 
 _INDEX = """
@@ -45,36 +49,52 @@ UPDATE knowledge_chunks c SET index_pending = false FROM batch WHERE c.id = batc
 async def index_pending(
     pool: asyncpg.Pool, *, cap: int = DEFAULT_CAP, batch: int = BATCH, pause: float = PAUSE
 ) -> int:
-    """Add pending chunks to the vector index until none is left to take; how many.
+    """Add pending chunks to the vector index until none is left; how many.
 
-    While ingests arrive faster than ``BULK_PER_SECOND`` (a bulk load), it waits for them
-    to finish: on a machine the ingests already keep busy, indexing beside them would
-    halve their rate, and the load is over sooner with the index built after it. It
-    does not wait once the backlog reaches half of ``cap``, so that ingests find room.
+    One indexer at a time, whichever worker runs it (an advisory lock): two would share
+    the same two cores and the index's locks. A job that finds another at work queues
+    itself again ``RETRY`` seconds later and ends: the other may have looked for the last
+    time before this job's chunks committed.
 
     Runs as the database owner (the workers' role), past row-level security: every
     tenant's chunks are indexed alike."""
-    total = 0
     async with pool.acquire() as conn:
-        seen, since = await backlog(conn), time.monotonic()
-    while True:
-        async with pool.acquire() as conn:
-            waiting = await backlog(conn)
-            now = time.monotonic()
-            arrived = max(0, waiting - seen)  # ingested since the last look (net of ours)
-            seen, elapsed, since = waiting, now - since, now
-            if waiting and arrived > BULK_PER_SECOND * elapsed and waiting < cap // 2:
-                await asyncio.sleep(pause)
-                continue
-            status = await conn.execute(_INDEX, batch)
-        done = int(status.split()[-1])
-        total += done
-        seen -= done
-        if done < batch:
-            break
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK):
+            await conn.execute("SELECT aura.enqueue_knowledge_index($1)", RETRY)
+            return 0
+        try:
+            total = await _index(conn, cap, batch, pause)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", LOCK)
     if total:
         log.info("indexed %d knowledge chunks", total)
     return total
+
+
+async def _index(conn: asyncpg.Connection, cap: int, batch: int, pause: float) -> int:
+    """The batches, paced: while ingests arrive faster than ``BULK_PER_SECOND`` (a bulk
+    load) it waits for them to finish, because on a machine the ingests already keep
+    busy indexing beside them halves their rate, and the load is over sooner with the
+    index built after it. It does not wait once the backlog reaches half of ``cap``, so
+    that ingests find room. The first decision comes after one pause, which measures
+    the rate."""
+    total = 0
+    seen, since = await backlog(conn), time.monotonic()
+    await asyncio.sleep(pause)
+    while True:
+        waiting, now = await backlog(conn), time.monotonic()
+        arrived = max(0, waiting - seen)  # ingested since the last look
+        elapsed, seen, since = now - since, waiting, now
+        if not waiting:
+            return total
+        if arrived > BULK_PER_SECOND * elapsed and waiting < cap // 2:
+            await asyncio.sleep(pause)
+            continue
+        done = int((await conn.execute(_INDEX, batch)).split()[-1])
+        total += done
+        seen -= done
+        if done < batch:
+            return total
 
 
 async def backlog(conn: asyncpg.Connection) -> int:

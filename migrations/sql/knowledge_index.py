@@ -154,16 +154,16 @@ CREATE FUNCTION aura.knowledge_index_backlog() RETURNS bigint
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   SELECT coalesce(sum(pending), 0)::bigint FROM aura.knowledge_index_backlog $$;
 
--- A knowledge_index job, unless one is already waiting to start (one that is running
--- may have looked for pending chunks before this transaction's commit: a new one runs
--- after it). Committed, or rolled back, with the chunks that need it.
-CREATE FUNCTION aura.enqueue_knowledge_index() RETURNS void
+-- A knowledge_index job, in delay seconds, unless one is already waiting to start (one
+-- that is running may have looked for pending chunks before this transaction's commit:
+-- a new one runs after it). Committed, or rolled back, with the chunks that need it.
+CREATE FUNCTION aura.enqueue_knowledge_index(delay double precision DEFAULT 0) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   queued bigint;
 BEGIN
-  INSERT INTO aura_queue.pgqueuer (priority, entrypoint, payload, status)
-  SELECT 0, 'knowledge_index', NULL, 'queued'
+  INSERT INTO aura_queue.pgqueuer (priority, entrypoint, payload, status, execute_after)
+  SELECT 0, 'knowledge_index', NULL, 'queued', now() + make_interval(secs => delay)
    WHERE NOT EXISTS (SELECT FROM aura_queue.pgqueuer
                       WHERE entrypoint = 'knowledge_index' AND status = 'queued')
   RETURNING id INTO queued;
@@ -187,7 +187,8 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION aura.count_knowledge_backlog(), aura.knowledge_index_backlog(),
-  aura.enqueue_knowledge_index(), aura.defer_knowledge_index(bigint) FROM PUBLIC;
+  aura.enqueue_knowledge_index(double precision), aura.defer_knowledge_index(bigint)
+  FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION aura.knowledge_index_backlog(), aura.defer_knowledge_index(bigint)
   TO aura_app;
 
@@ -208,7 +209,7 @@ DROP TRIGGER t95_count_backlog_update ON knowledge_chunks;
 DROP TRIGGER t95_count_backlog_delete ON knowledge_chunks;
 DROP TRIGGER t95_count_backlog_truncate ON knowledge_chunks;
 DROP FUNCTION aura.defer_knowledge_index(bigint);
-DROP FUNCTION aura.enqueue_knowledge_index();
+DROP FUNCTION aura.enqueue_knowledge_index(double precision);
 DROP FUNCTION aura.knowledge_index_backlog();
 DROP FUNCTION aura.count_knowledge_backlog();
 DROP TABLE aura.knowledge_index_backlog;
