@@ -81,11 +81,20 @@ BEGIN
     RAISE EXCEPTION 'projectId: no such project %', NEW.project_id USING ERRCODE = 'AU400';
   END IF;
   IF NEW.source_id IS NOT NULL THEN
-    SELECT project_id INTO parent_project FROM public.knowledge_sources
-     WHERE id = NEW.source_id;
-    IF parent_project IS NULL THEN
-      RAISE EXCEPTION 'sourceId: no such knowledge_source %', NEW.source_id
-        USING ERRCODE = 'AU400';
+    -- An ingest inserts hundreds of chunks of one source: its project is looked up
+    -- (under the caller's row-level security) once per transaction, not once per chunk.
+    -- A source's project never changes, and its deletion is the foreign key's to catch.
+    IF current_setting('aura.chunk_source', true) = NEW.source_id::text THEN
+      parent_project := current_setting('aura.chunk_source_project')::uuid;
+    ELSE
+      SELECT project_id INTO parent_project FROM public.knowledge_sources
+       WHERE id = NEW.source_id;
+      IF parent_project IS NULL THEN
+        RAISE EXCEPTION 'sourceId: no such knowledge_source %', NEW.source_id
+          USING ERRCODE = 'AU400';
+      END IF;
+      PERFORM set_config('aura.chunk_source', NEW.source_id::text, true),
+              set_config('aura.chunk_source_project', parent_project::text, true);
     END IF;
     IF NEW.project_id IS NULL THEN
       NEW.project_id := parent_project;
