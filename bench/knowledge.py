@@ -474,12 +474,17 @@ def markdown(meta: dict[str, Any], result: dict[str, Any], path: Path) -> str:
     )
     lines += [
         "",
-        "How ingest gets there: the chunks are stored `index_pending` and the HNSW index is "
-        "partial on indexed chunks, so an ingest does not pay for the index (PostgreSQL spent "
-        "2.2-2.6 ms of CPU per chunk on it, 671-811 chunks/s); the worker's `knowledge_index` "
-        "job adds them to the index in batches of 100, and waits while ingests arrive faster "
-        "than 1,000 chunks/s. Searches scan pending chunks exactly beside the index: "
-        "nothing is missing meanwhile, only slower to find. "
+        "How ingest gets there (before issue 12's last session: 671-811 chunks/s, Aura 0.37 "
+        "ms and PostgreSQL 2.2-2.6 ms of CPU per chunk): the chunks are stored "
+        "`index_pending` and the HNSW index is partial on indexed chunks, so an ingest does "
+        "not pay for the index; the worker's `knowledge_index` job adds them to it in batches "
+        "of 100, one indexer at a time, and waits while ingests arrive faster than 1,000 "
+        "chunks/s. Searches scan pending chunks exactly beside the index: nothing is missing "
+        "meanwhile, only slower to find. Aura's share fell with orjson for request bodies, "
+        "a vector codec that sends single-precision arrays as they are, and an input hook "
+        "that builds the 200 chunk inputs at once; PostgreSQL's with a chunk trigger that "
+        "no longer turns each embedding into JSON (0.37 ms a chunk) and looks the source's "
+        "project up once per transaction. "
         f"After this ingest {idx.get('pending_after_ingest', 0):,} chunks were pending; an "
         f"administrator's search then took {idx.get('search_while_pending_p50_ms')} ms (p50, "
         "while the indexer ran), and the index held every chunk after "

@@ -31,6 +31,7 @@ from aura.db.pool import connect, create_pool
 from tests import factories
 from tests.conftest import Client, People, Server
 from tests.test_tenancy_matrix import admin_world, archive_copies, tenant_world
+from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -146,6 +147,13 @@ async def test_backup_and_restore_round_trip_every_table(
         people.alice.id,
     )
     await archive_copies(db)  # the archives have rows too, as retention leaves them
+
+    async def quiet() -> bool:  # the worker done with the chunks the worlds ingested
+        return not await db.fetchval(
+            "SELECT aura.knowledge_index_backlog() + (SELECT count(*) FROM aura_queue.pgqueuer)"
+        )
+
+    await until(quiet, "the background indexer to finish", within=30)
     before = await table_checksums(database)
     empty_tables = sorted(t for t, (n, _) in before.items() if n == 0)
     # every table of the API has rows to round-trip; uploads are held only until their
