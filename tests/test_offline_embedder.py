@@ -64,7 +64,13 @@ def test_a_text_without_words_is_refused() -> None:
 
 
 def test_client_vectors_are_checked() -> None:
-    assert check_vector([0.5, 0.5], 2) == [0.5, 0.5]
+    # single precision, as pgvector stores it; integers are numbers too
+    assert check_vector([0.5, 1], 2).tolist() == [0.5, 1.0]
+    assert check_vector([0.1], 1).typecode == "f"
+    with pytest.raises(BadUserInput, match="single precision"):
+        check_vector([1e39, 0.0], 2)
+    with pytest.raises(BadUserInput, match="NaN"):
+        check_vector([float("inf"), 0.0], 2)
     with pytest.raises(BadUserInput, match="3 dimensions; this installation uses 2"):
         check_vector([1.0, 0.0, 0.0], 2)
     with pytest.raises(BadUserInput, match="NaN"):
