@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from typing import Any
 
 import asyncpg
 import pytest
@@ -15,7 +16,7 @@ from aura.config import Settings
 from aura.db.knowledge_index import LOCK, backlog, index_pending
 from aura.db.pool import create_pool
 from tests import factories
-from tests.conftest import Client
+from tests.conftest import Client, Response
 from tests.test_knowledge import DIMENSION, ingest, search, unit
 from tests.waiting import until
 
@@ -40,6 +41,15 @@ def chunks(rng: random.Random, count: int, tag: str) -> list[dict[str, object]]:
     return [{"content": f"{tag} passage {i}", "embedding": unit(rng)} for i in range(count)]
 
 
+async def document(
+    client: Client, project: dict[str, Any], title: str, given: list[dict[str, Any]]
+) -> Response:
+    """An ingest of ``given`` chunks as a new document of ``project``."""
+    return await ingest(
+        client, projectId=project["id"], sourceType="doc", title=title, chunks=given
+    )
+
+
 async def pending(db: asyncpg.Connection) -> dict[bool, int]:
     rows = await db.fetch("SELECT index_pending, count(*) FROM knowledge_chunks GROUP BY 1")
     return {r[0]: r[1] for r in rows}
@@ -50,9 +60,7 @@ async def test_pending_chunks_are_found_then_indexed_untouched(
 ) -> None:
     project = await factories.project(client)
     given = chunks(random.Random(3), 20, "pending")
-    source = (
-        await ingest(client, projectId=project["id"], sourceType="doc", title="A", chunks=given)
-    ).ok()["ingestKnowledgeSource"]["source"]
+    source = (await document(client, project, "A", given)).ok()["ingestKnowledgeSource"]["source"]
     assert await pending(db) == {True: 20}
     assert await backlog(db) == 20
     # the ingest queued the indexing job in its own transaction
@@ -101,31 +109,22 @@ async def test_the_backlog_is_counted_exactly_and_bounded(
 ) -> None:
     project = await factories.project(client)
     rng = random.Random(4)
-    first = (
-        await ingest(
-            client,
-            projectId=project["id"],
-            sourceType="doc",
-            title="big",
-            chunks=chunks(rng, CAP + 10, "big"),
-        )
-    ).ok()["ingestKnowledgeSource"]["source"]
+    first = (await document(client, project, "big", chunks(rng, CAP + 10, "big"))).ok()[
+        "ingestKnowledgeSource"
+    ]["source"]
     # the backlog was empty: all of them wait, past the cap by this one ingest
     assert await pending(db) == {True: CAP + 10}
     assert await backlog(db) == CAP + 10
     # now it is full: the next ingest indexes its chunks at once
-    await ingest(
-        client, projectId=project["id"], sourceType="doc", title="more", chunks=chunks(rng, 5, "m")
-    )
+    await document(client, project, "more", chunks(rng, 5, "m"))
     assert await pending(db) == {True: CAP + 10, False: 5}
     assert await backlog(db) == CAP + 10
     # a refused ingest changes nothing, the count included
-    bad = await ingest(
+    bad = await document(
         client,
-        projectId=project["id"],
-        sourceType="doc",
-        title="bad",
-        chunks=[*chunks(rng, 3, "b"), {"content": "wrong", "embedding": [0.5] * (DIMENSION - 1)}],
+        project,
+        "bad",
+        [*chunks(rng, 3, "b"), {"content": "wrong", "embedding": [0.5] * (DIMENSION - 1)}],
     )
     assert bad.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert await backlog(db) == CAP + 10
@@ -144,13 +143,7 @@ async def test_a_number_beyond_single_precision_is_refused(
 ) -> None:
     project = await factories.project(client)
     vector = [1e300] + [0.5] * (DIMENSION - 1)
-    response = await ingest(
-        client,
-        projectId=project["id"],
-        sourceType="doc",
-        title="huge",
-        chunks=[{"content": "huge", "embedding": vector}],
-    )
+    response = await document(client, project, "huge", [{"content": "huge", "embedding": vector}])
     assert response.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "single precision" in response.errors[0]["message"]
     found = await search(client, embedding=vector)
@@ -167,13 +160,7 @@ class TestWithTheWorker:
         self, client: Client, db: asyncpg.Connection
     ) -> None:
         project = await factories.project(client)
-        await ingest(
-            client,
-            projectId=project["id"],
-            sourceType="doc",
-            title="A",
-            chunks=chunks(random.Random(5), 30, "w"),
-        )
+        await document(client, project, "A", chunks(random.Random(5), 30, "w"))
 
         async def indexed() -> bool:
             return await pending(db) == {False: 30}
@@ -193,13 +180,7 @@ async def test_one_indexer_at_a_time_the_other_looks_again_later(
     client: Client, db: asyncpg.Connection, database: str
 ) -> None:
     project = await factories.project(client)
-    await ingest(
-        client,
-        projectId=project["id"],
-        sourceType="doc",
-        title="A",
-        chunks=chunks(random.Random(6), 3, "lock"),
-    )
+    await document(client, project, "A", chunks(random.Random(6), 3, "lock"))
     await db.execute("DELETE FROM aura_queue.pgqueuer")  # the ingest's own job
     pool = await create_pool(database, min_size=1, max_size=2)
     try:

@@ -7,10 +7,10 @@ the pending chunks exactly beside the index (``aura.resolvers.knowledge_search``
 nothing is missing meanwhile, only slower to find. This job clears the flag in small
 transactions, which is when PostgreSQL adds the rows to the index.
 
-Any number of workers may run it at once: each takes rows with ``FOR UPDATE SKIP
-LOCKED``, so they share the backlog instead of waiting on each other. A worker that
-dies loses at most its current batch's work (the rows stay pending); the next ingest's
-job, or the workers' sweep every minute (``aura.db.maintenance``), picks them up.
+One indexer runs at a time, whichever worker it is in (an advisory lock). A worker
+that dies loses at most its current batch's work (the rows stay pending); the next
+ingest's job, or the workers' sweep every minute (``aura.db.maintenance``), picks them
+up.
 """
 
 from __future__ import annotations

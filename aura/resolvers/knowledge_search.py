@@ -23,7 +23,6 @@ a fourth).
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,12 +89,6 @@ def scope(table: str, *, filter_: Any = None, equal: dict[str, Any] | None = Non
 def also(where: Scope, condition: str, *params: Any) -> Scope:
     """``where`` and ``condition``, whose placeholders follow ``where``'s."""
     return Scope(where.table, (*where.conditions, condition), (*where.params, *params))
-
-
-def as_vector(value: Sequence[float] | Vector) -> Sequence[float] | Vector:
-    """A vector parameter: the database codec (``aura.db.pool``) takes any sequence of
-    numbers; a tuple or a list is made a list so that the codec sees one shape."""
-    return value if isinstance(value, Vector | array) else list(value)
 
 
 # -- vector search -----------------------------------------------------------------------
@@ -180,7 +173,7 @@ async def nearest(
         "limit": int(limit),
         "vector": where.next_param(),
     }
-    args = (*where.params, as_vector(vector))
+    args = (*where.params, vector)
     flag = PENDING.get(where.table)
     parts = {"indexed": "", "pending": ""}
     if flag is not None:
@@ -216,7 +209,7 @@ async def by_text(
     similarity = "0::float8"
     args: list[Any] = [*where.params, query]
     if vector is not None:
-        args.append(as_vector(vector))
+        args.append(vector)
         similarity = f"1 - (t.embedding <=> {where.next_param(2)}::vector)"
     sql = _TEXT.format(
         table=where.table,
@@ -296,7 +289,7 @@ async def log(session: Session, search: Logged) -> str:
             _LOG,
             search.project_id,
             search.query_text,
-            None if search.vector is None else as_vector(search.vector),
+            search.vector,  # the codec (aura.db.vectors) takes any sequence of numbers
             search.search_type,
             search.result_count,
             search.top_result_id,

@@ -20,8 +20,8 @@ the rest of the insert. Chunks get a trigger written for their one parent instea
 the same checks and messages.
 """
 
-# seed 002's search function over the index and, exactly, the pending chunks.
-_SEARCH = """
+# seed 002's search function: its signature and settings (revision 0012's), then a body.
+_SEARCH_FUNCTION = """
 CREATE OR REPLACE FUNCTION aura.search_knowledge_chunks(
   query_embedding vector, project uuid DEFAULT NULL, match_limit integer DEFAULT 10,
   min_similarity double precision DEFAULT 0
@@ -30,7 +30,12 @@ CREATE OR REPLACE FUNCTION aura.search_knowledge_chunks(
   LANGUAGE sql STABLE
   SET hnsw.iterative_scan = 'strict_order'
   SET hnsw.max_scan_tuples = 40000
-  SET hnsw.ef_search = 100 AS $$
+  SET hnsw.ef_search = 100 AS $$"""
+
+# The body over the index and, exactly, the pending chunks.
+_SEARCH = (
+    _SEARCH_FUNCTION
+    + """
   SELECT n.id, n.source_id, n.content, 1 - n.distance, n.metadata FROM (
     (SELECT c.id, c.source_id, c.content, c.metadata, c.embedding <=> query_embedding AS distance
      FROM public.knowledge_chunks c
@@ -47,18 +52,12 @@ CREATE OR REPLACE FUNCTION aura.search_knowledge_chunks(
   ORDER BY n.distance, n.id
   LIMIT match_limit $$;
 """
+)
 
-# Revision 0012's version, for the downgrade.
-_SEARCH_BEFORE = """
-CREATE OR REPLACE FUNCTION aura.search_knowledge_chunks(
-  query_embedding vector, project uuid DEFAULT NULL, match_limit integer DEFAULT 10,
-  min_similarity double precision DEFAULT 0
-) RETURNS TABLE (chunk_id uuid, source_id uuid, content text, similarity double precision,
-                 metadata jsonb)
-  LANGUAGE sql STABLE
-  SET hnsw.iterative_scan = 'strict_order'
-  SET hnsw.max_scan_tuples = 40000
-  SET hnsw.ef_search = 100 AS $$
+# Revision 0012's body, for the downgrade.
+_SEARCH_BEFORE = (
+    _SEARCH_FUNCTION
+    + """
   SELECT c.id, c.source_id, c.content, 1 - (c.embedding <=> query_embedding), c.metadata
   FROM public.knowledge_chunks c
   WHERE (project IS NULL OR c.project_id = project)
@@ -66,6 +65,7 @@ CREATE OR REPLACE FUNCTION aura.search_knowledge_chunks(
   ORDER BY c.embedding <=> query_embedding
   LIMIT match_limit $$;
 """
+)
 
 UPGRADE = f"""
 CREATE FUNCTION aura.inherit_source_project() RETURNS trigger
